@@ -1,0 +1,12 @@
+"""autograder: the course's grading package.
+
+- ``grade("a1.predict")``: what a notebook's test cell calls (see ``grading``);
+- ``when_ready()``: lets a demonstration cell wait politely for the functions it needs;
+- ``autograder.suites.aN``: the questions and checks of assignment N, compared with ``backprop``;
+- ``python -m autograder``: the command line (build the release, grade the demo class).
+"""
+
+from .grading import grade
+from .notebook import when_ready
+
+__all__ = ["grade", "when_ready"]

@@ -1,0 +1,107 @@
+"""Structured check results, and the expectations a check uses to compare a student's answer.
+
+A check is a small function ``check(student, rng)`` that calls the student's function through ``student``
+(see ``guard.StudentFunction``), compares the answer with the reference, and either returns (passed) or raises
+``CheckFailed`` with a message that teaches: what differed, by how much, what was expected, and a hint.
+
+``detail`` is shown only for public checks: it may name the inputs. Hidden checks show ``message`` and ``hint``,
+which must never reveal their inputs.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Captured when the autograder is imported, before any student code runs: a notebook that rebinds
+# np.abs or np.max later does not change what the checks compute with.
+_abs, _max, _maximum, _asarray, _isfinite = np.abs, np.max, np.maximum, np.asarray, np.isfinite
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``points`` is what it is worth, ``earned`` what the student got."""
+
+    id: str
+    points: float
+    passed: bool
+    message: str
+    public: bool = True
+
+    @property
+    def earned(self):
+        return self.points if self.passed else 0.0
+
+
+class CheckFailed(Exception):
+    """Raised by a check: ``message`` says what differed, ``hint`` how to fix it, ``detail`` (public only) shows data."""
+
+    def __init__(self, message, hint=None, detail=None):
+        super().__init__(message)
+        self.message, self.hint, self.detail = message, hint, detail
+
+
+def rel_error(a, b):
+    """max |a - b| / max(1e-8, |a| + |b|): the course's relative error, on the autograder's own numpy references."""
+    a = _asarray(a, dtype=np.float64)
+    b = _asarray(b, dtype=np.float64)
+    if a.size == 0:
+        return 0.0
+    return float(_max(_abs(a - b) / _maximum(1e-8, _abs(a) + _abs(b))))
+
+
+def as_array(value, what):
+    """The student's answer as a float64 array, or a CheckFailed that says what came back instead."""
+    if value is None:
+        raise CheckFailed(f"{what} returned None.", hint="Did you forget a `return` statement?")
+    try:
+        arr = _asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what} returned a {type(value).__name__}, which is not a numeric array.") from None
+    return arr
+
+
+def expect_shape(value, shape, what):
+    """The answer must have exactly ``shape`` (no broadcasting hides a wrong shape)."""
+    arr = as_array(value, what)
+    if arr.shape != tuple(shape):
+        raise CheckFailed(
+            f"{what} has shape {arr.shape}; expected {tuple(shape)}.",
+            hint="Check which axis holds the samples: rows are samples, X has shape (n, d).",
+        )
+    return arr
+
+
+def expect_close(value, expected, what, tol=1e-7, hint=None, show=False):
+    """Relative error of the answer against the reference below ``tol``; shape checked first."""
+    expected = _asarray(expected, dtype=np.float64)
+    arr = expect_shape(value, expected.shape, what)
+    if not _isfinite(arr).all():
+        raise CheckFailed(f"{what} contains NaN or infinity.", hint=hint or "Look for a division by zero or an overflow.")
+    err = rel_error(arr, expected)
+    if err > tol:
+        wrong = np.argwhere(_abs(arr - expected) / _maximum(1e-8, _abs(arr) + _abs(expected)) > tol)
+        where = f" at index {tuple(int(i) for i in wrong[0])}" if arr.ndim and len(wrong) else ""
+        detail = None
+        if show:
+            detail = f"expected {np.array2string(expected, precision=4)}\n     got {np.array2string(arr, precision=4)}"
+        raise CheckFailed(
+            f"{what} differs from the reference: max relative error {err:.1e} (allowed {tol:.0e}), "
+            f"{len(wrong)} of {arr.size} entries wrong, the first{where}.",
+            hint=hint,
+            detail=detail,
+        )
+    return arr
+
+
+def expect_equal(value, expected, what, hint=None, show=False):
+    """Exact equality (for labels and counts)."""
+    expected = _asarray(expected)
+    arr = expect_shape(value, expected.shape, what)
+    wrong = np.argwhere(arr != expected)
+    if len(wrong):
+        first = tuple(int(i) for i in wrong[0])
+        detail = None
+        if show:
+            detail = f"at index {first}: expected {expected[first]}, got {arr[first]}"
+        raise CheckFailed(f"{what}: {len(wrong)} of {arr.size} entries differ from the reference.", hint=hint, detail=detail)
+    return arr

@@ -1,0 +1,100 @@
+"""The course's nbgrader set-up, in code: the config, building release/ and running nbgrader on a course folder.
+
+A course folder (nbgrader's ``CourseDirectory.root``) holds ``source/<assignment>/``, ``release/``,
+``submitted/<student>/<assignment>/``, ``autograded/``, ``feedback/`` and the gradebook. The repository itself is
+the course folder for building release/; the demo class and real grading runs use their own folders
+(``build/...``) whose ``source`` links to the repository's, so generated grading files never land in the repo.
+"""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from traitlets.config import Config
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE_ID = "nn-from-first-principles"
+
+# nbgrader runs the `alembic` executable of this environment when it creates a gradebook.
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+
+def assignments(root=REPO):
+    """Assignment ids (a1, a2, ...) that have a source notebook, in order."""
+    found = [p.parent.name for p in Path(root, "source").glob("*/*.ipynb")]
+    return sorted(set(found), key=lambda a: (len(a), a))
+
+
+def nbgrader_config(root, db_url=None, cell_timeout=120):
+    """The traitlets Config every nbgrader call of the course uses."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+    root = Path(root).resolve()
+    c = Config()
+    c.CourseDirectory.root = str(root)
+    c.CourseDirectory.course_id = COURSE_ID
+    c.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    # jupytext text pairs (*.py) sit beside the source notebooks; students get only the notebooks.
+    c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
+    c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+    c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    c.Execute.timeout = cell_timeout
+    # Deleted or renamed test cells are put back before grading.
+    c.OverwriteCells.add_missing_cells = True
+    # Feedback never shows hidden tests.
+    c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+    c.ClearHiddenTests.enforce_metadata = False
+    c.Exchange.root = str(root / "exchange")
+    return c
+
+
+def api(root, db_url=None, **config):
+    """An ``NbGraderAPI`` on a course folder (``root``) with the course's config."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    c = nbgrader_config(root, db_url, **config)
+    Path(root, "exchange").mkdir(parents=True, exist_ok=True)
+    return NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
+
+
+def _ok(result, what):
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader {what} failed:\n{result.get('error') or result.get('log')}")
+    return result
+
+
+def link_source(course_root):
+    """Make ``course_root/source`` point at the repository's source/ (so nbgrader sees the same notebooks)."""
+    course_root = Path(course_root)
+    course_root.mkdir(parents=True, exist_ok=True)
+    link = course_root / "source"
+    if not link.exists():
+        link.symlink_to(REPO / "source", target_is_directory=True)
+    return course_root
+
+
+def generate_release(out_dir, ids=None):
+    """Run ``nbgrader generate_assignment`` for every assignment into ``out_dir/<a>/``, and strip jupytext metadata.
+
+    It runs in a scratch course folder under build/ so the repository gains no gradebook.
+    """
+    scratch = REPO / "build" / "release-course"
+    shutil.rmtree(scratch, ignore_errors=True)
+    link_source(scratch)
+    grader = api(scratch)
+    for a in ids or assignments():
+        _ok(grader.generate_assignment(a, force=True), f"generate_assignment {a}")
+        target = Path(out_dir) / a
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(scratch / "release" / a, target)
+        for nb_path in target.glob("*.ipynb"):
+            nb = nbformat.read(nb_path, as_version=4)
+            if nb.metadata.pop("jupytext", None) is not None:
+                nbformat.write(nb, nb_path)
+    return Path(out_dir)

@@ -1,0 +1,62 @@
+"""``grade``: the one call a notebook's test cell makes.
+
+    from autograder import grade
+    ### BEGIN HIDDEN TESTS
+    grade = grade.with_hidden(seed=1234)
+    ### END HIDDEN TESTS
+    grade("a1.predict")
+
+It finds the student's function by name in the notebook, runs the question's checks, prints the report and
+returns the score as the cell's value, which nbgrader records as partial credit. In the student's release the
+hidden block is gone and only the public checks run; the score shown is then the question's points scaled by
+the share of public points earned, so that a notebook passing every public check validates cleanly.
+"""
+
+import importlib
+import sys
+
+from .guard import TAMPERED_AT_IMPORT, pristine_numpy
+from .question import REGISTRY
+from .report import format_report
+
+
+def find_question(question_id):
+    """The Question with this id ("a1.predict"), importing its suite module ``autograder.suites.a1``."""
+    if question_id not in REGISTRY:
+        importlib.import_module(f"autograder.suites.{question_id.split('.')[0]}")
+    return REGISTRY[question_id]
+
+
+class Grader:
+    def __init__(self, hidden_seed=None):
+        self.hidden_seed = hidden_seed
+
+    def with_hidden(self, seed):
+        """The same grader, with the hidden checks switched on (used only in hidden-test blocks)."""
+        return Grader(hidden_seed=seed)
+
+    def run(self, question_id, namespace):
+        """(question, results, notes) without printing: the building block of ``__call__``."""
+        question = find_question(question_id)
+        if TAMPERED_AT_IMPORT:
+            message = (f"numpy was modified before the grader was loaded ({', '.join(TAMPERED_AT_IMPORT)}), "
+                       f"so no check can be trusted. Remove the code that replaces numpy's functions.")
+            results = [question._result(c, False, message) for c in question.checks
+                       if c.public or self.hidden_seed is not None]
+            return question, results, []
+        with pristine_numpy() as changed:
+            results = question.run(namespace, self.hidden_seed)
+        notes = [f"this notebook replaces {name}; the checks ran with the original." for name in changed]
+        return question, results, notes
+
+    def __call__(self, question_id, namespace=None):
+        namespace = sys._getframe(1).f_globals if namespace is None else namespace
+        question, results, notes = self.run(question_id, namespace)
+        print(format_report(question, results, hidden=self.hidden_seed is not None, notes=notes))
+        earned = sum(r.earned for r in results)
+        if self.hidden_seed is None and question.public_points:
+            earned = question.points * earned / question.public_points
+        return round(earned, 6)
+
+
+grade = Grader()

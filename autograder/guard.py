@@ -1,0 +1,201 @@
+"""Calling a student's function safely, so that one question's check can only cost that question.
+
+``StudentFunction`` wraps the student's function for a check. Each call:
+- passes copies of the arguments (a function that modifies its inputs cannot corrupt the check);
+- poisons the library's reference implementations of the question (a graded function that only calls
+  ``backprop`` earns nothing for it), by swapping their code objects, so every alias is caught;
+- swaps the other graded functions it calls for the reference versions (a bug is paid for once, on its own
+  question);
+- silences the student's prints, warnings and floating-point warnings (a warning on stderr would zero the
+  cell in nbgrader);
+- stops the call after a time limit (an infinite loop costs the question, not the notebook).
+
+``pristine_numpy`` undoes, for the duration of the checks, any rebinding of numpy's or the builtins'
+functions made by the notebook (``np.allclose = lambda *a, **k: True`` earns nothing).
+"""
+
+import builtins
+import contextlib
+import copy
+import io
+import signal
+import threading
+import traceback
+import types
+import warnings
+
+import numpy as np
+
+
+class NotImplementedYet(Exception):
+    """The stub still raises NotImplementedError."""
+
+
+class StudentError(Exception):
+    """The student's function raised; ``where`` is the line of the student's code that raised."""
+
+    def __init__(self, exc, where):
+        super().__init__(f"{type(exc).__name__}: {exc}")
+        self.exc, self.where = exc, where
+
+
+class ReferenceUsed(BaseException):
+    """A poisoned reference implementation was called. BaseException: `except Exception` cannot hide it."""
+
+
+class CheckTimeout(BaseException):
+    """The student's function ran past the time limit."""
+
+
+# ------------------------------------------------------------------------------------ pristine numpy
+
+_PROTECTED = [np, np.linalg, np.random, builtins]
+# The kernel itself rebinds a few builtins (input, display ...), so only these are watched there.
+_BUILTINS = ["abs", "all", "any", "bool", "float", "int", "isinstance", "len", "list", "max", "min", "range",
+             "round", "sorted", "sum", "tuple", "type", "zip"]
+_SNAPSHOT = [dict(vars(module)) for module in _PROTECTED[:-1]] + [{n: getattr(builtins, n) for n in _BUILTINS}]
+
+
+def _rebound_before_import():
+    """Names of numpy functions that a notebook had already replaced when the autograder was imported."""
+    return sorted(
+        f"np.{name}" for name, value in _SNAPSHOT[0].items()
+        if callable(value) and getattr(value, "__module__", "numpy") == "__main__"
+    )
+
+
+TAMPERED_AT_IMPORT = _rebound_before_import()
+
+
+@contextlib.contextmanager
+def pristine_numpy():
+    """Put back numpy's and the builtins' own functions for the duration of the block; yields what was changed."""
+    changed = []
+    for module, snapshot in zip(_PROTECTED, _SNAPSHOT):
+        current = vars(module)
+        for name, original in snapshot.items():
+            if current.get(name, original) is not original:
+                changed.append((module, name, current[name]))
+                setattr(module, name, original)
+    try:
+        yield [f"{getattr(m, '__name__', 'builtins')}.{n}" for m, n, _ in changed]
+    finally:
+        for module, name, value in changed:
+            setattr(module, name, value)
+
+
+# ------------------------------------------------------------------------------------- the student call
+
+def _raiser_code(qualname):
+    source = (
+        "def _poisoned(*args, **kwargs):\n"
+        f"    raise __import__('autograder.guard', fromlist=['x']).ReferenceUsed({qualname!r})\n"
+    )
+    namespace = {}
+    exec(source, namespace)
+    return namespace["_poisoned"].__code__
+
+
+def _functions_of(obj):
+    """The plain functions behind a reference: the function itself, or every method of a class."""
+    if isinstance(obj, type):
+        return [v for v in vars(obj).values() if isinstance(v, types.FunctionType)]
+    return [obj]
+
+
+@contextlib.contextmanager
+def poisoned(references):
+    """While active, calling any of ``references`` (functions or classes) raises ReferenceUsed."""
+    saved = []
+    for ref in references:
+        for fn in _functions_of(ref):
+            if fn.__code__.co_freevars:  # a closure's code cannot be swapped; such references are not graded
+                continue
+            saved.append((fn, fn.__code__))
+            fn.__code__ = _raiser_code(f"{fn.__module__}.{fn.__qualname__}")
+    try:
+        yield
+    finally:
+        for fn, code in saved:
+            fn.__code__ = code
+
+
+def fresh_copy(fn):
+    """A new function object with the reference's code: poisoning the original does not reach it."""
+    clone = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    clone.__kwdefaults__ = fn.__kwdefaults__
+    return clone
+
+
+@contextlib.contextmanager
+def swapped(namespace, replacements):
+    """Temporarily bind ``namespace[name] = fresh_copy(ref)`` for each (name, ref) in ``replacements``."""
+    missing = object()
+    saved = {name: namespace.get(name, missing) for name in replacements}
+    namespace.update({name: fresh_copy(ref) for name, ref in replacements.items()})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                namespace.pop(name, None)
+            else:
+                namespace[name] = value
+
+
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raise CheckTimeout in the main thread after ``seconds`` (pure-Python loops are interrupted)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise CheckTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def quiet():
+    """Swallow prints, warnings and floating-point warnings of the student's code."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings(), \
+            np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _student_line(exc):
+    """'line N: <code>' of the innermost frame that is the student's, not numpy's or the grader's."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if "site-packages" not in f.filename and "/autograder/" not in f.filename
+              and "/lib/backprop/" not in f.filename and not f.filename.startswith("<")]
+    if not frames:
+        return None
+    frame = frames[-1]
+    return f"line {frame.lineno} of {frame.name}: {frame.line}" if frame.line else f"in {frame.name}"
+
+
+class StudentFunction:
+    """A student's function, called the safe way (see the module docstring)."""
+
+    def __init__(self, fn, name, references=(), uses=None, seconds=20.0):
+        self.fn, self.name, self.references, self.uses, self.seconds = fn, name, references, uses or {}, seconds
+
+    def __call__(self, *args, **kwargs):
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        namespace = getattr(self.fn, "__globals__", {})
+        with poisoned(self.references), swapped(namespace, self.uses), quiet(), time_limit(self.seconds):
+            try:
+                return self.fn(*args, **kwargs)
+            except NotImplementedError:
+                raise NotImplementedYet(self.name) from None
+            except Exception as exc:
+                raise StudentError(exc, _student_line(exc)) from None

@@ -1,0 +1,106 @@
+"""A graded question: the student's function it grades, its checks, and how they run.
+
+A suite module (``autograder/suites/aN.py``) declares its questions::
+
+    predict = Question("a1.predict", function="perceptron_predict", references=[ref.perceptron_predict])
+
+    @predict.check(points=1, public=True)
+    def labels_on_the_lecture_example(student, rng):
+        "matches the reference on a small example"
+        expect_equal(student(w, X), ref.perceptron_predict(w, X), "perceptron_predict(w, X)", show=True)
+
+Public checks use a fixed seed and may show their data; hidden checks run only at grading time, with the seed
+written in the notebook's hidden-test block, and their messages never show their inputs. A question's points
+are the sum of its checks' points (tests/autograder checks the notebook's cell metadata says the same).
+"""
+
+import numpy as np
+
+from .checks import CheckFailed, CheckResult
+from .guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction
+
+PUBLIC_SEED = 2024
+REGISTRY = {}
+
+
+class Check:
+    def __init__(self, fn, points, public):
+        self.fn, self.points, self.public = fn, float(points), public
+        self.name = fn.__name__
+        self.description = (fn.__doc__ or fn.__name__.replace("_", " ")).strip().splitlines()[0]
+
+
+class Question:
+    """One graded function and its checks. ``uses`` maps names of other graded functions that this one
+    may call to their references: they are swapped in during its checks, so a bug there is not paid twice."""
+
+    def __init__(self, id, function, references=(), uses=None, seconds=20.0):
+        self.id, self.function, self.references, self.uses, self.seconds = id, function, list(references), uses or {}, seconds
+        self.checks = []
+        REGISTRY[id] = self
+
+    def check(self, points, public=False):
+        """Decorator that adds a check worth ``points`` to this question."""
+        def register(fn):
+            self.checks.append(Check(fn, points, public))
+            return fn
+        return register
+
+    @property
+    def points(self):
+        return sum(c.points for c in self.checks)
+
+    @property
+    def public_points(self):
+        return sum(c.points for c in self.checks if c.public)
+
+    def run(self, namespace, hidden_seed=None):
+        """Run the public checks, and the hidden ones too when ``hidden_seed`` is given. Returns CheckResults."""
+        fn = namespace.get(self.function)
+        checks = [c for c in self.checks if c.public or hidden_seed is not None]
+        if not callable(fn):
+            message = (f"`{self.function}` is not defined in this notebook. The grader finds your function by its "
+                       f"name: keep the name and the arguments of the stub, and run its cell.")
+            return [self._result(c, False, message) for c in checks]
+        student = StudentFunction(fn, self.function, self.references, self.uses, self.seconds)
+        results, stop = [], None
+        for index, c in enumerate(checks):
+            if stop is not None:
+                results.append(self._result(c, False, stop))
+                continue
+            seed = PUBLIC_SEED if c.public else hidden_seed
+            passed, message, stop = self._run_one(c, student, np.random.default_rng([seed, index]))
+            results.append(self._result(c, passed, message))
+        return results
+
+    def _result(self, check, passed, message):
+        return CheckResult(f"{self.id}.{check.name}", check.points, passed, message, check.public)
+
+    def _run_one(self, check, student, rng):
+        """Returns (passed, message, stop): ``stop`` is a message for every later check when going on is pointless."""
+        name = self.function
+        try:
+            check.fn(student, rng)
+            return True, "", None
+        except CheckFailed as failure:
+            lines = [failure.message]
+            if failure.detail and check.public:
+                lines.append(failure.detail)
+            if failure.hint:
+                lines.append(f"Hint: {failure.hint}")
+            return False, "\n".join(lines), None
+        except NotImplementedYet:
+            message = f"`{name}` is not implemented yet: its stub still raises NotImplementedError."
+            return False, message, message
+        except StudentError as error:
+            where = f" ({error.where})" if error.where else ""
+            return False, f"`{name}` raised {error}{where}.", None
+        except ReferenceUsed as used:
+            message = (f"`{name}` calls the library's reference implementation `{used.args[0]}`. A graded function "
+                       f"must compute its answer itself; reading the library to learn is welcome, calling it here "
+                       f"earns nothing.")
+            return False, message, message
+        except CheckTimeout as timeout:
+            message = (f"`{name}` ran for more than {timeout.args[0]:g} s and was stopped. Look for a loop that never "
+                       f"ends (for example a `while` whose condition never changes).")
+            return False, message, message

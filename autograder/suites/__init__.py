@@ -1,0 +1,1 @@
+"""One module per assignment: ``aN.py`` declares that assignment's questions and their checks."""
