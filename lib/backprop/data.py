@@ -1,7 +1,11 @@
 """Datasets of the course, generated from a seed or loaded from a package (nothing is downloaded).
 
-Lecture topics: the "Will I pass this class?" example (notes 000).
+Lecture topics: the "Will I pass this class?" example (notes 000), learning XOR and non-linear decision
+regions (notes 002), a real classification task (handwritten digits), and a regression whose noise makes the
+conditional mean and median differ (notes 002, cost functions from maximum likelihood).
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,3 +36,118 @@ def will_i_pass(n=100, separable=True, seed=0):
         flip = rng.choice(near, size=max(2, n // 10), replace=False)
         y[flip] = -y[flip]
     return X, y
+
+
+# ---------------------------------------------------------------------------------- classification toys
+
+def xor(n=None, noise=0.1, seed=0):
+    """The XOR problem: label 1 when exactly one of the two inputs is on. No line separates the classes.
+
+    ``n=None`` returns the four points of the truth table, X = [[0, 0], [0, 1], [1, 0], [1, 1]] and
+    y = [0, 1, 1, 0]. An int n returns n noisy copies: a random corner plus N(0, noise^2) per coordinate.
+
+    Returns ``(X, y)``: X float64 (n, 2), y int (n,) in {0, 1}. Topic: learning XOR, why hidden units (notes 002).
+    """
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    if n is None:
+        return corners, np.array([0, 1, 1, 0])
+    rng = np.random.default_rng(seed)
+    X = corners[rng.integers(0, 4, size=n)]
+    y = (X[:, 0] != X[:, 1]).astype(int)
+    return X + noise * rng.standard_normal(X.shape), y
+
+
+def two_moons(n=200, noise=0.1, seed=0):
+    """Two interleaving half circles, a standard non-linear binary problem.
+
+    Class 0 lies on the upper half of the unit circle, class 1 on a lower half circle shifted by (1, -0.5);
+    Gaussian noise of std ``noise`` is added. Returns ``(X float64 (n, 2), y int (n,) in {0, 1})``.
+    """
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 2
+    angle = rng.uniform(0.0, np.pi, size=n)
+    X = np.column_stack([np.cos(angle), np.sin(angle)])
+    X[y == 1] = np.column_stack([1.0 - np.cos(angle[y == 1]), 0.5 - np.sin(angle[y == 1])])
+    return X + noise * rng.standard_normal(X.shape), y
+
+
+def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
+    """Interleaved spiral arms, one per class: a problem no linear classifier solves.
+
+    Arm c is r (sin t, cos t) with r from 0 to 1 and t = 4 r + 2 pi c / classes + noise * N(0, 1).
+    Returns ``(X float64 (classes * n_per_class, 2), y int in 0 .. classes-1)``.
+    """
+    rng = np.random.default_rng(seed)
+    r = np.tile(np.linspace(0.0, 1.0, n_per_class), classes)
+    y = np.repeat(np.arange(classes), n_per_class)
+    t = 4.0 * r + 2.0 * np.pi * y / classes + noise * rng.standard_normal(len(r))
+    return np.column_stack([r * np.sin(t), r * np.cos(t)]), y
+
+
+# ------------------------------------------------------------------------------------------------- digits
+
+class Split(NamedTuple):
+    """Train, validation and test arrays; unpack it or read its fields (``data.X_train``)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def digits(test_size=0.2, val_size=0.1, seed=0, standardize=True):
+    """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10 classes), split and standardized.
+
+    The split is stratified and fixed by ``seed``: a fraction ``test_size`` of all images for testing,
+    ``val_size`` for validation (may be 0), the rest for training. With ``standardize=True`` each of the 64
+    pixels is centred and scaled with the *training* mean and standard deviation only (pixels constant over
+    the training set are only centred), so no information leaks from the validation and test sets.
+
+    Returns a ``Split``: X float64 (m, 64), y int (m,) in 0..9, for train, validation and test.
+    """
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+    if val_size:
+        X_train, X_val, y_train, y_val = train_test_split(
+            X_rest, y_rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
+    else:
+        X_train, X_val, y_train, y_val = X_rest, X_rest[:0], y_rest, y_rest[:0]
+    if standardize:
+        mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+        std[std == 0] = 1.0
+        X_train, X_val, X_test = ((part - mean) / std for part in (X_train, X_val, X_test))
+    return Split(X_train, y_train, X_val, y_val, X_test, y_test)
+
+
+# --------------------------------------------------------------------------------------------- regression
+
+class Regression(NamedTuple):
+    """A 1-D regression set with the true conditional mean and median at each x."""
+
+    X: np.ndarray
+    y: np.ndarray
+    mean: np.ndarray
+    median: np.ndarray
+
+
+def skewed_regression(n=300, seed=0):
+    """1-D regression with right-skewed noise, so that the conditional mean and median differ.
+
+    x ~ Uniform[-3, 3] and y = sin(x) + s(x) (E - 1) with E ~ Exponential(1) and a noise scale
+    s(x) = 0.3 + 0.2 |x|. The noise has mean 0 and median ln 2 - 1 < 0, so
+        E[y | x] = sin(x),     Median[y | x] = sin(x) + s(x) (ln 2 - 1).
+    A network trained with ``losses.squared_error`` approaches the first curve, one trained with
+    ``losses.absolute_error`` the second (notes 002: Gaussian -> mean, Laplace -> median).
+
+    Returns a ``Regression``: X float64 (n, 1), y (n, 1), and the true ``mean`` and ``median`` (n, 1) at X.
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-3.0, 3.0, size=(n, 1))
+    scale = 0.3 + 0.2 * np.abs(x)
+    y = np.sin(x) + scale * (rng.exponential(1.0, size=(n, 1)) - 1.0)
+    return Regression(x, y, np.sin(x), np.sin(x) + scale * (np.log(2.0) - 1.0))

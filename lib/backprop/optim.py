@@ -1,0 +1,184 @@
+"""Gradient-descent update rules, weight decay, gradient clipping and a decaying step size.
+
+Lecture topics: gradient descent and the learning rate (notes 000, 004), adaptive step sizes: momentum,
+Adagrad, RMSProp, Adadelta, Adam (notes 000, 004), weight decay (notes 002, 004), exploding gradients
+(notes 004), step sizes that decrease over time so that SGD converges (notes 004).
+
+Every update rule has the same signature, as in CS231n's ``optim.py``:
+
+    w_new, state = rule(w, dw, state=None)
+
+- ``w`` : ndarray, the current parameter (any shape); it is not modified: a new array is returned;
+- ``dw`` : ndarray, same shape, the gradient dL/dw at w;
+- ``state`` : dict with the hyper-parameters (``lr`` and the rule's own) and the running quantities
+  (velocity, squared-gradient averages, step count). None, or missing keys, get the defaults listed in
+  each docstring. The dict is updated in place and returned; use one state per parameter array.
+
+In the formulas g is dw, eta is ``lr``, all operations are elementwise, and t counts the steps from 1.
+"""
+
+import numpy as np
+
+
+def _defaults(state, **defaults):
+    state = {} if state is None else state
+    for key, value in defaults.items():
+        state.setdefault(key, value)
+    return state
+
+
+def sgd(w, dw, state=None):
+    """Plain (stochastic) gradient descent.
+
+    Formula: w <- w - eta g.
+
+    state: ``lr`` (default 1e-2).
+    """
+    state = _defaults(state, lr=1e-2)
+    return w - state["lr"] * dw, state
+
+
+def momentum(w, dw, state=None):
+    """Gradient descent with (heavy-ball) momentum: a velocity that averages past steps.
+
+    Formula: v <- mu v - eta g;   w <- w + v.
+    Along directions where the gradient keeps its sign the steps add up (up to eta / (1 - mu) times a plain
+    step); where it oscillates they cancel, which damps zig-zags across a narrow valley.
+
+    state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros, the velocity).
+    """
+    state = _defaults(state, lr=1e-2, mu=0.9)
+    v = state["mu"] * state.get("v", 0.0) - state["lr"] * dw
+    state["v"] = v
+    return w + v, state
+
+
+def nesterov(w, dw, state=None):
+    """Nesterov accelerated gradient, in the form that needs the gradient at the stored w only.
+
+    Formula: v_prev = v;   v <- mu v - eta g;   w <- w - mu v_prev + (1 + mu) v.
+    Nesterov's method evaluates the gradient at the look-ahead point w + mu v; storing the look-ahead point
+    instead of w turns it into this update, where g is the gradient at the stored parameters.
+
+    state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros).
+    """
+    state = _defaults(state, lr=1e-2, mu=0.9)
+    v_prev = state.get("v", 0.0)
+    v = state["mu"] * v_prev - state["lr"] * dw
+    state["v"] = v
+    return w - state["mu"] * v_prev + (1 + state["mu"]) * v, state
+
+
+def adagrad(w, dw, state=None):
+    """Adagrad: each weight gets its own step size, shrinking with the sum of its squared gradients.
+
+    Formula: G <- G + g^2;   w <- w - eta g / (sqrt(G) + eps).
+    Weights with large past gradients take smaller steps; since G only grows, the steps decay to zero.
+
+    state: ``lr`` (1e-2), ``eps`` (1e-8), ``G`` (zeros).
+    """
+    state = _defaults(state, lr=1e-2, eps=1e-8)
+    G = state.get("G", 0.0) + dw * dw
+    state["G"] = G
+    return w - state["lr"] * dw / (np.sqrt(G) + state["eps"]), state
+
+
+def rmsprop(w, dw, state=None):
+    """RMSProp: Adagrad with a decaying average of squared gradients instead of a growing sum.
+
+    Formula: s <- rho s + (1 - rho) g^2;   w <- w - eta g / (sqrt(s) + eps).
+
+    state: ``lr`` (1e-3), ``rho`` (0.9), ``eps`` (1e-8), ``s`` (zeros).
+    """
+    state = _defaults(state, lr=1e-3, rho=0.9, eps=1e-8)
+    s = state["rho"] * state.get("s", 0.0) + (1 - state["rho"]) * dw * dw
+    state["s"] = s
+    return w - state["lr"] * dw / (np.sqrt(s) + state["eps"]), state
+
+
+def adadelta(w, dw, state=None):
+    """Adadelta: a step whose units match w's, from running averages of squared gradients and squared steps.
+
+    Formula: s <- rho s + (1 - rho) g^2;
+             delta = -sqrt(u + eps) / sqrt(s + eps) * g;
+             u <- rho u + (1 - rho) delta^2;
+             w <- w + eta delta.
+    The ratio of two root-mean-squares replaces the learning rate (Zeiler 2012 has no eta; the default
+    eta = 1 keeps that form, and other values scale the step).
+
+    state: ``lr`` (1.0), ``rho`` (0.95), ``eps`` (1e-6), ``s`` and ``u`` (zeros).
+    """
+    state = _defaults(state, lr=1.0, rho=0.95, eps=1e-6)
+    rho, eps = state["rho"], state["eps"]
+    s = rho * state.get("s", 0.0) + (1 - rho) * dw * dw
+    delta = -np.sqrt(state.get("u", 0.0) + eps) / np.sqrt(s + eps) * dw
+    state["s"], state["u"] = s, rho * state.get("u", 0.0) + (1 - rho) * delta * delta
+    return w + state["lr"] * delta, state
+
+
+def adam(w, dw, state=None):
+    """Adam: momentum on the gradient plus RMSProp scaling, both bias-corrected.
+
+    Formula: t <- t + 1;
+             m <- beta1 m + (1 - beta1) g;          v <- beta2 v + (1 - beta2) g^2;
+             m_hat = m / (1 - beta1^t);             v_hat = v / (1 - beta2^t);
+             w <- w - eta m_hat / (sqrt(v_hat) + eps).
+    m and v start at zero, so early averages are biased towards zero; dividing by (1 - beta^t) removes the
+    bias. On the first step m_hat = g and v_hat = g^2, so every weight moves by about eta * sign(g).
+
+    state: ``lr`` (1e-3), ``beta1`` (0.9), ``beta2`` (0.999), ``eps`` (1e-8), ``m``, ``v`` (zeros), ``t`` (0).
+    """
+    state = _defaults(state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, t=0)
+    b1, b2 = state["beta1"], state["beta2"]
+    t = state["t"] + 1
+    m = b1 * state.get("m", 0.0) + (1 - b1) * dw
+    v = b2 * state.get("v", 0.0) + (1 - b2) * dw * dw
+    state["t"], state["m"], state["v"] = t, m, v
+    m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+    return w - state["lr"] * m_hat / (np.sqrt(v_hat) + state["eps"]), state
+
+
+def l2_penalty(W, lam):
+    """Weight decay: the L2 penalty added to the loss, and its gradient.
+
+    Formula: R(W) = lam ||W||^2 = lam sum_ij W_ij^2,   dR/dW = 2 lam W.
+    With plain gradient descent on L + R the step becomes
+        W <- W - eta (g + 2 lam W) = (1 - 2 lam eta) W - eta g,
+    so each step first shrinks (decays) the weights by the factor (1 - 2 lam eta). Usually applied to the
+    weight matrices and not to the biases.
+
+    Returns ``(value, grad)``: a float and an array shaped like W.
+    """
+    return lam * float(np.sum(W * W)), 2 * lam * W
+
+
+def clip_grad_norm(grads, max_norm):
+    """Rescale a set of gradients so that their global norm is at most ``max_norm`` (in place).
+
+    Formula: N = sqrt(sum over arrays and entries of g^2); if N > max_norm, every g <- g * max_norm / N.
+    The direction of the step is kept and only its length is capped: a remedy for exploding gradients.
+
+    Parameters
+    ----------
+    grads : dict (or mapping) name -> ndarray, e.g. ``model.grads``; the arrays are scaled in place
+    max_norm : float
+
+    Returns
+    -------
+    float, the global norm N before clipping.
+    """
+    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
+    if norm > max_norm:
+        for g in grads.values():
+            g *= max_norm / norm
+    return norm
+
+
+def inverse_time_decay(eta0, t, tau):
+    """A decreasing step size: eta_t = eta0 / (1 + t / tau).
+
+    The steps shrink like 1/t, so that sum_t eta_t diverges (the iterates can travel any distance) while
+    sum_t eta_t^2 converges (the gradient noise of SGD averages out): the classic conditions under which
+    SGD converges. After tau steps (or epochs) the step size is halved.
+    """
+    return eta0 / (1.0 + t / tau)
