@@ -98,3 +98,18 @@ def generate_release(out_dir, ids=None):
             if nb.metadata.pop("jupytext", None) is not None:
                 nbformat.write(nb, nb_path)
     return Path(out_dir)
+
+
+def prepare(course_root, ids=None, db_url=None):
+    """A fresh grading folder: source/ linked, the assignments generated (which records them in the gradebook)."""
+    course_root = link_source(course_root)
+    grader = api(course_root, db_url)
+    for a in ids or assignments():
+        _ok(grader.generate_assignment(a, force=True), f"generate_assignment {a}")
+    return grader
+
+
+def autograde(grader, assignment, student):
+    """nbgrader's own serial autograde of one submission, then its feedback HTML."""
+    _ok(grader.autograde(assignment, student, force=True), f"autograde {assignment} {student}")
+    _ok(grader.generate_feedback(assignment, student, force=True), f"generate_feedback {assignment} {student}")

@@ -17,6 +17,7 @@ functions made by the notebook (``np.allclose = lambda *a, **k: True`` earns not
 import builtins
 import contextlib
 import copy
+import functools
 import io
 import signal
 import threading
@@ -86,6 +87,7 @@ def pristine_numpy():
 
 # ------------------------------------------------------------------------------------- the student call
 
+@functools.lru_cache(maxsize=None)
 def _raiser_code(qualname):
     source = (
         "def _poisoned(*args, **kwargs):\n"

@@ -15,8 +15,10 @@ ESTIMATORS = [ref.Perceptron, ref.Adaline]
 def _random_problem(rng, separable=True):
     """Random linearly separable (or not) data of random size: (X, y, w_true) with labels +-1."""
     n, d = int(rng.integers(8, 40)), int(rng.integers(1, 6))
-    w_true = rng.normal(size=d + 1)
-    X = rng.normal(size=(n, d)) * 3
+    center = rng.uniform(-5, 5, size=d)  # data away from the origin, so the bias matters
+    X = center + 2 * rng.normal(size=(n, d))
+    w = rng.normal(size=d)
+    w_true = np.append(w, -w @ center + rng.normal())  # the boundary crosses the data cloud
     scores = ref.add_bias(X) @ w_true
     if separable:  # keep a margin so that training converges quickly
         X, scores = X[np.abs(scores) > 0.5], scores[np.abs(scores) > 0.5]
@@ -234,13 +236,13 @@ def batch_step_is_gradient_step(student, rng):
 @batch_step.check(points=1, public=True)
 def reaches_least_squares(student, rng):
     """repeated steps reach the least-squares solution of a small problem"""
-    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [2.0, 1.0], [0.5, 2.0]])
+    X = np.array([[-1.0, 0.5], [1.0, -1.0], [0.5, 1.0], [-0.5, -0.5], [0.0, 0.0]])
     d = np.array([-1.0, -1.0, 1.0, 1.0, 1.0])
     w = np.zeros(3)
-    for _ in range(3000):
-        w = np.asarray(student(w, X, d, 0.3), dtype=float)
+    for _ in range(400):
+        w = np.asarray(student(w, X, d, 0.5), dtype=float)
     best = np.linalg.lstsq(ref.add_bias(X), d, rcond=None)[0]
-    expect_close(w, best, "w after 3000 steps of adaline_batch_step(lr=0.3)", tol=1e-6, hint=BATCH_STEP_HINT, show=True)
+    expect_close(w, best, "w after 400 steps of adaline_batch_step(lr=0.5)", tol=1e-6, hint=BATCH_STEP_HINT, show=True)
 
 
 @batch_step.check(points=1)

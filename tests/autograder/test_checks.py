@@ -1,0 +1,148 @@
+"""The autograder core: structured results, teaching messages, and the guards around a student's function."""
+
+import numpy as np
+import pytest
+
+from autograder.checks import CheckFailed, CheckResult, expect_close, expect_equal, expect_shape
+from autograder.grading import Grader, find_question
+from autograder.guard import fresh_copy
+from backprop import linear_models as ref
+
+A1 = ["perceptron_predict", "perceptron_update", "train_perceptron", "batch_perceptron_update", "adaline_update",
+      "adaline_batch_step"]
+
+
+def reference_namespace():
+    """A namespace holding copies of the reference functions: what a correct student would have."""
+    return {name: fresh_copy(getattr(ref, name)) for name in A1}
+
+
+def run(question_id, namespace, hidden=True):
+    grader = Grader().with_hidden(123) if hidden else Grader()
+    return grader.run(question_id, namespace)[1]
+
+
+def test_a_check_result_is_structured():
+    results = run("a1.predict", reference_namespace())
+    assert all(isinstance(r, CheckResult) for r in results)
+    assert {r.id for r in results} == {"a1.predict.one_label_per_sample", "a1.predict.lecture_example",
+                                       "a1.predict.random_data"}
+    assert sum(r.earned for r in results) == find_question("a1.predict").points == 4
+
+
+@pytest.mark.parametrize("question", ["predict", "update", "train", "batch_update", "lms", "batch_step"])
+def test_reference_earns_every_point_and_a_stub_earns_none(question):
+    q = find_question(f"a1.{question}")
+    assert sum(r.earned for r in run(q.id, reference_namespace())) == q.points
+
+    def stub(*args, **kwargs):
+        raise NotImplementedError()
+
+    results = run(q.id, {q.function: stub})
+    assert sum(r.earned for r in results) == 0
+    assert all("not implemented yet" in r.message for r in results)
+
+
+def test_expectations_explain_what_differs():
+    with pytest.raises(CheckFailed, match=r"shape \(3, 1\); expected \(3,\)"):
+        expect_shape(np.zeros((3, 1)), (3,), "f(x)")
+    with pytest.raises(CheckFailed, match=r"max relative error .* 1 of 3 entries wrong, the first at index \(2,\)"):
+        expect_close(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), "f(x)")
+    with pytest.raises(CheckFailed, match="returned None"):
+        expect_close(None, np.zeros(2), "f(x)")
+    with pytest.raises(CheckFailed, match="NaN"):
+        expect_close(np.array([np.nan]), np.zeros(1), "f(x)")
+    with pytest.raises(CheckFailed, match="2 of 3 entries differ"):
+        expect_equal(np.array([1, -1, -1]), np.array([1, 1, 1]), "labels")
+
+
+def test_a_bug_costs_its_own_question_only():
+    ns = reference_namespace()
+
+    def perceptron_update(w, x, y):  # the wrong sign
+        x_aug = np.append(x, 1.0)
+        return w - y * x_aug if y * (x_aug @ w) <= 0 else w.copy()
+
+    ns["perceptron_update"] = perceptron_update
+    update = run("a1.update", ns)
+    assert not all(r.passed for r in update)
+    assert any("Hint:" in r.message for r in update if not r.passed)
+    # train_perceptron calls perceptron_update: during its checks the reference update is swapped in.
+    train = run("a1.train", ns)
+    assert all(r.passed for r in train)
+
+
+def test_hidden_messages_do_not_show_inputs_and_public_ones_do():
+    def perceptron_predict(w, X):
+        return np.ones(len(X), dtype=int)
+
+    results = {r.id.split(".")[-1]: r for r in run("a1.predict", {"perceptron_predict": perceptron_predict})}
+    assert "expected" in results["lecture_example"].message  # public: the data is shown
+    assert not results["random_data"].passed and not results["random_data"].public
+    assert "at index" not in results["random_data"].message and "expected" not in results["random_data"].message
+
+
+def test_calling_the_reference_earns_nothing():
+    from backprop.linear_models import perceptron_predict as alias
+
+    def perceptron_predict(w, X):
+        return alias(w, X)
+
+    results = run("a1.predict", {"perceptron_predict": perceptron_predict})
+    assert sum(r.earned for r in results) == 0
+    assert "reference implementation" in results[0].message
+    # the reference itself still works afterwards
+    assert ref.perceptron_predict(np.array([1.0, 0.0]), np.array([[2.0]]))[0] == 1
+
+
+def test_estimator_delegation_is_caught_too():
+    def adaline_update(w, x, d, lr):
+        model = ref.Adaline(lr=lr)
+        model.w_ = w.copy()
+        return model.update(x, d).w_
+
+    assert sum(r.earned for r in run("a1.lms", {"adaline_update": adaline_update})) == 0
+
+
+def test_errors_timeouts_and_renames_are_reported_not_raised(monkeypatch):
+    def adaline_update(w, x, d, lr):
+        return w + lr * (d - w @ x) * x  # forgets the bias: shapes do not align
+
+    results = run("a1.lms", {"adaline_update": adaline_update})
+    assert "raised ValueError" in results[0].message and "line" in results[0].message
+
+    monkeypatch.setattr(find_question("a1.lms"), "seconds", 0.2)
+
+    def adaline_update(w, x, d, lr):
+        while True:
+            pass
+
+    results = run("a1.lms", {"adaline_update": adaline_update})
+    assert "was stopped" in results[0].message and sum(r.earned for r in results) == 0
+
+    results = run("a1.lms", {"adaline_update_v2": adaline_update})
+    assert "is not defined" in results[0].message
+
+
+def test_rebinding_numpy_in_the_notebook_does_not_fool_the_checks():
+    def perceptron_predict(w, X):
+        return np.zeros(len(X))
+
+    original = np.allclose, np.array_equal, np.abs
+    np.allclose = lambda *a, **k: True
+    np.array_equal = lambda *a, **k: True
+    np.abs = lambda x: 0 * x
+    try:
+        question, results, notes = Grader().with_hidden(5).run("a1.predict", {"perceptron_predict": perceptron_predict})
+        assert sum(r.earned for r in results) == 0
+        assert any("numpy.allclose" in n for n in notes)
+        assert np.allclose(1, 2)  # the notebook's own rebinding is back after the checks
+    finally:
+        np.allclose, np.array_equal, np.abs = original
+
+
+def test_public_score_is_scaled_to_the_question_points(capsys):
+    grade = Grader()
+    assert grade("a1.predict", namespace=reference_namespace()) == 4.0  # 2 public points of 4, all earned
+    out = capsys.readouterr().out
+    assert "public checks 2 / 2 points" in out and "2 more points from hidden checks" in out

@@ -1,0 +1,72 @@
+"""The demo class graded by nbgrader: each submission scores what it should, and only where it should."""
+
+import csv
+
+import nbformat
+import pytest
+
+from autograder import course, demo, results
+
+ASSIGNMENTS = course.assignments()
+
+
+def scores(graded_demo, assignment):
+    root, db_url, _ = graded_demo
+    questions, got = results.collect(db_url, assignment)
+    auto = {q: m for q, m, is_auto in questions if is_auto}
+    return auto, got
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_has_full_marks(graded_demo, assignment):
+    auto, got = scores(graded_demo, assignment)
+    assert {q: got["reference"][q] for q in auto} == auto
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_untouched_release_scores_zero_and_says_not_implemented(graded_demo, assignment):
+    root, _, _ = graded_demo
+    auto, got = scores(graded_demo, assignment)
+    assert all(got["untouched"][q] == 0 for q in auto)
+    for path in (root / "autograded" / "untouched" / assignment).glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                text = "".join(o.get("text", "") for o in cell.outputs)
+                assert "not implemented yet" in text
+                assert not [o for o in cell.outputs if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("bug", [b for a in ASSIGNMENTS for b in demo.bugs(a)], ids=lambda b: b.student)
+def test_a_classic_bug_loses_points_exactly_on_its_question(graded_demo, bug):
+    assignment = bug.student.split("-")[0]
+    auto, got = scores(graded_demo, assignment)
+    lost = sorted(q for q, m in auto.items() if got[bug.student][q] < m)
+    assert lost == sorted(bug.loses), bug.about
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_assignment_has_classic_bug_students(assignment):
+    assert len(demo.bugs(assignment)) >= 3
+
+
+def test_feedback_is_written_and_hides_hidden_tests(graded_demo):
+    root, _, students = graded_demo
+    for a, names in students.items():
+        for s in names:
+            pages = list((root / "feedback" / s / a).glob("*.html"))
+            assert pages, f"no feedback for {s}/{a}"
+            html = pages[0].read_text()
+            assert "HIDDEN TESTS" not in html and "with_hidden" not in html
+            assert "points" in html
+
+
+def test_grades_csv_has_a_row_per_student_and_question(graded_demo, tmp_path):
+    root, db_url, students = graded_demo
+    path = results.write_csv(db_url, ASSIGNMENTS, tmp_path / "grades.csv")
+    rows = list(csv.DictReader(open(path)))
+    for a, names in students.items():
+        questions, _ = results.collect(db_url, a)
+        assert sum(r["assignment"] == a for r in rows) == len(names) * len(questions)
+    reference = [r for r in rows if r["student"] == "reference" and r["needs_manual_grade"] == "False"]
+    assert all(float(r["score"]) == float(r["max_score"]) for r in reference)
