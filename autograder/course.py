@@ -9,6 +9,7 @@ the course folder for building release/; the demo class and real grading runs us
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -84,8 +85,8 @@ def generate_release(out_dir, ids=None):
 
     It runs in a scratch course folder under build/ so the repository gains no gradebook.
     """
-    scratch = REPO / "build" / "release-course"
-    shutil.rmtree(scratch, ignore_errors=True)
+    (REPO / "build").mkdir(exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="release-course-", dir=REPO / "build"))
     link_source(scratch)
     grader = api(scratch)
     for a in ids or assignments():
@@ -97,6 +98,7 @@ def generate_release(out_dir, ids=None):
             nb = nbformat.read(nb_path, as_version=4)
             if nb.metadata.pop("jupytext", None) is not None:
                 nbformat.write(nb, nb_path)
+    shutil.rmtree(scratch)
     return Path(out_dir)
 
 
