@@ -47,7 +47,8 @@ def test_a_classic_bug_loses_points_exactly_on_its_question(graded_demo, bug):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_assignment_has_classic_bug_students(assignment):
-    assert len(demo.bugs(assignment)) >= 3
+    capstone = assignment == "a7"  # graded on a held-out set: a weak model is its classic mistake
+    assert len([b for b in demo.bugs(assignment) if b.loses]) >= (1 if capstone else 3)
 
 
 def test_feedback_is_written_and_hides_hidden_tests(graded_demo):
