@@ -1,0 +1,54 @@
+"""Datasets: shapes, labels, determinism from the seed, the digits split, the skewed regression's truth."""
+
+import numpy as np
+import pytest
+
+from backprop import data
+
+
+def test_xor_truth_table_and_noisy_samples():
+    X, y = data.xor()
+    assert X.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and y.tolist() == [0, 1, 1, 0]
+    X, y = data.xor(n=200, noise=0.05, seed=1)
+    assert X.shape == (200, 2) and set(y) == {0, 1}
+    assert np.array_equal(y, np.round(X[:, 0]) != np.round(X[:, 1]))
+
+
+@pytest.mark.parametrize("make, n, classes", [(lambda s: data.two_moons(150, seed=s), 150, 2),
+                                              (lambda s: data.spirals(50, classes=3, seed=s), 150, 3),
+                                              (lambda s: data.xor(150, seed=s), 150, 2)])
+def test_toy_sets_are_balanced_and_reproducible(make, n, classes):
+    X, y = make(0)
+    assert X.shape == (n, 2) and X.dtype == np.float64 and np.issubdtype(y.dtype, np.integer)
+    assert set(y) == set(range(classes)) and min(np.bincount(y)) > 0.3 * n / classes
+    assert np.array_equal(make(0)[0], X) and not np.array_equal(make(1)[0], X)
+
+
+def test_two_moons_lie_on_two_offset_half_circles():
+    X, y = data.two_moons(400, noise=0.0, seed=0)
+    assert np.allclose(np.linalg.norm(X[y == 0], axis=1), 1.0) and np.all(X[y == 0, 1] >= 0)
+    assert np.allclose(np.linalg.norm(X[y == 1] - [1.0, 0.5], axis=1), 1.0) and np.all(X[y == 1, 1] <= 0.5)
+
+
+def test_digits_split_is_stratified_disjoint_standardized_and_fixed():
+    d = data.digits(test_size=0.2, val_size=0.1, seed=0)
+    assert [len(d.y_train), len(d.y_val), len(d.y_test)] == [1257, 180, 360]
+    assert d.X_train.shape[1] == 64 and set(d.y_test) == set(range(10))
+    assert np.allclose(d.X_train.mean(axis=0), 0.0)
+    std = d.X_train.std(axis=0)
+    assert np.allclose(std[std > 0], 1.0)
+    assert abs(d.X_test.mean()) < 0.1  # test set scaled with the training statistics only
+    rows = {tuple(r) for r in d.X_train}
+    assert not rows & {tuple(r) for r in d.X_test} and not rows & {tuple(r) for r in d.X_val}
+    assert np.array_equal(data.digits(seed=0).X_test, d.X_test)
+    raw = data.digits(val_size=0.0, standardize=False)
+    assert len(raw.y_val) == 0 and len(raw.y_train) == 1437 and raw.X_train.max() == 16
+
+
+def test_skewed_regression_mean_and_median_are_the_true_ones():
+    r = data.skewed_regression(n=40000, seed=0)
+    assert r.X.shape == r.y.shape == r.mean.shape == r.median.shape == (40000, 1)
+    residual = r.y - r.mean
+    assert abs(residual.mean()) < 0.01
+    assert abs(np.mean(r.y < r.median) - 0.5) < 0.01
+    assert np.all(r.median < r.mean)  # right-skewed noise: the median lies below the mean
