@@ -1,0 +1,757 @@
+"""Assignment 3: backpropagation by hand (a scalar computational graph, one logistic unit, two neurons, the
+lecture's two-layer network, the delta recursion for any depth).
+
+REFERENCE IMPLEMENTATIONS LIVE IN THIS MODULE. The library ``backprop`` has no scalar autograd node and no
+per-sample delta recursion (its dense layers work on batches), so the references these checks compare with
+are written below, marked ``# --- reference``. Numerical derivatives are always taken of a reference forward
+pass (``RefValue`` replays, ``_ref_unit_loss``, ``_ref_two_layer_loss``, ``_ref_network_loss``).
+
+Checks of the student's class ``Value`` build expressions with that class inside ``_with_class``, which runs
+the whole scenario through the guard (calling a class only guards its constructor; its methods would
+otherwise run unguarded).
+"""
+
+import math
+import traceback
+
+import numpy as np
+
+from backprop import activations as act
+from backprop import gradcheck, layers
+
+from ..checks import CheckFailed, expect_close, rel_error
+from ..guard import StudentFunction
+from ..question import Question
+
+NUMERIC = [gradcheck.numerical_gradient, gradcheck.numerical_gradient_array]
+
+
+# ==================================================================================== reference: the graph
+
+class RefValue:
+    """Reference scalar node (same interface as the notebook's Value). Deep copies are the node itself: the
+    checks hand graphs to the student's walk by reference, and the walk must fill *these* nodes' grads."""
+
+    def __init__(self, data, parents=(), op="", label=""):
+        self.data, self.grad, self.parents, self.op, self.label = float(data), 0.0, tuple(parents), op, label
+        self._backward = lambda: None
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __add__(self, other):
+        other = other if isinstance(other, RefValue) else RefValue(other)
+        out = RefValue(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, RefValue) else RefValue(other)
+        out = RefValue(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __pow__(self, k):
+        out = RefValue(self.data ** k, (self,), "**")
+
+        def _backward():
+            self.grad += k * self.data ** (k - 1) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def exp(self):
+        out = RefValue(math.exp(self.data), (self,), "exp")
+
+        def _backward():
+            self.grad += out.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        out = RefValue(math.tanh(self.data), (self,), "tanh")
+
+        def _backward():
+            self.grad += (1.0 - out.data ** 2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __neg__(self):
+        return self * -1.0
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __truediv__(self, other):
+        other = other if isinstance(other, RefValue) else RefValue(other)
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+    def sigmoid(self):
+        return 1.0 / (1.0 + (-self).exp())
+
+    def backward(self):
+        ref_backward_pass(self)
+
+
+def ref_topological_order(root):
+    """Reference: iterative depth-first post-order (no recursion limit), parents before children."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+    return order
+
+
+def ref_backward_pass(root):
+    """Reference: reset every grad, seed the root with 1, call _backward in reverse topological order."""
+    order = ref_topological_order(root)
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        node._backward()
+
+
+# Expressions used by the checks: functions of node-like objects, written with the notebook's operations.
+EXPRESSIONS = [
+    ("a * b + c", lambda a, b, c: a * b + c),
+    ("(a * b + c).tanh()", lambda a, b, c: (a * b + c).tanh()),
+    ("(a - b) / c", lambda a, b, c: (a - b) / c),
+    ("(a ** 2 + b * c).exp() * a", lambda a, b, c: (a ** 2 + b * c).exp() * a),
+    ("(a * b).tanh() ** 3 + c.exp()", lambda a, b, c: (a * b).tanh() ** 3 + c.exp()),
+    ("(a + b + c).sigmoid() * b", lambda a, b, c: (a + b + c).sigmoid() * b),
+]
+SHARED = [
+    ("a * a", lambda a, b, c: a * a),
+    ("a + a", lambda a, b, c: a + a),
+    ("a * b + a", lambda a, b, c: a * b + a),
+    ("(a * b).tanh() * a + b", lambda a, b, c: (a * b).tanh() * a + b),
+    ("d * d + d, d = a * b + c", lambda a, b, c: (lambda d: d * d + d)(a * b + c)),
+    ("(a * a * a).exp() * (a + c)", lambda a, b, c: (a * a * a).exp() * (a + c)),
+]
+
+
+def _numeric_grads(expr, xs, h=1e-6):
+    """Central differences of the reference forward value of expr with respect to each input."""
+    grads = []
+    for i in range(len(xs)):
+        plus, minus = list(xs), list(xs)
+        plus[i] += h
+        minus[i] -= h
+        grads.append((expr(*map(RefValue, plus)).data - expr(*map(RefValue, minus)).data) / (2 * h))
+    return np.array(grads)
+
+
+def _random_recipe(rng, n_leaves, n_ops):
+    """A random graph as a recipe of operations on earlier nodes (so nodes get shared), replayable with any
+    node class; regenerated until its reference values stay moderate."""
+    while True:
+        recipe = []
+        for step in range(n_ops):
+            size = n_leaves + step
+            op = str(rng.choice(["add", "mul", "tanh", "square", "exp_tanh"]))
+            recipe.append((op, int(rng.integers(size)), int(rng.integers(size))))
+        leaves = rng.uniform(-1.2, 1.2, size=n_leaves)
+        nodes = _replay(recipe, RefValue, leaves)
+        if max(abs(n.data) for n in nodes) < 20:
+            return recipe, leaves
+
+
+def _replay(recipe, cls, leaf_values):
+    nodes = [cls(v) for v in leaf_values]
+    for op, i, j in recipe:
+        u, v = nodes[i], nodes[j]
+        nodes.append({"add": lambda: u + v, "mul": lambda: u * v, "tanh": lambda: u.tanh(),
+                      "square": lambda: u ** 2, "exp_tanh": lambda: u.tanh().exp()}[op]())
+    return nodes
+
+
+# ====================================================================================== Q1 the Value class
+
+value = Question("a3.value", "Value", references=[RefValue])
+VALUE_HINT = ("Each operation builds out = Value(forward value, (inputs), op) and a _backward closure that ADDS "
+              "(+=) its input's local derivative times out.grad to each input's grad.")
+
+
+def _with_class(student, scenario):
+    """Run ``scenario(cls)`` with the student's class inside the guard (time limit, silenced output, poisoned
+    references). A stub's NotImplementedError becomes a message naming the method."""
+    missing = []
+
+    def run():
+        try:
+            return scenario(student.fn)
+        except NotImplementedError as exc:
+            missing.append(traceback.extract_tb(exc.__traceback__)[-1].name)
+            return None
+
+    result = StudentFunction(run, student.name, student.references, None, student.seconds)()
+    if missing:
+        raise CheckFailed(f"`Value.{missing[0]}` is not implemented yet: its stub still raises NotImplementedError.",
+                          hint="Replace the stub by the output node and its _backward closure.")
+    return result
+
+
+def _walk(root):
+    """The reference backward pass, kept separate so that it is never poisoned while the student's class runs."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif node not in seen:
+            seen.add(node)
+            stack.append((node, True))
+            stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):
+        node._backward()
+
+
+def _evaluate(cls, expr, xs):
+    """Build expr with the class, walk it with the reference backward pass; (forward value, input grads)."""
+    inputs = [cls(x) for x in xs]
+    out = expr(*inputs)
+    _walk(out)
+    return out.data, [node.grad for node in inputs]
+
+
+def _expect_expression(student, name, expr, xs, show):
+    got = _with_class(student, lambda cls: _evaluate(cls, expr, xs))
+    what = f"e = {name}" + (f" at a, b, c = {', '.join(f'{x:.3g}' for x in xs)}" if show else "")
+    expect_close(got[0], expr(*map(RefValue, xs)).data, f"the forward value of {what}", tol=1e-9,
+                 hint="The forward value of each operation is its data: a.data + b.data, a.data * b.data, ...",
+                 show=show)
+    expect_close(got[1], _numeric_grads(expr, xs), f"the gradients (de/da, de/db, de/dc) of {what}", tol=1e-6,
+                 hint=VALUE_HINT, show=show)
+
+
+@value.check(points=1, public=True)
+def add_and_multiply(student, rng):
+    """e = a * b + c: forward value and gradients (b, a, 1)"""
+    _expect_expression(student, "a * b + c", EXPRESSIONS[0][1], [1.5, -2.0, 0.5], show=True)
+
+
+@value.check(points=1, public=True)
+def power_exp_tanh(student, rng):
+    """the local derivatives of a ** 3, a ** -1, exp(a) and tanh(a)"""
+    for name, expr in [("a ** 3", lambda a, b, c: a ** 3), ("a ** -1", lambda a, b, c: a ** -1),
+                       ("a.exp()", lambda a, b, c: a.exp()), ("a.tanh()", lambda a, b, c: a.tanh())]:
+        _expect_expression(student, name, expr, [0.7, 0.0, 0.0], show=True)
+
+
+@value.check(points=1, public=True)
+def node_used_twice(student, rng):
+    """a node used twice gets the sum of both paths: a * a, a + a, a * b + a"""
+    for name, expr in SHARED[:3]:
+        _expect_expression(student, name, expr, [1.5, -2.0, 0.5], show=True)
+
+
+@value.check(points=2)
+def random_expressions(student, rng):
+    """forward values and gradients of longer expressions at random inputs match numerical derivatives"""
+    for name, expr in EXPRESSIONS:
+        _expect_expression(student, name, expr, list(rng.uniform(0.3, 1.2, size=3) * rng.choice([-1, 1], 3)),
+                           show=False)
+
+
+@value.check(points=1)
+def shared_subexpressions(student, rng):
+    """gradients add up over every path through shared nodes and shared subexpressions, at random inputs"""
+    for name, expr in SHARED[3:]:
+        _expect_expression(student, name, expr, list(rng.uniform(-0.9, 0.9, size=3)), show=False)
+
+
+# ============================================================================== Q2 the topological order
+
+topo = Question("a3.topo", "topological_order", references=[ref_topological_order, ref_backward_pass, RefValue])
+TOPO_HINT = ("Depth-first: skip a node already visited (keep a set), visit its parents, then append the node. "
+             "The root is appended last.")
+
+
+def _expect_order(student, root, what):
+    order = student(root)
+    try:
+        order = list(order)
+    except TypeError:
+        raise CheckFailed(f"topological_order({what}) returned {type(order).__name__}, not a list of nodes.",
+                          hint="Return the list of nodes (did you forget the `return`?).") from None
+    ancestors = ref_topological_order(root)
+    ids = [id(n) for n in order]
+    if len(set(ids)) != len(ids):
+        raise CheckFailed(f"topological_order({what}) lists some node more than once ({len(ids)} entries for "
+                          f"{len(set(ids))} distinct nodes).", hint=TOPO_HINT)
+    if set(ids) != {id(n) for n in ancestors}:
+        missing = len({id(n) for n in ancestors} - set(ids))
+        extra = len(set(ids) - {id(n) for n in ancestors})
+        raise CheckFailed(f"topological_order({what}) should list the {len(ancestors)} nodes the root depends on; "
+                          f"{missing} are missing and {extra} do not belong to the graph.", hint=TOPO_HINT)
+    position = {id(n): i for i, n in enumerate(order)}
+    late = [n for n in order if any(position[id(p)] > position[id(n)] for p in n.parents)]
+    if late:
+        raise CheckFailed(f"topological_order({what}): {len(late)} node(s) come before one of their parents.",
+                          hint=TOPO_HINT)
+    if order[-1] is not root:
+        raise CheckFailed(f"topological_order({what}) must end with the root.", hint=TOPO_HINT)
+
+
+@topo.check(points=1, public=True)
+def small_graphs(student, rng):
+    """a chain and e = a * b + a: every node once, parents first, the root last"""
+    a = RefValue(0.5)
+    _expect_order(student, ((a * 2.0).tanh() + 1.0).exp(), "a chain of four operations")
+    a, b = RefValue(1.5), RefValue(-2.0)
+    _expect_order(student, a * b + a, "e = a * b + a")
+
+
+@topo.check(points=2)
+def random_graphs(student, rng):
+    """random graphs with many shared nodes: exactly the root's ancestors, each once, parents first"""
+    for _ in range(4):
+        recipe, leaves = _random_recipe(rng, int(rng.integers(2, 5)), int(rng.integers(6, 30)))
+        _expect_order(student, _replay(recipe, RefValue, leaves)[-1], "a random graph")
+
+
+# ================================================================================= Q3 the backward pass
+
+backward = Question("a3.backward", "backward_pass", references=[ref_backward_pass, RefValue],
+                    uses={"topological_order": ref_topological_order})
+BACKWARD_HINT = ("Reset every node's grad to 0, set root.grad = 1, then call node._backward() for the nodes of "
+                 "reversed(topological_order(root)): each node pushes its gradient only once it is complete.")
+
+
+def _expect_backward(student, expr, xs, what, show=False, twice=False):
+    inputs = [RefValue(x) for x in xs]
+    root = expr(*inputs)
+    student(root)
+    if twice:
+        student(root)
+    expected = _numeric_grads(expr, xs)
+    expect_close([n.grad for n in inputs], expected, f"the input gradients after {what}", tol=1e-6,
+                 hint=BACKWARD_HINT, show=show)
+    if root.grad != 1.0:
+        raise CheckFailed(f"after {what} the root's grad is {root.grad:g}; it should be de/de = 1.",
+                          hint=BACKWARD_HINT)
+
+
+@backward.check(points=1, public=True)
+def chain(student, rng):
+    """e = tanh(a * b + c): the chain rule along one path"""
+    _expect_backward(student, EXPRESSIONS[1][1], [0.5, -1.5, 0.3], "backward_pass(e), e = tanh(a * b + c)",
+                     show=True)
+
+
+@backward.check(points=1, public=True)
+def paths_that_meet(student, rng):
+    """e = d * d + d with d = a * b + c: a shared node must wait for all its consumers"""
+    _expect_backward(student, SHARED[4][1], [0.5, -1.5, 0.3], "backward_pass(e), e = d * d + d with d = a * b + c",
+                     show=True)
+
+
+@backward.check(points=1)
+def calling_twice(student, rng):
+    """calling backward_pass twice, or on a graph holding stale gradients, gives the same gradients"""
+    xs = list(rng.uniform(-1, 1, size=3))
+    _expect_backward(student, SHARED[3][1], xs, "calling backward_pass twice", twice=True)
+    inputs = [RefValue(x) for x in xs]
+    root = SHARED[4][1](*inputs)
+    for node in ref_topological_order(root):
+        node.grad = float(rng.normal())  # left over from an earlier pass
+    student(root)
+    expect_close([n.grad for n in inputs], _numeric_grads(SHARED[4][1], xs),
+                 "the input gradients of a graph whose nodes held stale gradients", tol=1e-6,
+                 hint="Set every node's grad to 0 first: the closures add to whatever is there.")
+
+
+@backward.check(points=1)
+def random_graphs_backward(student, rng):
+    """random graphs with many shared nodes: every leaf's gradient matches the reference"""
+    for _ in range(4):
+        recipe, leaves = _random_recipe(rng, int(rng.integers(2, 5)), int(rng.integers(6, 30)))
+        nodes = _replay(recipe, RefValue, leaves)
+        student(nodes[-1])
+        got = [n.grad for n in nodes[:len(leaves)]]
+        check = _replay(recipe, RefValue, leaves)
+        ref_backward_pass(check[-1])
+        expect_close(got, [n.grad for n in check[:len(leaves)]], "the leaf gradients of a random graph", tol=1e-9,
+                     hint=BACKWARD_HINT)
+
+
+# ========================================================================= reference: the logistic unit
+
+def ref_unit_forward(w, b, x, y):
+    z = float(w @ x + b)
+    a = float(act.sigmoid(z))
+    return z, a, float(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
+
+
+def ref_unit_backward(w, b, x, y):
+    _, a, _ = ref_unit_forward(w, b, x, y)
+    return (a - y) * x, a - y
+
+
+def _ref_unit_loss(w, b, x, y):
+    z = w @ x + b
+    return float(np.logaddexp(0.0, z) - y * z)  # -log-likelihood written stably: softplus(z) - y z
+
+
+def _random_unit(rng, d=None):
+    d = d or int(rng.integers(1, 6))
+    return rng.normal(size=d), float(rng.normal()), rng.normal(size=d), int(rng.integers(0, 2))
+
+
+# =========================================================================== Q4 the unit's forward pass
+
+unit_forward = Question("a3.unit_forward", "unit_forward", references=[ref_unit_forward])
+FORWARD_HINT = "z = w . x + b, a = sigmoid(z), loss = -(y log a + (1 - y) log(1 - a))."
+
+
+def _expect_forward(student, w, b, x, y, what, show=False):
+    result = student(w, b, x, y)
+    if not (isinstance(result, tuple) and len(result) == 3):
+        raise CheckFailed(f"{what} must return a triple (z, a, loss); got {type(result).__name__}.")
+    expected = ref_unit_forward(w, b, x, y)
+    for name, got, ref in zip(["z", "a", "loss"], result, expected):
+        expect_close(got, ref, f"{what}: {name}", tol=1e-9, hint=FORWARD_HINT, show=show)
+
+
+@unit_forward.check(points=1, public=True)
+def small_example(student, rng):
+    """z, a and the loss on a small example, for y = 1 and y = 0"""
+    w, x = np.array([0.5, -1.0]), np.array([2.0, 0.5])
+    _expect_forward(student, w, 0.25, x, 1, "unit_forward(w, b=0.25, x, y=1)", show=True)
+    _expect_forward(student, w, 0.25, x, 0, "unit_forward(w, b=0.25, x, y=0)", show=True)
+
+
+@unit_forward.check(points=1)
+def random_units(student, rng):
+    """random weights, inputs and labels of other sizes"""
+    for _ in range(5):
+        _expect_forward(student, *_random_unit(rng), "unit_forward")
+
+
+# ========================================================================== Q5 the unit's backward pass
+
+unit_backward = Question("a3.unit_backward", "unit_backward", references=[ref_unit_backward, *NUMERIC],
+                         uses={"unit_forward": ref_unit_forward})
+UNIT_HINT = ("dL/dw = dL/da * da/dz * dz/dw with da/dz = a (1 - a), the derivative of the sigmoid (not a itself); "
+             "the product of the first two factors is a - y.")
+
+
+def _expect_unit_grads(student, w, b, x, y, what, show=False):
+    result = student(w, b, x, y)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise CheckFailed(f"{what} must return a pair (dw, db); got {type(result).__name__}.")
+    dw = gradcheck.numerical_gradient(lambda v: _ref_unit_loss(v, b, x, y), w.copy())
+    db = gradcheck.numerical_gradient(lambda v: _ref_unit_loss(w, float(v[0]), x, y), np.array([b]))
+    expect_close(result[0], dw, f"{what}: dw", tol=1e-6, hint=UNIT_HINT, show=show)
+    expect_close(np.reshape(np.asarray(result[1], dtype=float), -1), db, f"{what}: db", tol=1e-6,
+                 hint="The bias is the weight of a constant input 1: dL/db = dL/dz.", show=show)
+
+
+@unit_backward.check(points=1, public=True)
+def numerical_gradient_small(student, rng):
+    """dw and db agree with central differences of the loss on a small example"""
+    _expect_unit_grads(student, np.array([0.5, -1.0]), 0.25, np.array([2.0, 0.5]), 1,
+                       "unit_backward(w, b=0.25, x, y=1)", show=True)
+
+
+@unit_backward.check(points=2)
+def numerical_gradient_random(student, rng):
+    """dw and db agree with central differences at random weights, inputs and labels"""
+    for _ in range(5):
+        _expect_unit_grads(student, *_random_unit(rng), "unit_backward")
+
+
+# ========================================================================== Q6 two neurons in series
+
+def ref_two_neurons_backward(p, x, y):
+    a1 = float(act.sigmoid(p["w1"] * x + p["b1"]))
+    a2 = float(act.sigmoid(p["w2"] * a1 + p["b2"]))
+    d2 = a2 - y
+    d1 = d2 * p["w2"] * a1 * (1 - a1)
+    return {"w1": d1 * x, "b1": d1, "w2": d2 * a1, "b2": d2}
+
+
+def _ref_two_neurons_loss(v, x, y):
+    w1, b1, w2, b2 = v
+    z2 = w2 * act.sigmoid(w1 * x + b1) + b2
+    return float(np.logaddexp(0.0, z2) - y * z2)
+
+
+KEYS2 = ["w1", "b1", "w2", "b2"]
+two_neurons = Question("a3.two_neurons", "two_neurons_backward", references=[ref_two_neurons_backward, *NUMERIC])
+TWO_NEURONS_HINT = ("Layer 2 is the logistic unit: delta2 = a2 - y. Leave it through its input: dL/da1 = delta2 * w2, "
+                    "then delta1 = dL/da1 * a1 (1 - a1).")
+
+
+def _expect_two_neurons(student, p, x, y, what, show=False):
+    result = student(p, x, y)
+    if not isinstance(result, dict) or set(result) != set(KEYS2):
+        raise CheckFailed(f"{what} must return a dict with the keys {KEYS2}.")
+    numeric = gradcheck.numerical_gradient(lambda v: _ref_two_neurons_loss(v, x, y), np.array([p[k] for k in KEYS2]))
+    for k, ref in zip(KEYS2, numeric):
+        hint = TWO_NEURONS_HINT if k in ("w1", "b1") else "dL/dw2 = (a2 - y) a1 and dL/db2 = a2 - y."
+        expect_close(np.reshape(np.asarray(result[k], dtype=float), -1), [ref], f"{what}: dL/d{k}", tol=1e-6,
+                     hint=hint, show=show)
+
+
+@two_neurons.check(points=1, public=True)
+def two_neurons_example(student, rng):
+    """the four gradients agree with central differences on one example"""
+    _expect_two_neurons(student, {"w1": 1.5, "b1": -0.5, "w2": -2.0, "b2": 0.3}, 0.8, 1,
+                        "two_neurons_backward(p, x=0.8, y=1)", show=True)
+
+
+@two_neurons.check(points=2)
+def two_neurons_random(student, rng):
+    """the four gradients agree with central differences at random parameters, inputs and labels"""
+    for _ in range(5):
+        p = {k: float(v) for k, v in zip(KEYS2, rng.normal(scale=1.5, size=4))}
+        _expect_two_neurons(student, p, float(rng.normal()), int(rng.integers(0, 2)), "two_neurons_backward")
+
+
+# ========================================================================= Q7 the two-layer network (001)
+
+def ref_two_layer_gradients(p, x, y):
+    a_h = act.sigmoid(x @ p["W_h"] + p["b_h"])
+    a_out = act.sigmoid(a_h @ p["W_out"] + p["b_out"])
+    delta_out = 2.0 / len(y) * (a_out - y) * a_out * (1 - a_out)
+    delta_h = (p["W_out"] @ delta_out) * a_h * (1 - a_h)
+    return {"W_h": np.outer(x, delta_h), "b_h": delta_h, "W_out": np.outer(a_h, delta_out), "b_out": delta_out}
+
+
+def _ref_two_layer_loss(p, x, y):
+    a_out = act.sigmoid(act.sigmoid(x @ p["W_h"] + p["b_h"]) @ p["W_out"] + p["b_out"])
+    return float(np.mean((y - a_out) ** 2))
+
+
+KEYS_NET = ["W_h", "b_h", "W_out", "b_out"]
+two_layer = Question("a3.two_layer", "two_layer_gradients",
+                     references=[ref_two_layer_gradients, layers.dense_backward, layers.sigmoid_backward,
+                                 layers.Sequential, *NUMERIC])
+TWO_LAYER_HINTS = {
+    "W_out": "dL/dw_out[k, j] = (2/t)(a_out_j - y_j) * a_out_j (1 - a_out_j) * a_h_k: the sigmoid's derivative is "
+             "a (1 - a), and the loss is averaged over the t outputs.",
+    "b_out": "dL/db_out[j] = delta_out_j, the same product without the a_h_k.",
+    "W_h": "a hidden unit feeds every output: dL/da_h_k = sum over j of delta_out_j * W_out[k, j] (all paths), "
+           "then delta_h_k = dL/da_h_k * a_h_k (1 - a_h_k) and dL/dW_h[i, k] = x_i delta_h_k.",
+    "b_h": "dL/db_h[k] = delta_h_k, with the sum over all the output paths.",
+}
+
+
+def _random_two_layer(rng, d, m, t):
+    p = {"W_h": rng.normal(size=(d, m)), "b_h": rng.normal(size=m), "W_out": rng.normal(size=(m, t)),
+         "b_out": rng.normal(size=t)}
+    return p, rng.normal(size=d), rng.uniform(0, 1, size=t)
+
+
+def _expect_two_layer(student, p, x, y, what, show=False):
+    result = student(p, x, y)
+    if not isinstance(result, dict) or set(result) != set(KEYS_NET):
+        raise CheckFailed(f"{what} must return a dict with the keys {KEYS_NET}.")
+    for key in ["W_out", "b_out", "W_h", "b_h"]:
+        numeric = gradcheck.numerical_gradient(lambda v: _ref_two_layer_loss({**p, key: v}, x, y), p[key].copy())
+        expect_close(result[key], numeric, f"{what}: dL/d{key}", tol=1e-6, hint=TWO_LAYER_HINTS[key], show=show)
+
+
+@two_layer.check(points=1, public=True)
+def lecture_size(student, rng):
+    """the lecture's size, 2 inputs, 2 hidden and 2 output units: every partial derivative vs central differences"""
+    p = {"W_h": np.array([[0.15, 0.25], [0.2, 0.3]]), "b_h": np.array([0.35, 0.35]),
+         "W_out": np.array([[0.4, 0.5], [0.45, 0.55]]), "b_out": np.array([0.6, 0.6])}
+    _expect_two_layer(student, p, np.array([0.05, 0.1]), np.array([0.01, 0.99]), "two_layer_gradients(p, x, y)",
+                      show=True)
+
+
+@two_layer.check(points=1, public=True)
+def three_outputs(student, rng):
+    """3 inputs, 4 hidden units, 3 outputs: the hidden gradients sum over all three output paths"""
+    p, x, y = _random_two_layer(np.random.default_rng(7), 3, 4, 3)
+    _expect_two_layer(student, p, x, y, "two_layer_gradients for sizes (3, 4, 3)")
+
+
+@two_layer.check(points=2)
+def random_sizes(student, rng):
+    """random sizes, parameters and targets: every partial derivative vs central differences"""
+    for _ in range(3):
+        p, x, y = _random_two_layer(rng, *(int(v) for v in rng.integers(1, 6, size=3)))
+        _expect_two_layer(student, p, x, y, "two_layer_gradients")
+
+
+# ======================================================================= reference: any depth (000, 004)
+
+def ref_forward_pass(Ws, bs, x, f):
+    zs, activations = [], [x]
+    for W, b in zip(Ws, bs):
+        zs.append(activations[-1] @ W + b)
+        activations.append(f(zs[-1]))
+    return zs, activations
+
+
+def ref_deltas(Ws, zs, dL_da, f_prime):
+    out = [None] * len(Ws)
+    out[-1] = f_prime(zs[-1]) * dL_da
+    for k in range(len(Ws) - 2, -1, -1):
+        out[k] = f_prime(zs[k]) * (Ws[k + 1] @ out[k + 1])
+    return out
+
+
+def ref_network_gradients(Ws, bs, x, d, f, f_prime):
+    zs, activations = ref_forward_pass(Ws, bs, x, f)
+    ds = ref_deltas(Ws, zs, activations[-1] - d, f_prime)
+    return [np.outer(a, delta) for a, delta in zip(activations[:-1], ds)], list(ds)
+
+
+def _ref_network_loss(Ws, bs, x, d, f):
+    return 0.5 * float(np.sum((ref_forward_pass(Ws, bs, x, f)[1][-1] - d) ** 2))
+
+
+ACTIVATIONS = {"tanh": (act.tanh, act.tanh_grad), "sigmoid": (act.sigmoid, act.sigmoid_grad),
+               "softplus": (act.softplus, act.softplus_grad)}
+
+
+def _random_network(rng, sizes):
+    Ws = [rng.normal(size=(m, n)) / np.sqrt(m) for m, n in zip(sizes[:-1], sizes[1:])]
+    return Ws, [rng.normal(scale=0.5, size=n) for n in sizes[1:]]
+
+
+def _random_sizes(rng):
+    return [int(v) for v in rng.integers(1, 6, size=int(rng.integers(2, 6)))]
+
+
+# ==================================================================================== Q8 the delta recursion
+
+deltas = Question("a3.deltas", "deltas", references=[ref_deltas, ref_network_gradients, layers.dense_backward,
+                                                     layers.Sequential, *NUMERIC])
+DELTA_HINT = ("delta^(N)_j = f'(z^(N)_j) dL/da^(N)_j; delta^(k)_i = f'(z^(k)_i) * sum over j of W^(k+1)[i, j] "
+              "delta^(k+1)_j. Both steps multiply by f'(z) of their own layer.")
+
+
+def _expect_deltas(student, Ws, zs, dL_da, name, what, show=False):
+    result = student(Ws, zs, dL_da, ACTIVATIONS[name][1])
+    if not isinstance(result, (list, tuple)) or len(result) != len(Ws):
+        raise CheckFailed(f"{what} must return a list of {len(Ws)} arrays, one delta per layer.",
+                          hint="Return [delta^(1), ..., delta^(N)], the first layer first.")
+    expected = ref_deltas(Ws, zs, dL_da, ACTIVATIONS[name][1])
+    for k in range(len(Ws) - 1, -1, -1):  # report the layer nearest the output first
+        expect_close(result[k], expected[k], f"{what}: delta of layer {k + 1} of {len(Ws)}", tol=1e-9,
+                     hint=DELTA_HINT, show=show)
+
+
+def _network_case(rng, sizes):
+    Ws, bs = _random_network(rng, sizes)
+    zs, _ = ref_forward_pass(Ws, bs, rng.normal(size=sizes[0]), act.tanh)
+    return Ws, zs, rng.normal(size=sizes[-1])
+
+
+@deltas.check(points=1, public=True)
+def three_layers(student, rng):
+    """a 2-3-2-2 tanh network: the deltas of all three layers"""
+    Ws, zs, dL_da = _network_case(np.random.default_rng(11), [2, 3, 2, 2])
+    _expect_deltas(student, Ws, zs, dL_da, "tanh", "deltas(Ws, zs, dL_da, tanh_grad)", show=True)
+
+
+@deltas.check(points=1, public=True)
+def one_layer(student, rng):
+    """a single layer: delta = f'(z) * dL/da"""
+    Ws, zs, dL_da = _network_case(np.random.default_rng(12), [3, 4])
+    _expect_deltas(student, Ws, zs, dL_da, "sigmoid", "deltas for a single layer with sigmoid_grad", show=True)
+
+
+@deltas.check(points=2)
+def random_depths(student, rng):
+    """random depths, widths and activations (tanh, sigmoid, softplus)"""
+    for name in ACTIVATIONS:
+        Ws, zs, dL_da = _network_case(rng, _random_sizes(rng))
+        _expect_deltas(student, Ws, zs, dL_da, name, f"deltas with {name}")
+
+
+# ============================================================================== Q9 the vectorized backward
+
+network = Question("a3.network", "network_gradients",
+                   references=[ref_network_gradients, layers.dense_backward, layers.Sequential, *NUMERIC],
+                   uses={"deltas": ref_deltas, "forward_pass": ref_forward_pass})
+NETWORK_HINTS = {
+    "W": "dL/dW^(k) = outer(a^(k-1), delta^(k)), shape (D_(k-1), D_k); delta^(N) = f'(z^(N)) * (a^(N) - d) and "
+         "delta^(k) = f'(z^(k)) * (W^(k+1) @ delta^(k+1)).",
+    "b": "dL/db^(k) = delta^(k): the bias is the weight of a constant input 1.",
+}
+
+
+def _expect_network(student, Ws, bs, x, d, name, what, show=False):
+    f, f_prime = ACTIVATIONS[name]
+    result = student(Ws, bs, x, d, f, f_prime)
+    if not (isinstance(result, tuple) and len(result) == 2 and all(isinstance(r, (list, tuple)) for r in result)
+            and len(result[0]) == len(Ws) and len(result[1]) == len(bs)):
+        raise CheckFailed(f"{what} must return a pair (dWs, dbs) of lists with one array per layer ({len(Ws)}).")
+    dWs, dbs = result
+    for k in range(len(Ws) - 1, -1, -1):
+        num_W = gradcheck.numerical_gradient(
+            lambda W: _ref_network_loss(Ws[:k] + [W] + Ws[k + 1:], bs, x, d, f), Ws[k].copy())
+        num_b = gradcheck.numerical_gradient(
+            lambda b: _ref_network_loss(Ws, bs[:k] + [b] + bs[k + 1:], x, d, f), bs[k].copy())
+        expect_close(dWs[k], num_W, f"{what}: dW of layer {k + 1} of {len(Ws)}", tol=1e-6, hint=NETWORK_HINTS["W"],
+                     show=show)
+        expect_close(dbs[k], num_b, f"{what}: db of layer {k + 1} of {len(Ws)}", tol=1e-6, hint=NETWORK_HINTS["b"],
+                     show=show)
+
+
+@network.check(points=1, public=True)
+def whole_network_numerical(student, rng):
+    """a 3-4-2 tanh network: every weight and bias vs central differences of the whole network's loss"""
+    rng = np.random.default_rng(21)
+    Ws, bs = _random_network(rng, [3, 4, 2])
+    _expect_network(student, Ws, bs, rng.normal(size=3), rng.normal(size=2), "tanh", "network_gradients (3-4-2, tanh)")
+
+
+@network.check(points=1, public=True)
+def deeper_sigmoid(student, rng):
+    """a 2-3-3-3-1 sigmoid network: the recursion through four layers"""
+    rng = np.random.default_rng(22)
+    Ws, bs = _random_network(rng, [2, 3, 3, 3, 1])
+    _expect_network(student, Ws, bs, rng.normal(size=2), rng.uniform(size=1), "sigmoid",
+                    "network_gradients (2-3-3-3-1, sigmoid)")
+
+
+@network.check(points=2)
+def random_networks(student, rng):
+    """random depths, widths and activations: every parameter vs the whole network's numerical gradient"""
+    for name in ACTIVATIONS:
+        sizes = _random_sizes(rng)
+        Ws, bs = _random_network(rng, sizes)
+        _expect_network(student, Ws, bs, rng.normal(size=sizes[0]), rng.normal(size=sizes[-1]), name,
+                        f"network_gradients with {name}")
