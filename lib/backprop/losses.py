@@ -17,7 +17,7 @@ output; minimizing it over a data set is maximum likelihood, and tells what the 
 
 import numpy as np
 
-from backprop.activations import log_sum_exp, sigmoid, softplus
+from backprop.activations import sigmoid, softplus
 
 
 def _same_shape(a, b):
@@ -156,9 +156,14 @@ def softmax_cross_entropy(scores, y):
     n = len(scores)
     if y.shape != (n,):
         raise ValueError(f"labels must have shape ({n},), one integer class per row of scores; got {y.shape}")
+    # One set of shifted exponentials gives both LSE (its log-sum, plus the max that cancels in the loss)
+    # and the softmax (the normalized exponentials): the log-sum-exp trick of activations.log_sum_exp.
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
     rows = np.arange(n)
-    lse = log_sum_exp(scores)
-    grad = np.exp(scores - lse[:, None])
+    value = float(np.log(total).sum() - shifted[rows, y].sum()) / n
+    grad = exp / total
     grad[rows, y] -= 1.0
     grad /= n
-    return float(np.sum(lse) - np.sum(scores[rows, y])) / n, grad
+    return value, grad
