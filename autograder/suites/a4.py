@@ -1,0 +1,580 @@
+"""Assignment 4: the multilayer perceptron in matrix form (reference: backprop.layers, backprop.losses).
+
+Questions: the dense layer forward and backward (Y = XW + b), the ReLU and sigmoid backward passes, softmax
+cross-entropy with its gradient (p - y)/n, a network's backward pass over a list of layers, notes 002's MLP with
+ReLU, cross-entropy and weight decay (whole-network gradient check by parameter name), one epoch of mini-batch SGD.
+
+Every gradient is checked against central differences of the *reference* forward pass, with a random upstream
+gradient, so a forward/backward pair that agrees with itself but is wrong still fails.
+"""
+
+import numpy as np
+
+from backprop import activations, gradcheck, layers, losses, train
+from backprop.gradcheck import numerical_gradient, numerical_gradient_array
+
+from ..checks import CheckFailed, expect_close, expect_equal, expect_shape, rel_error
+from ..guard import StudentError
+from ..question import Question
+
+# ------------------------------------------------------------------------------------------------------------
+# REFERENCES KEPT HERE, NOT IN backprop: the library has no function for notes 002's two-layer MLP with weight
+# decay in the params-dict form of this assignment, nor a network backward pass that returns the gradients by
+# name for a plain list of layers. They are built only from backprop's own pieces.
+# ------------------------------------------------------------------------------------------------------------
+
+MLP_KEYS = ("W1", "b1", "W2", "b2")
+
+
+def reference_mlp_loss(params, X, y, lam):
+    """J = softmax cross-entropy of relu(X W1 + b1) W2 + b2 + lam (||W1||^2 + ||W2||^2), and its gradients."""
+    U1, dense1 = layers.dense_forward(X, params["W1"], params["b1"])
+    H, relu = layers.relu_forward(U1)
+    U2, dense2 = layers.dense_forward(H, params["W2"], params["b2"])
+    data_loss, G = losses.softmax_cross_entropy(U2, y)
+    dH, dW2, db2 = layers.dense_backward(G, dense2)
+    _, dW1, db1 = layers.dense_backward(layers.relu_backward(dH, relu), dense1)
+    penalty = lam * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    grads = {"W1": dW1 + 2 * lam * params["W1"], "b1": db1, "W2": dW2 + 2 * lam * params["W2"], "b2": db2}
+    return data_loss + penalty, grads
+
+
+def reference_network_backward(net, dout):
+    """Backward pass over a list of layers in reverse; the k-th layer with parameters gives W{k}, b{k}."""
+    grads, k = {}, sum(1 for layer in net if layer.params)
+    for layer in reversed(net):
+        dout = layer.backward(dout)
+        if layer.params:
+            for key, value in layer.grads.items():
+                grads[f"{key}{k}"] = value
+            k -= 1
+    return dout, grads
+
+
+def reference_sgd_epoch(params, X, y, lr, batch_size, lam, rng):
+    """One epoch: order = rng.permutation(n); one step w <- w - lr dJ/dw per consecutive slice of the order."""
+    order = rng.permutation(len(X))
+    params, batch_losses = dict(params), []
+    for start in range(0, len(X), batch_size):
+        rows = order[start:start + batch_size]
+        value, grads = reference_mlp_loss(params, X[rows], y[rows], lam)
+        batch_losses.append(value)
+        params = {k: params[k] - lr * grads[k] for k in params}
+    return params, batch_losses
+
+
+class _Dense:
+    """The grader's own dense layer (the same interface as the notebook's Dense)."""
+
+    def __init__(self, W, b):
+        self.params, self.grads = {"W": W, "b": b}, {}
+
+    def forward(self, X):
+        out, self.cache = layers.dense_forward(X, self.params["W"], self.params["b"])
+        return out
+
+    def backward(self, dout):
+        dX, self.grads["W"], self.grads["b"] = layers.dense_backward(dout, self.cache)
+        return dX
+
+
+class _Activation:
+    def __init__(self, forward, backward):
+        self.params, self.grads, self._forward, self._backward = {}, {}, forward, backward
+
+    def forward(self, X):
+        out, self.cache = self._forward(X)
+        return out
+
+    def backward(self, dout):
+        return self._backward(dout, self.cache)
+
+
+def _relu_layer():
+    return _Activation(layers.relu_forward, layers.relu_backward)
+
+
+def _sigmoid_layer():
+    return _Activation(layers.sigmoid_forward, layers.sigmoid_backward)
+
+
+# ------------------------------------------------------------------------------------------------ helpers
+
+def _scalar(value, what):
+    """The student's loss as a float, or a CheckFailed that says what came back instead."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what} must be a number; got a {type(value).__name__}.") from None
+    if arr.size != 1:
+        raise CheckFailed(f"{what} must be one number (the mean over the batch); got an array of shape {arr.shape}.",
+                          hint="Average the per-sample losses: a loss is a scalar.")
+    return float(arr.reshape(()))
+
+
+def _pair(result, what, names):
+    if not (isinstance(result, tuple) and len(result) == len(names)):
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise CheckFailed(f"{what} must return a tuple ({', '.join(names)}); got {got}.")
+    return result
+
+
+def _random_dense(rng, n=None):
+    n = int(rng.integers(1, 9)) if n is None else n
+    d_in, d_out = int(rng.integers(1, 7)), int(rng.integers(1, 7))
+    return rng.normal(size=(n, d_in)), rng.normal(size=(d_in, d_out)), rng.normal(size=d_out)
+
+
+def _off_kinks(shape, rng, margin=0.05):
+    """Normal values kept at least ``margin`` away from 0 (so +-h never crosses ReLU's kink)."""
+    z = rng.normal(size=shape)
+    return np.where(np.abs(z) < margin, np.sign(z + 1e-12) * margin + z, z)
+
+
+def _mlp_problem(rng, n=None, d=None, h=None, c=None):
+    """Random params of a d-h-c MLP and a batch, with hidden pre-activations kept away from ReLU's kink."""
+    n = int(rng.integers(3, 9)) if n is None else n
+    d = int(rng.integers(2, 6)) if d is None else d
+    h = int(rng.integers(2, 7)) if h is None else h
+    c = int(rng.integers(2, 5)) if c is None else c
+    while True:
+        params = {"W1": rng.normal(size=(d, h)), "b1": 0.1 * rng.normal(size=h),
+                  "W2": rng.normal(size=(h, c)), "b2": 0.1 * rng.normal(size=c)}
+        X, y = rng.normal(size=(n, d)), rng.integers(0, c, size=n)
+        if np.abs(X @ params["W1"] + params["b1"]).min() > 1e-3:
+            return params, X, y
+
+
+# ------------------------------------------------------------------------------------- Q1 dense forward
+
+dense_fwd = Question("a4.dense_forward", "dense_forward", references=[layers.dense_forward, layers.Dense])
+FWD_HINT = "Z = X @ W + b: (n, d_in) @ (d_in, d_out) gives (n, d_out), and b (d_out,) is added to every row."
+
+
+def _expect_forward(student, X, W, b, what, show=False):
+    Z, cache = _pair(student(X, W, b), what, ["Z", "cache"])
+    expect_close(Z, X @ W + b, f"{what}: Z", hint=FWD_HINT, show=show)
+    return cache
+
+
+@dense_fwd.check(points=1, public=True)
+def affine_map_of_a_batch(student, rng):
+    """returns (Z, cache) with Z = X W + b for a batch of 3 samples"""
+    X = np.array([[1.0, 2.0], [0.0, -1.0], [3.0, 0.5]])
+    W = np.array([[0.5, -1.0, 2.0, 0.0], [1.0, 0.25, -0.5, 1.0]])
+    b = np.array([0.1, 0.2, 0.3, 0.4])
+    _expect_forward(student, X, W, b, "dense_forward(X (3, 2), W (2, 4), b (4,))", show=True)
+
+
+@dense_fwd.check(points=1, public=True)
+def wrong_shapes_are_refused(student, rng):
+    """refuses inputs of the wrong shape with a ValueError that names the expected shape"""
+    cases = [((4, 3), (5, 2), (2,), "5", "X has 3 columns but W has 5 rows"),
+             ((4, 5), (5, 2), (3,), "2", "b has 3 entries but W has 2 columns")]
+    for x_shape, w_shape, b_shape, expected, what in cases:
+        try:
+            student(np.ones(x_shape), np.ones(w_shape), np.ones(b_shape))
+        except StudentError as error:
+            if not isinstance(error.exc, ValueError):
+                raise CheckFailed(f"when {what}, dense_forward raised {type(error.exc).__name__}, not ValueError.",
+                                  hint="Call check_shape(X, ('n', d_in), 'X') and check_shape(b, (d_out,), 'b') "
+                                       "first: it raises a ValueError that names the expected shape.") from None
+            if expected not in str(error.exc):
+                raise CheckFailed(f"when {what}, the ValueError says {str(error.exc)!r}, which does not name the "
+                                  f"expected size {expected}.",
+                                  hint="A good shape message says what was expected, e.g. 'X has shape (4, 3); "
+                                       "expected (n, 5)'.") from None
+            continue
+        raise CheckFailed(f"when {what}, dense_forward returned without complaint.",
+                          hint="NumPy broadcasting can hide a wrong b; check the shapes yourself before computing.")
+
+
+@dense_fwd.check(points=2)
+def random_batches_and_cache(student, rng):
+    """matches X W + b for random shapes (one sample, one output too) and caches (X, W) for the backward pass"""
+    for n in (1, None, None):
+        X, W, b = _random_dense(rng, n)
+        cache = _expect_forward(student, X, W, b, "dense_forward on a random batch")
+        if not (isinstance(cache, tuple) and len(cache) == 2):
+            raise CheckFailed("the cache must be the pair (X, W) that dense_backward unpacks.")
+        expect_close(cache[0], X, "cache[0] (should be X)", hint="return Z, (X, W)")
+        expect_close(cache[1], W, "cache[1] (should be W)", hint="return Z, (X, W)")
+
+
+# ------------------------------------------------------------------------------------ Q2 dense backward
+
+dense_bwd = Question("a4.dense_backward", "dense_backward", references=[layers.dense_backward, layers.Dense])
+GRAD_HINTS = {
+    "dX": "dX = dZ @ W.T: (n, d_out) @ (d_out, d_in) has the shape of X.",
+    "dW": "dW = X.T @ dZ: (d_in, n) @ (n, d_out) has the shape of W, and sums over the samples of the batch.",
+    "db": "b is added to every row, so db sums dZ over the samples: dZ.sum(axis=0), shape (d_out,).",
+}
+
+
+def _numerical_dense(X, W, b, dZ):
+    f = lambda X_, W_, b_: layers.dense_forward(X_, W_, b_)[0]
+    return {"dX": numerical_gradient_array(lambda v: f(v, W, b), X.copy(), dZ),
+            "dW": numerical_gradient_array(lambda v: f(X, v, b), W.copy(), dZ),
+            "db": numerical_gradient_array(lambda v: f(X, W, v), b.copy(), dZ)}
+
+
+def _student_dense_grads(student, X, W, dZ, what):
+    return dict(zip(["dX", "dW", "db"], _pair(student(dZ, (X, W)), what, ["dX", "dW", "db"])))
+
+
+def _expect_shape_named(value, shape, name, what):
+    arr = np.asarray(value, dtype=float) if value is not None else None
+    if arr is None:
+        raise CheckFailed(f"{what}: {name} is None.", hint="Did you forget to return it?")
+    if arr.shape != tuple(shape):
+        raise CheckFailed(f"{what}: {name} has shape {arr.shape}; expected {tuple(shape)} (the shape of "
+                          f"{name[1:]}).", hint=GRAD_HINTS[name])
+    return arr
+
+
+@dense_bwd.check(points=1, public=True)
+def gradients_have_the_shapes_of_their_variables(student, rng):
+    """returns (dX, dW, db), each with the shape of its variable: X (5, 3), W (3, 2), b (2,)"""
+    X, W, dZ = rng.normal(size=(5, 3)), rng.normal(size=(3, 2)), rng.normal(size=(5, 2))
+    got = _student_dense_grads(student, X, W, dZ, "dense_backward(dZ (5, 2), (X (5, 3), W (3, 2)))")
+    for name, shape in (("dX", X.shape), ("dW", W.shape), ("db", (2,))):
+        _expect_shape_named(got[name], shape, name, "dense_backward")
+
+
+@dense_bwd.check(points=1, public=True)
+def matches_central_differences(student, rng):
+    """dX, dW and db agree with central differences of Z = X W + b for a random upstream dZ"""
+    X, W, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    dZ = rng.normal(size=(4, 2))
+    got = _student_dense_grads(student, X, W, dZ, "dense_backward")
+    for name, expected in _numerical_dense(X, W, b, dZ).items():
+        _expect_shape_named(got[name], expected.shape, name, "dense_backward")
+        expect_close(got[name], expected, f"{name} (vs central differences)", tol=1e-6, hint=GRAD_HINTS[name],
+                     show=True)
+
+
+def _hidden_grad_check(name):
+    def check(student, rng):
+        for n in (1, None, None):
+            X, W, b = _random_dense(rng, n)
+            dZ = rng.normal(size=(len(X), W.shape[1]))
+            got = _student_dense_grads(student, X, W, dZ, "dense_backward")
+            expected = _numerical_dense(X, W, b, dZ)[name]
+            _expect_shape_named(got[name], expected.shape, name, "dense_backward on a random batch")
+            expect_close(got[name], expected, f"{name} on a random batch", tol=1e-6, hint=GRAD_HINTS[name])
+    check.__name__ = f"random_{name}"
+    check.__doc__ = f"{name} matches central differences for random shapes, a batch of one sample included"
+    return check
+
+
+for _name in ("dX", "dW", "db"):
+    dense_bwd.check(points=1)(_hidden_grad_check(_name))
+
+
+# -------------------------------------------------------------------------------------- Q3 ReLU backward
+
+relu_bwd = Question("a4.relu_backward", "relu_backward",
+                    references=[layers.relu_backward, activations.relu_grad, layers.ReLU])
+RELU_HINT = "dZ = dA * step(Z): the gradient passes where Z >= 0 and is zero where Z < 0 (cache is Z)."
+
+
+@relu_bwd.check(points=1, public=True)
+def relu_gate(student, rng):
+    """passes dA where Z > 0 and blocks it where Z < 0"""
+    Z = np.array([[1.5, -2.0, 0.3], [-0.1, 4.0, -3.0]])
+    dA = np.array([[0.7, -1.2, 0.4], [2.0, -0.5, 0.9]])
+    expect_close(student(dA, Z), layers.relu_backward(dA, Z), "relu_backward(dA, Z)", hint=RELU_HINT, show=True)
+
+
+@relu_bwd.check(points=1)
+def relu_matches_central_differences(student, rng):
+    """matches central differences of max(0, Z) on random shapes (away from the kink)"""
+    for _ in range(3):
+        shape = (int(rng.integers(1, 7)), int(rng.integers(1, 7)))
+        Z, dA = _off_kinks(shape, rng), rng.normal(size=shape)
+        expected = numerical_gradient_array(lambda v: np.maximum(v, 0.0), Z.copy(), dA)
+        expect_close(student(dA, Z), expected, "relu_backward on random inputs", tol=1e-6, hint=RELU_HINT)
+
+
+@relu_bwd.check(points=1)
+def relu_at_the_kink(student, rng):
+    """at Z = 0 follows the lecture's convention step(0) = 1: the gradient passes"""
+    Z = np.zeros((3, 4))
+    Z[0, 0], Z[2, 3] = -1.0, 1.0
+    dA = rng.normal(size=Z.shape)
+    expect_close(student(dA, Z), layers.relu_backward(dA, Z), "relu_backward where Z is exactly 0",
+                 hint="The lecture's derivative of ReLU is step(z), with step(0) = 1: use Z >= 0, not Z > 0.")
+
+
+# ----------------------------------------------------------------------------------- Q4 sigmoid backward
+
+sigmoid_bwd = Question("a4.sigmoid_backward", "sigmoid_backward",
+                       references=[layers.sigmoid_backward, activations.sigmoid_grad, layers.Sigmoid])
+SIGMOID_HINT = "The cache is the output A = sigma(Z), and sigma'(Z) = A (1 - A): dZ = dA * A * (1 - A)."
+
+
+def _sigmoid_case(rng, shape, scale=1.0):
+    Z = scale * rng.normal(size=shape)
+    return Z, activations.sigmoid(Z), rng.normal(size=shape)
+
+
+@sigmoid_bwd.check(points=1, public=True)
+def sigmoid_matches_central_differences(student, rng):
+    """dZ agrees with central differences of sigma(Z); the cache holds the output A = sigma(Z)"""
+    Z, A, dA = _sigmoid_case(rng, (3, 4))
+    expected = numerical_gradient_array(activations.sigmoid, Z.copy(), dA)
+    expect_close(student(dA, A), expected, "sigmoid_backward(dA, A)", tol=1e-6, hint=SIGMOID_HINT, show=True)
+
+
+@sigmoid_bwd.check(points=1)
+def sigmoid_random_and_saturated(student, rng):
+    """matches the reference on random shapes, saturated units (|Z| up to 40) included"""
+    for scale in (1.0, 15.0):
+        Z, A, dA = _sigmoid_case(rng, (int(rng.integers(1, 7)), int(rng.integers(1, 7))), scale)
+        expect_close(student(dA, A), layers.sigmoid_backward(dA, A), "sigmoid_backward on random inputs",
+                     hint=SIGMOID_HINT)
+
+
+# ------------------------------------------------------------------------------ Q5 softmax cross-entropy
+
+sce = Question("a4.softmax_cross_entropy", "softmax_cross_entropy",
+               references=[losses.softmax_cross_entropy, activations.softmax, activations.log_sum_exp,
+                           layers.softmax_forward, layers.softmax_backward])
+LOSS_HINT = ("L = (1/n) sum_i [log sum_j exp(s_ij) - s_i,y_i]; subtract each row's maximum before exp so that "
+             "large scores do not overflow.")
+SCE_GRAD_HINT = ("dscores = (P - Y) / n with P the row-wise softmax and Y the one-hot labels: the loss is a mean "
+                 "over the n rows, so its gradient carries 1/n.")
+
+
+def _expect_sce(student, scores, y, what, tol=1e-7, show=False, check_loss=True, check_grad=True):
+    value, grad = _pair(student(scores, y), what, ["loss", "dscores"])
+    ref_value, ref_grad = losses.softmax_cross_entropy(scores, y)
+    if check_loss:
+        expect_close(_scalar(value, f"{what}: loss"), ref_value, f"{what}: loss", tol=tol,
+                     hint=LOSS_HINT, show=show)
+    if check_grad:
+        expect_close(grad, ref_grad, f"{what}: dscores", tol=tol, hint=SCE_GRAD_HINT, show=show)
+
+
+@sce.check(points=1, public=True)
+def loss_of_a_small_batch(student, rng):
+    """the loss of 3 samples and 4 classes is the mean negative log-probability of the true class"""
+    scores = np.array([[2.0, 1.0, 0.1, -1.0], [0.5, 2.5, 0.3, 0.0], [-1.0, 0.0, 1.0, 3.0]])
+    _expect_sce(student, scores, np.array([0, 1, 2]), "softmax_cross_entropy(scores (3, 4), y)", show=True,
+                check_grad=False)
+
+
+@sce.check(points=1, public=True)
+def gradient_is_p_minus_y_over_n(student, rng):
+    """dscores agrees with central differences of the loss (it is (P - Y) / n)"""
+    scores, y = rng.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])
+    _, grad = _pair(student(scores, y), "softmax_cross_entropy", ["loss", "dscores"])
+    expected = numerical_gradient(lambda s: losses.softmax_cross_entropy(s, y)[0], scores.copy())
+    expect_close(grad, expected, "dscores (vs central differences)", tol=1e-6, hint=SCE_GRAD_HINT, show=True)
+
+
+@sce.check(points=1)
+def random_losses(student, rng):
+    """loss matches the reference for random batch sizes and numbers of classes"""
+    for _ in range(3):
+        n, c = int(rng.integers(1, 9)), int(rng.integers(2, 8))
+        _expect_sce(student, 3 * rng.normal(size=(n, c)), rng.integers(0, c, size=n), "softmax_cross_entropy",
+                    check_grad=False)
+
+
+@sce.check(points=1)
+def random_gradients(student, rng):
+    """dscores matches central differences for random batch sizes and numbers of classes"""
+    for _ in range(3):
+        n, c = int(rng.integers(1, 9)), int(rng.integers(2, 8))
+        scores, y = rng.normal(size=(n, c)), rng.integers(0, c, size=n)
+        _, grad = _pair(student(scores, y), "softmax_cross_entropy", ["loss", "dscores"])
+        expected = numerical_gradient(lambda s: losses.softmax_cross_entropy(s, y)[0], scores.copy())
+        expect_close(grad, expected, "dscores on a random batch", tol=1e-6, hint=SCE_GRAD_HINT)
+
+
+@sce.check(points=1)
+def stable_for_large_scores(student, rng):
+    """stays finite and correct when scores are in the thousands (log-sum-exp with the maximum subtracted)"""
+    n, c = 4, 5
+    scores = 1000 * rng.normal(size=(n, c))
+    _expect_sce(student, scores, rng.integers(0, c, size=n), "softmax_cross_entropy with scores ~1e3", tol=1e-6)
+
+
+# ------------------------------------------------------------------------------- Q6 network backward pass
+
+net_bwd = Question("a4.network_backward", "network_backward", references=[layers.Sequential, layers.mlp])
+NET_HINT = ("Visit the layers in reverse order, feed each layer's backward output to the one before it, and after "
+            "each layer with parameters copy its grads under numbered names: the last dense layer of a net with "
+            "three is W3, b3.")
+
+
+def _random_net(rng, depth, activation):
+    sizes = [int(s) for s in rng.integers(1, 6, size=depth + 1)]
+    net = []
+    for k, (d_in, d_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        net.append(_Dense(rng.normal(size=(d_in, d_out)), rng.normal(size=d_out)))
+        if k < depth - 1:
+            net.append(activation())
+    return net, sizes
+
+
+def _expect_network_backward(student, net, X, rng, what):
+    out = X
+    for layer in net:
+        out = layer.forward(out)
+    dout = rng.normal(size=out.shape)
+    result = _pair(student(net, dout), what, ["dX", "grads"])
+    dX_ref, grads_ref = reference_network_backward(net, dout)
+    grads = result[1]
+    if not isinstance(grads, dict):
+        raise CheckFailed(f"{what}: grads must be a dict of arrays by name; got {type(grads).__name__}.", hint=NET_HINT)
+    if sorted(grads) != sorted(grads_ref):
+        raise CheckFailed(f"{what}: grads has the names {sorted(grads)}; expected {sorted(grads_ref)}.", hint=NET_HINT)
+    for name in grads_ref:
+        expect_close(grads[name], grads_ref[name], f"{what}: grads[{name!r}]", hint=NET_HINT)
+    expect_close(result[0], dX_ref, f"{what}: dX", hint=NET_HINT)
+
+
+@net_bwd.check(points=1, public=True)
+def two_layer_network(student, rng):
+    """Dense, ReLU, Dense: returns dX and the gradients named W1, b1, W2, b2"""
+    net = [_Dense(rng.normal(size=(3, 4)), rng.normal(size=4)), _relu_layer(),
+           _Dense(rng.normal(size=(4, 2)), rng.normal(size=2))]
+    _expect_network_backward(student, net, _off_kinks((5, 3), rng), rng, "network_backward(Dense, ReLU, Dense)")
+
+
+@net_bwd.check(points=2)
+def deeper_networks(student, rng):
+    """random depth (1 to 4 dense layers) with ReLU or sigmoid in between"""
+    for depth, activation in ((1, _relu_layer), (3, _sigmoid_layer), (4, _relu_layer)):
+        net, sizes = _random_net(rng, depth, activation)
+        _expect_network_backward(student, net, rng.normal(size=(int(rng.integers(1, 6)), sizes[0])), rng,
+                                 f"network_backward with {depth} dense layers")
+
+
+# ---------------------------------------------------------------------- Q7 the MLP of notes 002, with decay
+
+mlp_q = Question("a4.mlp_loss", "mlp_loss", references=[layers.Sequential, layers.mlp, gradcheck.check_model_gradients],
+                 uses={"dense_forward": layers.dense_forward, "dense_backward": layers.dense_backward,
+                       "relu_backward": layers.relu_backward, "softmax_cross_entropy": losses.softmax_cross_entropy})
+MLP_HINT = ("Backward from G = dJ_MLE/dU2: dW2 = H^T G, dH = G W2^T, zero dH where U1 < 0, dW1 = X^T G'; then add "
+            "the weight decay's 2 lam W to dW1 and dW2 (not to the biases).")
+
+
+def _mlp_result(student, params, X, y, lam, what):
+    value, grads = _pair(student(params, X, y, lam), what, ["J", "grads"])
+    if not isinstance(grads, dict) or sorted(grads) != sorted(MLP_KEYS):
+        got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
+        raise CheckFailed(f"{what}: grads must be a dict with the keys {list(MLP_KEYS)}; got {got}.")
+    return _scalar(value, f"{what}: J"), grads
+
+
+def _gradient_check_by_name(student, params, X, y, lam, what, show=False):
+    """The whole-network gradient check: for every parameter name, the student's gradient against central
+    differences of the reference loss. Reports every parameter that fails, with its relative error."""
+    _, grads = _mlp_result(student, params, X, y, lam, what)
+    report = []
+    for name in MLP_KEYS:
+        expect_shape(grads[name], params[name].shape, f"{what}: grads[{name!r}]")
+
+        def f(v, name=name):
+            return reference_mlp_loss({**params, name: v}, X, y, lam)[0]
+
+        err = rel_error(grads[name], numerical_gradient(f, params[name].copy()))
+        if not np.isfinite(err) or err > 1e-6:
+            report.append(f"{name}: relative error {err:.1e}")
+    if report:
+        raise CheckFailed(f"{what}: the gradient check fails for " + "; ".join(report) + " (allowed 1e-06).",
+                          hint=MLP_HINT, detail=f"lam = {lam}" if show else None)
+
+
+@mlp_q.check(points=1, public=True)
+def mlp_loss_value(student, rng):
+    """J is the cross-entropy of the scores plus lam (||W1||^2 + ||W2||^2)"""
+    params, X, y = _mlp_problem(np.random.default_rng(4), n=6, d=3, h=5, c=3)
+    value, _ = _mlp_result(student, params, X, y, 0.1, "mlp_loss(params, X, y, lam=0.1)")
+    expect_close(value, reference_mlp_loss(params, X, y, 0.1)[0], "J", show=True,
+                 hint="J = softmax_cross_entropy(relu(X W1 + b1) W2 + b2, y) + lam (sum W1^2 + sum W2^2).")
+
+
+@mlp_q.check(points=1, public=True)
+def mlp_gradient_check_by_name(student, rng):
+    """every gradient W1, b1, W2, b2 agrees with central differences of J (lam = 0.1)"""
+    params, X, y = _mlp_problem(np.random.default_rng(5), n=6, d=3, h=5, c=3)
+    _gradient_check_by_name(student, params, X, y, 0.1, "mlp_loss", show=True)
+
+
+@mlp_q.check(points=2)
+def mlp_random_gradient_checks(student, rng):
+    """gradient check by parameter name on random sizes and weight decays"""
+    for lam in (0.0, float(rng.uniform(0.01, 1.0))):
+        params, X, y = _mlp_problem(rng)
+        _gradient_check_by_name(student, params, X, y, lam, f"mlp_loss on a random network")
+
+
+@mlp_q.check(points=1)
+def weight_decay_on_weights_only(student, rng):
+    """the decay adds exactly lam (||W1||^2 + ||W2||^2) to J, and nothing for the biases"""
+    params, X, y = _mlp_problem(rng)
+    lam = float(rng.uniform(0.1, 2.0))
+    j0, _ = _mlp_result(student, params, X, y, 0.0, "mlp_loss with lam = 0")
+    j1, _ = _mlp_result(student, params, X, y, lam, "mlp_loss with lam > 0")
+    expected = lam * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    expect_close(j1 - j0, expected, "J(lam) - J(0)",
+                 hint="The penalty is lam times the sum of the squared entries of W1 and W2; biases are not decayed.")
+
+
+# ------------------------------------------------------------------------------ Q8 one epoch of mini-batch SGD
+
+sgd_q = Question("a4.sgd_epoch", "sgd_epoch", references=[train.fit], uses={"mlp_loss": reference_mlp_loss})
+SGD_HINT = ("order = rng.permutation(n); for start in range(0, n, batch_size): rows = order[start:start + "
+            "batch_size], J, g = mlp_loss(params, X[rows], y[rows], lam), record J, then w <- w - lr g for every name.")
+
+
+def _sgd_result(student, params, X, y, lr, batch_size, lam, seed, what):
+    result = _pair(student(params, X, y, lr, batch_size, lam, np.random.default_rng(seed)), what,
+                   ["params", "losses"])
+    new, batch_losses = result
+    if not isinstance(new, dict) or sorted(new) != sorted(MLP_KEYS):
+        raise CheckFailed(f"{what}: the first result must be the dict of parameters {list(MLP_KEYS)}.", hint=SGD_HINT)
+    return new, np.asarray(batch_losses, dtype=float).ravel()
+
+
+@sgd_q.check(points=1, public=True)
+def full_batch_is_one_gradient_step(student, rng):
+    """with batch_size = n the epoch is one gradient step w - lr dJ/dw, whatever the order, and one loss"""
+    params, X, y = _mlp_problem(np.random.default_rng(6), n=8, d=3, h=4, c=3)
+    lr, lam = 0.3, 0.01
+    new, batch_losses = _sgd_result(student, params, X, y, lr, 8, lam, 0, "sgd_epoch(batch_size = n = 8)")
+    value, grads = reference_mlp_loss(params, X, y, lam)
+    expect_equal(np.array(len(batch_losses)), np.array(1), "number of recorded losses", hint=SGD_HINT)
+    expect_close(batch_losses[0], value, "the recorded loss (before the step)", hint=SGD_HINT, show=True)
+    for name in MLP_KEYS:
+        expect_close(new[name], params[name] - lr * grads[name], f"{name} after the step", hint=SGD_HINT)
+
+
+@sgd_q.check(points=1)
+def same_run_as_reference(student, rng):
+    """with the same seeded rng, the same batches, losses and final parameters as the reference"""
+    for batch_size in (4, 5):
+        params, X, y = _mlp_problem(rng, n=int(rng.integers(9, 15)))
+        lr, lam, seed = float(rng.uniform(0.01, 0.5)), float(rng.uniform(0, 0.1)), int(rng.integers(10 ** 6))
+        new, batch_losses = _sgd_result(student, params, X, y, lr, batch_size, lam, seed, "sgd_epoch")
+        ref_new, ref_losses = reference_sgd_epoch(params, X, y, lr, batch_size, lam, np.random.default_rng(seed))
+        expect_close(batch_losses, ref_losses, f"losses per mini-batch (batch_size={batch_size})", hint=SGD_HINT)
+        for name in MLP_KEYS:
+            expect_close(new[name], ref_new[name], f"{name} after one epoch", hint=SGD_HINT)
+
+
+@sgd_q.check(points=1)
+def stochastic_gradient_descent(student, rng):
+    """batch_size = 1 takes one step per sample and lowers the loss of a small problem"""
+    params, X, y = _mlp_problem(rng, n=10)
+    new, batch_losses = _sgd_result(student, params, X, y, 0.05, 1, 0.0, 1, "sgd_epoch(batch_size=1)")
+    expect_equal(np.array(len(batch_losses)), np.array(len(X)), "number of recorded losses with batch_size=1",
+                 hint=SGD_HINT)
+    before, after = reference_mlp_loss(params, X, y, 0.0)[0], reference_mlp_loss(new, X, y, 0.0)[0]
+    if not after < before:
+        raise CheckFailed(f"one epoch of SGD with lr=0.05 did not lower the loss ({before:.3f} -> {after:.3f}).",
+                          hint="Step against the gradient: w - lr * g.")
