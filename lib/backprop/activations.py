@@ -27,18 +27,21 @@ def step(z):
 def step_grad(z):
     """Derivative of the step: 0 everywhere (undefined at 0), which is why gradient descent cannot train it.
 
-    Formula: step'(z) = 0. Shape: any -> same.
+    Formula: step'(z) = 0. Shape: any -> same. Topic: activation derivatives (notes 004).
     """
     return np.zeros(np.shape(z))
 
 
 def identity(z):
-    """Identity (linear) activation, the output unit of a regression network. Formula: g(z) = z."""
+    """Identity (linear) activation, the output unit of a regression network. Formula: g(z) = z.
+
+    Shape: any -> same. Topic: linear output units (notes 002, 004).
+    """
     return np.asarray(z)
 
 
 def identity_grad(z):
-    """Derivative of the identity: 1 everywhere. Formula: g'(z) = 1. Shape: any -> same."""
+    """Derivative of the identity: 1 everywhere. Formula: g'(z) = 1. Shape: any -> same (notes 004)."""
     return np.ones(np.shape(z))
 
 
@@ -66,53 +69,57 @@ def sigmoid(z):
 def sigmoid_grad(z):
     """Derivative of the sigmoid. Formula: sigma'(z) = sigma(z) (1 - sigma(z)), at most 1/4 (at z = 0).
 
-    The small maximum is one cause of vanishing gradients in deep sigmoid networks (notes 004).
+    Shape: any -> same. The small maximum is one cause of vanishing gradients in deep sigmoid networks
+    (notes 004).
     """
     s = sigmoid(z)
     return s * (1.0 - s)
 
 
 def tanh(z):
-    """Hyperbolic tangent. Formula: tanh(z) = (e^z - e^{-z}) / (e^z + e^{-z}) = 2 sigma(2z) - 1, in (-1, 1)."""
+    """Hyperbolic tangent. Formula: tanh(z) = (e^z - e^{-z}) / (e^z + e^{-z}) = 2 sigma(2z) - 1, in (-1, 1).
+
+    Shape: any -> same. Topic: tanh units (notes 000, 004).
+    """
     return np.tanh(z)
 
 
 def tanh_grad(z):
-    """Derivative of tanh. Formula: tanh'(z) = 1 - tanh(z)^2, at most 1 (at z = 0)."""
+    """Derivative of tanh. Formula: tanh'(z) = 1 - tanh(z)^2, at most 1 (at z = 0). Shape: any -> same (notes 004)."""
     return 1.0 - np.tanh(z) ** 2
 
 
 def relu(z):
-    """Rectified linear unit. Formula: ReLU(z) = max(0, z). Topic: hidden units (notes 002, 004)."""
+    """Rectified linear unit. Formula: ReLU(z) = max(0, z). Shape: any -> same. Topic: hidden units (notes 002, 004)."""
     return np.maximum(z, 0.0)
 
 
 def relu_grad(z):
-    """Derivative of ReLU. Formula: ReLU'(z) = step(z): 1 for z >= 0, 0 for z < 0."""
+    """Derivative of ReLU. Formula: ReLU'(z) = step(z): 1 for z >= 0, 0 for z < 0. Shape: any -> same (notes 004)."""
     return step(z)
 
 
 def leaky_relu(z, alpha=0.01):
     """Leaky ReLU: a small slope alpha for negative inputs, so a unit never stops learning entirely.
 
-    Formula: g(z) = max(0, z) + alpha min(0, z). Topic: generalizations of ReLU (notes 002).
+    Formula: g(z) = max(0, z) + alpha min(0, z). Shape: any -> same. Topic: generalizations of ReLU (notes 002).
     """
     z = np.asarray(z)
     return np.where(z >= 0, z, alpha * z)
 
 
 def leaky_relu_grad(z, alpha=0.01):
-    """Derivative of leaky ReLU. Formula: g'(z) = 1 for z >= 0, alpha for z < 0."""
+    """Derivative of leaky ReLU. Formula: g'(z) = 1 for z >= 0, alpha for z < 0. Shape: any -> same (notes 002)."""
     return np.where(np.asarray(z) >= 0, 1.0, alpha)
 
 
 def abs_relu(z):
-    """Absolute-value rectification: the leaky ReLU with alpha = -1. Formula: g(z) = |z| (notes 002)."""
+    """Absolute-value rectification: leaky ReLU with alpha = -1. Formula: g(z) = |z|. Shape: any -> same (notes 002)."""
     return np.abs(z)
 
 
 def abs_relu_grad(z):
-    """Derivative of |z|. Formula: g'(z) = sign(z), taken as +1 at z = 0 (the step convention)."""
+    """Derivative of |z|. Formula: g'(z) = sign(z), taken as +1 at z = 0 (the step convention). Shape: any -> same."""
     return np.where(np.asarray(z) >= 0, 1.0, -1.0)
 
 
@@ -122,13 +129,14 @@ def softplus(z):
     Formula: zeta(z) = log(1 + e^z) = max(0, z) + log(1 + e^{-|z|}); ``np.logaddexp(0, z)`` evaluates
     exactly this stable form. zeta(z) ~ z for large z and ~ e^z (tiny, positive) for very negative z.
 
-    Topic: softplus units (notes 000) and the Bernoulli negative log-likelihood, which is a softplus (notes 002).
+    Shape: any -> same. Topic: softplus units (notes 000) and the Bernoulli negative log-likelihood, which is a
+    softplus (notes 002).
     """
     return np.logaddexp(0.0, z)
 
 
 def softplus_grad(z):
-    """Derivative of softplus: the sigmoid. Formula: zeta'(z) = sigma(z)."""
+    """Derivative of softplus: the sigmoid. Formula: zeta'(z) = sigma(z). Shape: any -> same (notes 000)."""
     return sigmoid(z)
 
 
@@ -174,6 +182,8 @@ def maxout_backward(dout, cache):
     Returns
     -------
     dz : ndarray (n, m * k)
+
+    Topic: maxout units (notes 002); like ReLU, only the active piece learns from a sample.
     """
     winner, shape = cache
     dz = np.zeros(winner.shape[:2] + (shape[1] // winner.shape[1],))

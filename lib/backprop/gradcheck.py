@@ -106,8 +106,8 @@ def check_model_gradients(model, loss_fn, X, y, h=1e-5):
     _, dscores = loss_fn(model.forward(X, True), y)
     model.backward(dscores)
     analytic = {name: np.copy(grad) for name, grad in model.grads.items()}
-    errors = {name: rel_error(analytic[name],
-                              numerical_gradient(lambda _: loss_fn(model.forward(X, True), y)[0], model.params[name], h))
+    loss_at = lambda _: loss_fn(model.forward(X, True), y)[0]  # reads the perturbed arrays in place
+    errors = {name: rel_error(analytic[name], numerical_gradient(loss_at, model.params[name], h))
               for name in model.params}
     for name, value in saved.items():
         model.buffers[name] = value

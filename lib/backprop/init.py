@@ -16,7 +16,7 @@ def zeros(d_in, d_out, rng=None):
 
     Shown to fail on purpose: every hidden unit then computes the same function and receives the same
     gradient, so the units stay identical forever (the symmetry is never broken). ``rng`` is unused; it is
-    accepted so that every initializer has the same signature.
+    accepted so that every initializer has the same signature. Topic: initialization (notes 003, 004).
     """
     return np.zeros((d_in, d_out))
 
@@ -26,6 +26,7 @@ def small_normal(d_in, d_out, rng, std=0.01):
 
     Breaks the symmetry, but a fixed std ignores the layer width: in a deep net the activations (and the
     gradients) shrink layer after layer when std is too small, and grow when it is too large.
+    Topic: random initialization, W ~ N(0, sigma^2) (notes 000).
     """
     return np.random.default_rng(rng).normal(0.0, std, size=(d_in, d_out))
 
@@ -34,7 +35,8 @@ def xavier(d_in, d_out, rng):
     """Xavier / Glorot initialization: W_ij ~ N(0, 2 / (d_in + d_out)). Shape (d_in, d_out).
 
     Keeps the variance of the activations (forward) and of the gradients (backward) roughly constant across
-    layers for activations that are linear around 0: tanh, sigmoid, identity.
+    layers for activations that are linear around 0: tanh, sigmoid, identity. Topic: vanishing and
+    exploding gradients (notes 004).
     """
     return np.random.default_rng(rng).normal(0.0, np.sqrt(2.0 / (d_in + d_out)), size=(d_in, d_out))
 
@@ -43,6 +45,7 @@ def he(d_in, d_out, rng):
     """He (Kaiming) initialization: W_ij ~ N(0, 2 / d_in). Shape (d_in, d_out).
 
     ReLU zeroes half of its inputs on average, halving the variance; the factor 2 restores it, so the
-    activations of a deep ReLU network neither vanish nor explode at the start.
+    activations of a deep ReLU network neither vanish nor explode at the start. Topic: vanishing and
+    exploding gradients (notes 004).
     """
     return np.random.default_rng(rng).normal(0.0, np.sqrt(2.0 / d_in), size=(d_in, d_out))

@@ -84,77 +84,80 @@ def dense_backward(dout, cache, input_grad=True):
 
 
 # ------------------------------------------------------------------------------ activation forward/backward
-# Each backward multiplies dout by the activation's derivative: the Jacobian of an elementwise function
-# is diagonal, so the Jacobian-gradient product is an elementwise product.
+# Shapes: z, out, dout and dz all have the same shape (n, d). Each backward multiplies dout by the
+# activation's derivative: the Jacobian of an elementwise function is diagonal, so the Jacobian-gradient
+# product is an elementwise product. Topic: activation derivatives in the backward pass (notes 004).
 
 def relu_forward(z):
-    """ReLU: out = max(0, z). Returns ``(out, z)``. Shapes: any -> same."""
+    """ReLU layer: out = max(0, z), z (n, d). Returns ``(out, z)``. Topic: ReLU hidden units (notes 002, 004)."""
     return np.maximum(z, 0.0), z
 
 
 def relu_backward(dout, cache):
-    """dL/dz = dout * step(z): the gradient passes where z >= 0 and is blocked where z < 0.
+    """dL/dz = dout * step(z), (n, d): the gradient passes where z >= 0 and is blocked where z < 0.
 
     The boolean array (z >= 0) is step(z) = ``activations.relu_grad(z)``, used as is (no float copy).
+    Topic: the ReLU derivative (notes 004); in matrix form, zeroing the entries of dL/dH where U < 0 (notes 002).
     """
     return dout * (cache >= 0)
 
 
 def leaky_relu_forward(z, alpha=0.01):
-    """Leaky ReLU: out = max(0, z) + alpha min(0, z). Returns ``(out, (z, alpha))``."""
+    """Leaky ReLU layer: out = max(0, z) + alpha min(0, z), z (n, d). Returns ``(out, (z, alpha))`` (notes 002)."""
     return leaky_relu(z, alpha), (z, alpha)
 
 
 def leaky_relu_backward(dout, cache):
-    """dL/dz = dout * (1 if z >= 0 else alpha)."""
+    """dL/dz = dout * (1 if z >= 0 else alpha), (n, d) (notes 002)."""
     z, alpha = cache
     return dout * leaky_relu_grad(z, alpha)
 
 
 def abs_relu_forward(z):
-    """Absolute-value rectification: out = |z|. Returns ``(out, z)``."""
+    """Absolute-value rectification layer: out = |z|, z (n, d). Returns ``(out, z)`` (notes 002)."""
     return np.abs(z), z
 
 
 def abs_relu_backward(dout, cache):
-    """dL/dz = dout * sign(z) (with sign(0) = +1)."""
+    """dL/dz = dout * sign(z) (with sign(0) = +1), (n, d) (notes 002)."""
     return dout * abs_relu_grad(cache)
 
 
 def softplus_forward(z):
-    """Softplus: out = log(1 + e^z), computed stably. Returns ``(out, z)``."""
+    """Softplus layer: out = log(1 + e^z), computed stably, z (n, d). Returns ``(out, z)`` (notes 000)."""
     return softplus(z), z
 
 
 def softplus_backward(dout, cache):
-    """dL/dz = dout * sigma(z)."""
+    """dL/dz = dout * sigma(z), (n, d) (notes 000)."""
     return dout * softplus_grad(cache)
 
 
 def sigmoid_forward(z):
-    """Sigmoid: out = 1 / (1 + e^{-z}). Returns ``(out, out)``: the derivative is written with the output."""
+    """Sigmoid layer: out = 1 / (1 + e^{-z}), z (n, d). Returns ``(out, out)``: the derivative is written with
+    the output. Topic: sigmoid units (notes 000, 001, 004)."""
     out = sigmoid(z)
     return out, out
 
 
 def sigmoid_backward(dout, cache):
-    """dL/dz = dout * s (1 - s), with s = sigma(z) the cached output (no exponential recomputed)."""
+    """dL/dz = dout * s (1 - s), (n, d), with s = sigma(z) the cached output (no exponential recomputed)."""
     return dout * cache * (1.0 - cache)
 
 
 def tanh_forward(z):
-    """tanh: out = tanh(z). Returns ``(out, out)``."""
+    """tanh layer: out = tanh(z), z (n, d). Returns ``(out, out)``. Topic: tanh units (notes 000, 004)."""
     out = np.tanh(z)
     return out, out
 
 
 def tanh_backward(dout, cache):
-    """dL/dz = dout * (1 - t^2), with t = tanh(z) the cached output."""
+    """dL/dz = dout * (1 - t^2), (n, d), with t = tanh(z) the cached output."""
     return dout * (1.0 - cache * cache)
 
 
 def softmax_forward(z):
-    """Row-wise softmax as a layer: out = softmax(z), z (n, C). Returns ``(out, out)``."""
+    """Row-wise softmax layer: out = softmax(z), z (n, C). Returns ``(out, out)``. Topic: softmax units (notes 002)."""
     out = softmax(z)
     return out, out
 
@@ -163,9 +166,10 @@ def softmax_backward(dout, cache):
     """Backward pass of the row-wise softmax: a full (not diagonal) Jacobian, applied without building it.
 
     Formula: with p = softmax(z) for one row, d p_i / d z_j = p_i ([i = j] - p_j), so
-        dL/dz = p * (dout - sum_j dout_j p_j)       (per row; * is elementwise).
+        dL/dz = p * (dout - sum_j dout_j p_j)       (per row; * is elementwise), dout and dz (n, C).
     Followed by the cross-entropy, this collapses to (p - onehot(y)) / n: ``losses.softmax_cross_entropy``
-    does both at once, which is cheaper and stable.
+    does both at once, which is cheaper and stable. Topic: the softmax derivative the notes skip (notes 004),
+    Jacobian-gradient products (notes 002).
     """
     p = cache
     return p * (dout - np.sum(dout * p, axis=1, keepdims=True))
@@ -190,11 +194,11 @@ class Layer:
 
 
 class Dense(Layer):
-    """Fully connected layer out = x @ W + b, with params W (d_in, d_out) and b (d_out,).
+    """Fully connected layer out = x @ W + b: x (n, d_in) -> (n, d_out), params W (d_in, d_out) and b (d_out,).
 
     ``init`` is an initializer from ``backprop.init`` (``he``, ``xavier``, ``small_normal``, ``zeros``),
     ``rng`` a ``numpy.random.Generator`` or an int seed; b starts at zero. ``dtype=np.float32`` halves
-    memory traffic when speed matters more than gradient checks.
+    memory traffic when speed matters more than gradient checks. Topic: layers of units (notes 004).
     """
 
     def __init__(self, d_in, d_out, init=initializers.he, rng=None, dtype=np.float64):
@@ -217,7 +221,7 @@ class Dense(Layer):
 
 class Activation(Layer):
     """A layer without parameters wrapping a pair of pure functions ``forward_fn(z) -> (out, cache)`` and
-    ``backward_fn(dout, cache) -> dz``; the classes below are its instances for each activation."""
+    ``backward_fn(dout, cache) -> dz`` (shapes as the functions'); the classes below are its instances."""
 
     def __init__(self, forward_fn, backward_fn):
         super().__init__()
@@ -281,7 +285,7 @@ class Softmax(Activation):
 
 
 class Maxout(Activation):
-    """Maximum over consecutive groups of k inputs: (n, m * k) -> (n, m)."""
+    """Maximum over consecutive groups of k inputs: (n, m * k) -> (n, m) (notes 002)."""
 
     def __init__(self, k):
         super().__init__(partial(maxout_forward, k=k), maxout_backward)
@@ -289,7 +293,7 @@ class Maxout(Activation):
 
 class Dropout(Layer):
     """Inverted dropout with drop probability p (see ``regularizers.dropout_forward``); identity when
-    ``train=False``. ``rng``: Generator or int seed, so that a training run is reproducible."""
+    ``train=False``. Any shape -> same. ``rng``: Generator or int seed, so that a run is reproducible."""
 
     def __init__(self, p=0.5, rng=None):
         super().__init__()
@@ -304,7 +308,7 @@ class Dropout(Layer):
 
 
 class GaussianNoise(Layer):
-    """Adds N(0, sigma^2) noise to its input while training (input perturbation); identity otherwise."""
+    """out = x + sigma * N(0, 1) noise while training (input perturbation, notes 004); identity otherwise."""
 
     def __init__(self, sigma=0.1, rng=None):
         super().__init__()
@@ -318,8 +322,9 @@ class GaussianNoise(Layer):
 
 
 class BatchNorm(Layer):
-    """Batch normalization over d features: params gamma (ones) and beta (zeros), buffers running_mean and
-    running_var (updated while training, used when ``train=False``). See ``regularizers.batchnorm_forward``."""
+    """Batch normalization of x (n, d) over the batch: params gamma (ones) and beta (zeros), buffers
+    running_mean and running_var (updated while training, used when ``train=False``).
+    See ``regularizers.batchnorm_forward`` for the formula (notes 004)."""
 
     def __init__(self, d, momentum=0.9, eps=1e-5):
         super().__init__()
@@ -339,8 +344,8 @@ class BatchNorm(Layer):
 
 
 class LayerNorm(Layer):
-    """Layer normalization over the d features of each sample: params gamma (ones) and beta (zeros).
-    Same computation in training and prediction. See ``regularizers.layernorm_forward``."""
+    """Layer normalization of x (n, d) over the d features of each sample: params gamma (ones) and beta
+    (zeros). Same computation in training and prediction. See ``regularizers.layernorm_forward`` (notes 004)."""
 
     def __init__(self, d, eps=1e-5):
         super().__init__()
@@ -397,6 +402,9 @@ class Sequential(Layer):
     ``forward(x, train=True)`` runs the layers in training mode (dropout masks, batch statistics);
     ``train=False`` is prediction mode. ``backward(dout)`` returns dL/dx; ``backward(dout, input_grad=False)``
     stops at the first layer with parameters and skips its input gradient (what training needs).
+
+    Topic: the forward pass, and back-propagation as the chain rule walked from the loss back to the
+    input, each module multiplying by its own Jacobian (notes 000, 002, 004).
     """
 
     def __init__(self, *layers):
@@ -438,6 +446,7 @@ def mlp(sizes, activation=ReLU, init=initializers.he, seed=0):
     ``mlp([64, 128, 64, 10])`` is Dense(64, 128), ReLU, Dense(128, 64), ReLU, Dense(64, 10): the last layer
     outputs scores (logits) for a loss such as ``losses.softmax_cross_entropy``. ``activation`` is a layer
     class (called with no argument), ``init`` an initializer, ``seed`` fixes every weight.
+    Input (n, sizes[0]) -> output (n, sizes[-1]). Topic: the multilayer perceptron (notes 000, 002).
     """
     rng = np.random.default_rng(seed)
     layers = []

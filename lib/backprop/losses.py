@@ -44,6 +44,8 @@ def squared_error(pred, y):
     -------
     value : float
     grad : ndarray, shape of pred
+
+    Topic: the square loss and its derivative (notes 000, 004), learning conditional statistics (notes 002).
     """
     pred, y = _same_shape(pred, y)
     diff = pred - y
@@ -69,6 +71,8 @@ def absolute_error(pred, y):
     -------
     value : float
     grad : ndarray, shape of pred
+
+    Topic: the absolute (linear) loss and its derivative (notes 004), learning conditional statistics (notes 002).
     """
     pred, y = _same_shape(pred, y)
     diff = pred - y
@@ -96,6 +100,8 @@ def bce_from_probs(p, y):
     -------
     value : float
     grad : ndarray, shape of p
+
+    Topic: binary cross-entropy (notes 000), the NLL loss and its derivative (notes 004).
     """
     p, y = _same_shape(p, y)
     n = len(p)

@@ -32,7 +32,7 @@ def sgd(w, dw, state=None):
 
     Formula: w <- w - eta g.
 
-    state: ``lr`` (default 1e-2).
+    state: ``lr`` (default 1e-2). Topic: gradient descent, SGD (notes 000, 004).
     """
     state = _defaults(state, lr=1e-2)
     return w - state["lr"] * dw, state
@@ -45,7 +45,7 @@ def momentum(w, dw, state=None):
     Along directions where the gradient keeps its sign the steps add up (up to eta / (1 - mu) times a plain
     step); where it oscillates they cancel, which damps zig-zags across a narrow valley.
 
-    state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros, the velocity).
+    state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros, the velocity). Topic: momentum (notes 004).
     """
     state = _defaults(state, lr=1e-2, mu=0.9)
     v = state["mu"] * state.get("v", 0.0) - state["lr"] * dw
@@ -60,7 +60,7 @@ def nesterov(w, dw, state=None):
     Nesterov's method evaluates the gradient at the look-ahead point w + mu v; storing the look-ahead point
     instead of w turns it into this update, where g is the gradient at the stored parameters.
 
-    state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros).
+    state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros). Topic: momentum (notes 004).
     """
     state = _defaults(state, lr=1e-2, mu=0.9)
     v_prev = state.get("v", 0.0)
@@ -75,7 +75,7 @@ def adagrad(w, dw, state=None):
     Formula: G <- G + g^2;   w <- w - eta g / (sqrt(G) + eps).
     Weights with large past gradients take smaller steps; since G only grows, the steps decay to zero.
 
-    state: ``lr`` (1e-2), ``eps`` (1e-8), ``G`` (zeros).
+    state: ``lr`` (1e-2), ``eps`` (1e-8), ``G`` (zeros). Topic: adaptive step sizes, Adagrad (notes 004).
     """
     state = _defaults(state, lr=1e-2, eps=1e-8)
     G = state.get("G", 0.0) + dw * dw
@@ -88,7 +88,7 @@ def rmsprop(w, dw, state=None):
 
     Formula: s <- rho s + (1 - rho) g^2;   w <- w - eta g / (sqrt(s) + eps).
 
-    state: ``lr`` (1e-3), ``rho`` (0.9), ``eps`` (1e-8), ``s`` (zeros).
+    state: ``lr`` (1e-3), ``rho`` (0.9), ``eps`` (1e-8), ``s`` (zeros). Topic: adaptive learning rates (notes 000).
     """
     state = _defaults(state, lr=1e-3, rho=0.9, eps=1e-8)
     s = state["rho"] * state.get("s", 0.0) + (1 - state["rho"]) * dw * dw
@@ -106,7 +106,7 @@ def adadelta(w, dw, state=None):
     The ratio of two root-mean-squares replaces the learning rate (Zeiler 2012 has no eta; the default
     eta = 1 keeps that form, and other values scale the step).
 
-    state: ``lr`` (1.0), ``rho`` (0.95), ``eps`` (1e-6), ``s`` and ``u`` (zeros).
+    state: ``lr`` (1.0), ``rho`` (0.95), ``eps`` (1e-6), ``s`` and ``u`` (zeros). Topic: Adadelta (notes 004).
     """
     state = _defaults(state, lr=1.0, rho=0.95, eps=1e-6)
     rho, eps = state["rho"], state["eps"]
@@ -127,6 +127,7 @@ def adam(w, dw, state=None):
     bias. On the first step m_hat = g and v_hat = g^2, so every weight moves by about eta * sign(g).
 
     state: ``lr`` (1e-3), ``beta1`` (0.9), ``beta2`` (0.999), ``eps`` (1e-8), ``m``, ``v`` (zeros), ``t`` (0).
+    Topic: Adam (notes 004).
     """
     state = _defaults(state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, t=0)
     b1, b2 = state["beta1"], state["beta2"]
@@ -147,7 +148,7 @@ def l2_penalty(W, lam):
     so each step first shrinks (decays) the weights by the factor (1 - 2 lam eta). Usually applied to the
     weight matrices and not to the biases.
 
-    Returns ``(value, grad)``: a float and an array shaped like W.
+    Returns ``(value, grad)``: a float and an array shaped like W. Topic: weight decay (notes 002, 004).
     """
     return lam * float(np.sum(W * W)), 2 * lam * W
 
@@ -166,6 +167,8 @@ def clip_grad_norm(grads, max_norm):
     Returns
     -------
     float, the global norm N before clipping.
+
+    Topic: exploding gradients (notes 004).
     """
     norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))
     if norm > max_norm:
@@ -179,6 +182,7 @@ def inverse_time_decay(eta0, t, tau):
 
     The steps shrink like 1/t, so that sum_t eta_t diverges (the iterates can travel any distance) while
     sum_t eta_t^2 converges (the gradient noise of SGD averages out): the classic conditions under which
-    SGD converges. After tau steps (or epochs) the step size is halved.
+    SGD converges. After tau steps (or epochs) the step size is halved. Topic: step size eta(t) in SGD
+    (notes 004).
     """
     return eta0 / (1.0 + t / tau)
