@@ -15,6 +15,7 @@ notebook's cells drift from its script ("rebuild with ...") and executes every w
 import argparse
 import base64
 import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,10 +49,16 @@ def cell_sources(nb):
     return [(cell.cell_type, cell.source) for cell in nb.cells]
 
 
+# The walkthroughs multiply small matrices, which BLAS threads do not speed up; on a busy two-core machine (the
+# test suite runs notebooks side by side) spinning BLAS threads made one training run 50 times slower. The
+# kernels that build and test the walkthroughs therefore use one BLAS thread; a reader's own Jupyter is unaffected.
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def execute(nb, folder, timeout=120):
     """Run every cell in a fresh python3 kernel whose working directory is ``folder``; raises on an error."""
     NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
-                   resources={"metadata": {"path": str(folder)}}).execute()
+                   resources={"metadata": {"path": str(folder)}}).execute(env={**os.environ, **KERNEL_ENV})
     return nb
 
 
