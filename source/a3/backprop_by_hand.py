@@ -339,8 +339,10 @@ def draw_graph(root, ax, title=""):
     biggest = max(abs(n.grad) for n in order) or 1.0
     for node in order:
         for p in set(node.parents):
+            bend = 0.0 if depth[node] - depth[p] == 1 else -0.25  # long edges curve around the columns between
             ax.annotate("", xy=pos[node], xytext=pos[p],
-                        arrowprops=dict(arrowstyle="->", color="0.55", shrinkA=26, shrinkB=26))
+                        arrowprops=dict(arrowstyle="->", color="0.55", shrinkA=26, shrinkB=26,
+                                        connectionstyle=f"arc3,rad={bend}"))
     for node in order:
         name = node.label or node.op
         ax.text(*pos[node], f"{name}\n{node.data:.3g}\ngrad {node.grad:.3g}", ha="center", va="center",
@@ -498,7 +500,7 @@ mean, std = X_pass.mean(axis=0), X_pass.std(axis=0)
 X_std = (X_pass - mean) / std  # standardized features: one step size suits both
 
 with when_ready():
-    w, b, eta, losses = np.zeros(2), 0.0, 0.5, []
+    w, b, eta, losses = np.zeros(2), 0.0, 0.05, [np.log(2.0)]  # at w = 0, b = 0 every a is 1/2
     rng = np.random.default_rng(0)
     for epoch in range(30):
         for i in rng.permutation(len(X_std)):
@@ -517,7 +519,7 @@ with when_ready():
     print("dL/dw on sample 0, dL/da * graph's da/dw:", np.round([dL_da * v.grad for v in wv], 8))
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    axes[0].plot(np.arange(1, len(losses) + 1), losses, marker="o", ms=3)
+    axes[0].plot(np.arange(len(losses)), losses, marker="o", ms=3)
     axes[0].set_xlabel("epoch")
     axes[0].set_ylabel("mean negative log-likelihood")
     axes[0].set_title("SGD with the generalized delta rule")
@@ -840,6 +842,8 @@ def train_xor(Ws, bs, epochs=500, lr=4.0):
     return Ws, bs, losses, np.array(W1_history)
 
 
+Ws_xor, bs_xor = init_network([2, 3, 1], np.random.default_rng(1), scale=2.0)  # the XOR network's start
+
 with when_ready():
     rng = np.random.default_rng(0)
     Ws, bs = init_network([3, 5, 4, 2], rng)
@@ -851,7 +855,6 @@ with when_ready():
         num_b = numerical_gradient(lambda b: network_loss(Ws, bs[:k] + [b] + bs[k + 1:], x0, d0, tanh), bs[k].copy())
         print(f"layer {k + 1}: relative error W {rel_error(dWs[k], num_W):.1e}, b {rel_error(dbs[k], num_b):.1e}")
 
-    Ws_xor, bs_xor = init_network([2, 3, 1], np.random.default_rng(1), scale=2.0)
     Ws_trained, bs_trained, xor_losses, _ = train_xor(Ws_xor, bs_xor)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     axes[0].plot(xor_losses)
@@ -911,29 +914,36 @@ plt.show()
 # %% [markdown]
 # ## 8. What goes wrong with zero initialization (Q11)
 #
-# Train the XOR network of section 6 twice: from random weights and from all weights and biases equal to 0. The
-# right panel follows the three hidden units' incoming weights $w^{(1)}_{1j}$ during the zero-initialized run.
+# Train the XOR network of section 6 again, once from all weights and biases equal to 0 and once from all weights
+# equal to 0.5 (biases 0), and compare with the random initialization. The right panel follows the three hidden
+# units' incoming weights during the run started at 0.5.
 
 # %%
 with when_ready():
-    zero_Ws, zero_bs = [np.zeros_like(W) for W in Ws_xor], [np.zeros_like(b) for b in bs_xor]
-    _, _, zero_losses, zero_W1 = train_xor(zero_Ws, zero_bs)
+    constant_runs = {}
+    for value in [0.0, 0.5]:
+        start_Ws, start_bs = [np.full_like(W, value) for W in Ws_xor], [np.zeros_like(b) for b in bs_xor]
+        constant_runs[value] = train_xor(start_Ws, start_bs, epochs=300)
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    axes[0].plot(xor_losses, label="random initialization")
-    axes[0].plot(zero_losses, label="all weights zero")
+    axes[0].plot(xor_losses[:300], label="random initialization")
+    for value, (_, _, run_losses, _) in constant_runs.items():
+        axes[0].plot(run_losses, label=f"all weights {value:g}")
     axes[0].set_yscale("log")
     axes[0].set_xlabel("epoch")
     axes[0].set_ylabel("mean loss")
     axes[0].legend(fontsize="small")
-    for j in range(zero_W1.shape[2]):
-        axes[1].plot(zero_W1[:, 0, j], lw=4 - j, label=f"hidden unit {j + 1}")
+    W1_history = constant_runs[0.5][3]
+    for j, style in enumerate(["-", "--", ":"]):
+        axes[1].plot(W1_history[:, 0, j], ls=style, lw=6 - 2 * j, label=f"hidden unit {j + 1}")
     axes[1].set_xlabel("epoch")
     axes[1].set_ylabel("weight from input 1")
-    axes[1].set_title("zero initialization: the hidden units stay identical")
+    axes[1].set_title("started at 0.5: the hidden units move, but together")
     axes[1].legend(fontsize="small")
     plt.show()
-    print(f"largest difference between the hidden units' weights after training: "
-          f"{np.abs(zero_W1[-1] - zero_W1[-1][:, :1]).max():.1e}")
+    for value, run in constant_runs.items():
+        W1 = run[3][-1]
+        print(f"start {value:g}: largest difference between the hidden units' weights after training "
+              f"{np.abs(W1 - W1[:, :1]).max():.1e}, first-layer weights range over [{W1.min():.3f}, {W1.max():.3f}]")
 
 # %% [markdown]
 # **Q11 (2 points, graded by hand).** In three to five sentences, using the delta recursion: what happens in the
