@@ -538,7 +538,11 @@ def _sgd_result(student, params, X, y, lr, batch_size, lam, seed, what):
     new, batch_losses = result
     if not isinstance(new, dict) or sorted(new) != sorted(MLP_KEYS):
         raise CheckFailed(f"{what}: the first result must be the dict of parameters {list(MLP_KEYS)}.", hint=SGD_HINT)
-    return new, np.asarray(batch_losses, dtype=float).ravel()
+    try:
+        return new, np.asarray(batch_losses, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what}: the second result must be the list of the batches' losses (numbers).",
+                          hint=SGD_HINT) from None
 
 
 @sgd_q.check(points=1, public=True)

@@ -433,7 +433,7 @@ def xor_net(initializer, hidden=4, seed=0):
             Dense(initializer(hidden, 1, rng), np.zeros(1))]
 
 
-def train_xor(net, X, y, lr=2.0, steps=1500):
+def train_xor(net, X, y, lr=2.0, steps=1000):
     """Full-batch gradient descent; returns the losses and the first input's weight into each hidden unit."""
     losses, path = [], []
     for _ in range(steps):
@@ -476,8 +476,8 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# With zero initialization the four red curves lie exactly on top of each other and the loss stalls: the network
-# behaves like a single hidden unit. With random initialization the units separate and the loss falls towards
+# With zero initialization the four red curves lie exactly on top of each other, and the loss levels off far above
+# that of the random start: the network behaves like a single hidden unit. With random initialization the units separate and the loss falls towards
 # zero. (Zero *biases* are fine: once the weights differ, the units differ.)
 #
 # ## 8. The lecture's MLP: ReLU, cross-entropy and weight decay
