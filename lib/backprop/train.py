@@ -15,12 +15,15 @@ from tqdm.auto import tqdm
 
 from backprop import losses, optim
 
+# Losses whose scores are class predictions, so that accuracy is reported beside them.
+_CLASSIFICATION = (losses.softmax_cross_entropy, losses.bce_from_logits)
+
 
 def accuracy(scores, y):
-    """Fraction of correct predictions from a network's output scores.
+    """Fraction of correct predictions from a network's output scores: acc = 1/n sum_i [yhat_i = y_i].
 
-    scores (n, C) with integer labels y (n,): argmax over the classes; scores (n,) or (n, 1) with labels
-    0/1: the logit is positive. Returns a float in [0, 1].
+    scores (n, C) with integer labels y (n,): yhat = argmax over the classes; scores (n,) or (n, 1) with
+    labels 0/1 (same shape): yhat = [logit > 0], i.e. sigma(z) > 1/2. Returns a float in [0, 1].
     """
     return _correct(scores, y) / len(y)
 
@@ -39,9 +42,6 @@ def evaluate(model, X, y, loss=losses.softmax_cross_entropy):
     scores = model.forward(X, train=False)
     value = loss(scores, y)[0]
     return value, (accuracy(scores, y) if loss in _CLASSIFICATION else None)
-
-
-_CLASSIFICATION = (losses.softmax_cross_entropy, losses.bce_from_logits)
 
 
 def fit(model, X, y, loss=losses.softmax_cross_entropy, optimizer=optim.sgd, config=None, epochs=10,
