@@ -115,3 +115,16 @@ def autograde(grader, assignment, student):
     """nbgrader's own serial autograde of one submission, then its feedback HTML."""
     _ok(grader.autograde(assignment, student, force=True), f"autograde {assignment} {student}")
     _ok(grader.generate_feedback(assignment, student, force=True), f"generate_feedback {assignment} {student}")
+
+
+def write_config_file(course_root, db_url=None):
+    """Write ``course_root/nbgrader_config.py`` so that nbgrader's own tools (Formgrader in JupyterLab, the
+    ``nbgrader`` command) started in that folder use the course's config."""
+    path = Path(course_root) / "nbgrader_config.py"
+    path.write_text(
+        "# Written by the course's autograder: nbgrader's tools started here use the course's config.\n"
+        "from autograder.course import nbgrader_config\n\n"
+        "c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)\n"
+        f"c.merge(nbgrader_config({str(Path(course_root).resolve())!r}, {db_url!r}))\n"
+    )
+    return path
