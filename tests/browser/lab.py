@@ -1,0 +1,96 @@
+"""Real-browser plumbing: Debian's chromium driven by playwright, and a JupyterLab server on loopback.
+
+Chromium comes from Debian's package (installed here when missing and we are root); playwright never downloads
+a browser. JupyterLab runs with a token, its own settings (no news toast, every cell rendered) and workspaces.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TOKEN = "course-browser-test"
+
+
+def ensure_chromium():
+    """Debian's chromium, installed with apt-get if missing and possible; otherwise the test is skipped."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("Debian's chromium is not installed and cannot be installed here (needs root and apt-get)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "-q", "chromium"]
+    if subprocess.run(install, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+        result = subprocess.run(install, env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            pytest.skip(f"apt-get could not install chromium: {result.stderr[-300:]}")
+    return CHROMIUM
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _settings(folder):
+    """User settings: no news or update checks, and no windowing (every cell is in the page)."""
+    for plugin, values in {"apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+                           "notebook-extension/tracker": {"windowingMode": "none"}}.items():
+        path = Path(folder, "@jupyterlab", plugin + ".jupyterlab-settings")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+@contextlib.contextmanager
+def jupyterlab(root, scratch):
+    """Start ``jupyter lab`` serving ``root`` on loopback; yields its base URL; stops it (and its kernels) after."""
+    port = _free_port()
+    _settings(Path(scratch, "settings"))
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(Path(scratch, "settings")),
+           "JUPYTERLAB_WORKSPACES_DIR": str(Path(scratch, "workspaces")), "MPLBACKEND": "Agg",
+           "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
+    log = open(Path(scratch, f"jupyterlab-{port}.log"), "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+         f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"JupyterLab did not start; see {log.name}")
+                time.sleep(0.5)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def lab_url(base, path=""):
+    """A fresh workspace, so no tab restored from an earlier session races the test."""
+    tree = f"/tree/{path}" if path else ""
+    return f"{base}/lab/workspaces/{uuid.uuid4().hex}{tree}?token={TOKEN}"
