@@ -1,4 +1,4 @@
-"""Command line: ``python -m autograder release`` and ``python -m autograder demo``."""
+"""Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``."""
 
 import argparse
 import sys
@@ -22,6 +22,15 @@ def cmd_demo(args):
     demo.run(args.out, args.assignments)
 
 
+def cmd_grade(args):
+    from . import bulk
+
+    outcome = bulk.grade(args.assignment, args.course, workers=args.workers, db_url=args.db_url,
+                         scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
+                         memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress)
+    return 1 if outcome.failed else 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -30,8 +39,20 @@ def main(argv=None):
     demo = sub.add_parser("demo", help="regenerate release/, build a demo class, grade it, print the table")
     demo.add_argument("--out", default=str(course.REPO / "build" / "demo"), help="course folder for the demo class")
     demo.add_argument("--assignments", nargs="*", help="only these assignments (default: all)")
+    grade = sub.add_parser("grade", help="grade every new or changed submission of an assignment, in parallel")
+    grade.add_argument("assignment", help="assignment id, e.g. a1")
+    grade.add_argument("--course", default=".", help="course folder holding submitted/ (default: here)")
+    grade.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
+    grade.add_argument("--db-url", help="gradebook SQLAlchemy URL (default: sqlite:///<course>/gradebook.db)")
+    grade.add_argument("--scheduler", help="run on a Dask cluster: its scheduler address, tcp://host:8786")
+    grade.add_argument("--cell-timeout", type=float, default=120, help="seconds per cell (default 120)")
+    grade.add_argument("--timeout", type=float, default=600, help="seconds per submission (default 600)")
+    grade.add_argument("--memory", type=int, default=2048, help="address space per student process, MB (2048)")
+    grade.add_argument("--run-all-cells", action="store_true",
+                       help="also run the instructor's unchanged demonstration cells (slower, same scores)")
+    grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    {"release": cmd_release, "demo": cmd_demo}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade}[args.command](args)
 
 
 if __name__ == "__main__":

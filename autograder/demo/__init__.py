@@ -83,14 +83,14 @@ def build_class(course_root, assignments=None):
     return students
 
 
-def run(out, assignments=None):
-    """Build the demo class in the course folder ``out``, grade it, print the table and where the outputs are."""
+def run(out, assignments=None, workers=None):
+    """Build the demo class in the course folder ``out``, grade it with the bulk grader, print the table and
+    where the outputs are."""
     import warnings
 
     from sqlalchemy.exc import SAWarning
-    from tqdm import tqdm
 
-    from .. import results
+    from .. import bulk, results
 
     warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader's own gradebook code
 
@@ -98,11 +98,10 @@ def run(out, assignments=None):
     shutil.rmtree(out, ignore_errors=True)
     ids = assignments or course.assignments()
     grader = course.prepare(out, ids)
-    students = build_class(out, ids)
-    jobs = [(a, s) for a in ids for s in students[a]]
-    for a, s in tqdm(jobs, desc="grading the demo class", unit="submission"):
-        course.autograde(grader, a, s)
+    build_class(out, ids)
     db_url = grader.coursedir.db_url
+    for a in ids:
+        bulk.grade(a, out, workers=workers, db_url=db_url)
     for a in ids:
         print()
         print(results.format_table(a, *results.collect(db_url, a)))

@@ -1,0 +1,15 @@
+"""The bulk grader: a whole class graded in parallel, safely, resumably, with the scores of nbgrader autograde.
+
+- ``prepare``: a submission becomes a job (nbgrader's sanitizing, the cells that can change a grade);
+- ``zygote`` / ``kernel``: the student's code runs in a process forked from a warm interpreter, isolated, with
+  time and memory limits;
+- ``worker``: one job graded (cells run, scored by nbgrader's determine_grade, feedback rendered);
+- ``store``: the single gradebook writer and the resume state;
+- ``run``: the orchestration (process pool or Dask), progress bar and summary (``summary``).
+
+``python -m autograder grade a1 --course DIR`` is the command; docs/grading.md the instructor's guide.
+"""
+
+from .run import Outcome, grade
+
+__all__ = ["Outcome", "grade"]

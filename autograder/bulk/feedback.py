@@ -1,0 +1,109 @@
+"""The feedback page a student gets: nbgrader's feedback template, hidden tests removed, and a note at the top
+when something happened while grading (a cell stopped by the time limit, the process dying, a test cell put
+back, a notebook that could not be read).
+
+Rendered in the worker, from the scores the worker computed and the hand grades the job carries, exactly as
+nbgrader's GetGrades would read them from the gradebook afterwards (hand score over auto score, plus extra
+credit). Hidden tests are removed by nbgrader's own ClearHiddenTests, as course.nbgrader_config sets it up.
+"""
+
+import html
+import os
+
+import nbformat
+from jupyter_core.paths import jupyter_config_dir
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets.config import Config
+
+_WHAT = {
+    "timeout": "was stopped: it ran past the time limit of {cell_timeout:g} s per cell",
+    "died": "made the notebook's process die (os._exit, a crash, or more memory than the {memory} limit); "
+            "the cells after it ran in a fresh process",
+    "submission-timeout": "was not run: the whole notebook ran past the time limit of {timeout:g} s",
+    "not-run": "was not run: the notebook's process kept dying",
+}
+
+
+def notes(events, restored, options):
+    """Sentences for the student about how the grading of this notebook went."""
+    memory = f"{options['memory_mb']} MB" if options.get("memory_mb") else "machine's"
+    out = [f"`{where}` " + _WHAT[event].format(memory=memory, **options) + "." for where, event in events.notes]
+    out += [f"Test cell `{grade_id}` was missing from your notebook; the grader put the original back and ran it."
+            for grade_id in restored]
+    return out
+
+
+class _Scores:
+    """What nbgrader's GetGrades puts on each cell and in the resources, from the worker's own results."""
+
+    def __init__(self, grades, comments, hand):
+        self.grades, self.comments, self.hand = grades, comments, hand
+
+    def score(self, grade_id):
+        hand = self.hand.get(grade_id, {})
+        extra = hand.get("extra_credit") or 0.0
+        if hand.get("manual_score") is not None:
+            return hand["manual_score"] + extra
+        auto = self.grades.get(grade_id, (None, 0))[0]
+        return (auto + extra) if auto is not None else 0.0
+
+    def __call__(self, nb, resources):
+        total = 0.0
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            if utils.is_solution(cell) or utils.is_task(cell):
+                meta["comment"] = self.hand.get(grade_id, {}).get("comment")
+            if utils.is_grade(cell) or utils.is_task(cell):
+                meta["score"] = self.score(grade_id)
+                meta["points"] = self.grades.get(grade_id, (None, meta.get("points", 0)))[1]
+                total += meta["score"]
+        resources["nbgrader"]["score"] = total
+        resources["nbgrader"]["late_penalty"] = 0
+        return nb, resources
+
+
+_exporter = None
+
+
+def _html_exporter():
+    global _exporter
+    if _exporter is None:
+        import nbgrader
+
+        base = os.path.dirname(nbgrader.__file__)
+        c = Config()
+        c.HTMLExporter.template_name = "feedback"
+        c.HTMLExporter.extra_template_basedirs = [os.path.join(base, "server_extensions", "formgrader", "templates")]
+        c.HTMLExporter.extra_template_paths = [os.path.join(base, "server_extensions", "formgrader", "static",
+                                                            "node_modules", "bootstrap", "dist", "css")]
+        _exporter = HTMLExporter(config=c)
+    return _exporter
+
+
+def _page(title, score, max_score, message):
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head><body>"
+            f"<h4>{html.escape(title)} (Score: {score:g} / {max_score:g} points)</h4>"
+            f"<p>{html.escape(message)}</p></body></html>")
+
+
+def render(job, entry, result, config):
+    """The feedback HTML of one notebook of one job."""
+    if "notebook" not in entry:
+        return _page(entry["name"], 0, entry.get("max_score") or 0, result["problem"])
+    nb = nbformat.reads(result["autograded"], as_version=4)
+    if result["notes"]:
+        text = "**How grading went.**\n\n" + "\n".join(f"- {n}" for n in result["notes"])
+        nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
+    resources = {"nbgrader": {"notebook": entry["name"], "assignment": job["assignment"], "student": job["student"],
+                              "max_score": entry.get("max_score") or 0},
+                 "config_dir": jupyter_config_dir()}
+    nb, resources = _Scores(result["grades"], result["comments"], entry.get("hand", {}))(nb, resources)
+    clear = ClearHiddenTests(config=config)
+    nb, resources = clear.preprocess(nb, resources)
+    nb, resources = CSSHTMLHeaderPreprocessor(config=config).preprocess(nb, resources)
+    body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    return body

@@ -1,0 +1,179 @@
+"""The grader's side of a student process: start it, run cells under time limits, survive its death.
+
+``run_cells(cells, ...)`` runs a list of code sources in one student process (see ``zygote``) and returns, for
+each, its outputs and what happened:
+
+- a cell that runs past ``cell_timeout`` is interrupted (KeyboardInterrupt, as nbgrader's interrupt on
+  timeout), and killed if it ignores that; the cell gets a ``CellTimeoutError`` output;
+- a process that dies (``os._exit``, a crash, the memory limit) gives that cell a ``KernelDied`` output; a new
+  process replays the cells that ran before it (their outputs discarded) and goes on with the next cell, so
+  the death costs the questions that needed that cell, not the whole notebook;
+- past ``timeout`` seconds for the whole submission the process is killed and every cell not yet run gets a
+  ``SubmissionTimeoutError`` output.
+
+One zygote per grading process (pool worker or Dask worker), started on first use.
+"""
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+from . import wire
+
+MAX_RESTARTS = 3
+UID_BASE = 200_000
+
+_zygote = None
+
+
+def _error(ename, evalue):
+    return {"output_type": "error", "ename": ename, "evalue": evalue,
+            "traceback": [f"{ename}: {evalue}"]}
+
+
+@dataclass
+class CellRun:
+    outputs: list
+    execution_count: int = None
+    event: str = None  # None, "timeout", "died", "submission-timeout", "not-run"
+
+
+@dataclass
+class Events:
+    notes: list = field(default_factory=list)  # what a student reads in the feedback about how grading went
+    timeouts: int = 0
+    deaths: int = 0
+    submission_timeout: bool = False
+    isolated: bool = False
+
+
+class Zygote:
+    def __init__(self):
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+                   MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+        self.process = subprocess.Popen([sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())],
+                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.control = ours
+        wire.receive(self.control, time.monotonic() + 120)
+        atexit.register(self.close)
+
+    def spawn(self, request):
+        """(pid, socket) of a new student process."""
+        wire.send(self.control, request)
+        _, fds, _, _ = socket.recv_fds(self.control, 1, 1)
+        reply = wire.receive(self.control, time.monotonic() + 30)
+        return reply["pid"], socket.socket(fileno=fds[0])
+
+    def close(self):
+        try:
+            self.control.close()
+            self.process.wait(timeout=5)
+        except Exception:
+            self.process.kill()
+
+
+def zygote():
+    global _zygote
+    if _zygote is None or _zygote.process.poll() is not None:
+        _zygote = Zygote()
+    return _zygote
+
+
+class StudentProcess:
+    def __init__(self, scratch, hide, memory_mb):
+        request = {"scratch": str(scratch), "hide": [str(p) for p in hide], "memory_mb": memory_mb,
+                   "uid_base": UID_BASE}
+        self.pid, self.sock = zygote().spawn(request)
+        hello = wire.receive(self.sock, time.monotonic() + 60)
+        self.isolated = hello.get("isolated", False)
+
+    def run(self, source, deadline):
+        wire.send(self.sock, {"source": source})
+        return wire.receive(self.sock, deadline)
+
+    def signal(self, sig):
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def close(self):
+        self.signal(signal.SIGKILL)
+        self.sock.close()
+
+
+def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None):
+    """[CellRun] for each source, and the Events of the run (see the module docstring)."""
+    events = Events()
+    runs = [None] * len(sources)
+    start = time.monotonic()
+    end = start + timeout if timeout else None
+    process, ran_ok = None, []  # indices that ran in the current process (replayed after a death)
+    restarts = 0
+    for index, source in enumerate(sources):
+        if end is not None and time.monotonic() >= end:
+            events.submission_timeout = True
+            runs[index] = CellRun([_error("SubmissionTimeoutError",
+                                          f"the whole notebook ran past the grader's limit of {timeout:g} s; "
+                                          f"this cell was not run")], event="submission-timeout")
+            continue
+        if process is None:
+            if restarts > MAX_RESTARTS:
+                runs[index] = CellRun([_error("KernelDied", "the notebook's process died too many times; this "
+                                                            "cell was not run")], event="not-run")
+                continue
+            process = StudentProcess(scratch, hide, memory_mb)
+            events.isolated = process.isolated
+            try:
+                for earlier in ran_ok:  # replay, outputs discarded
+                    process.run(sources[earlier], None if end is None else end)
+            except (wire.Closed, wire.TimedOut):
+                process.close()
+                process = None
+                restarts += 1
+                runs[index] = CellRun([_error("KernelDied", "the notebook's process could not be restarted")],
+                                      event="not-run")
+                continue
+        deadline = time.monotonic() + cell_timeout if cell_timeout else None
+        if end is not None:
+            deadline = end if deadline is None else min(deadline, end)
+        try:
+            reply = process.run(source, deadline)
+            runs[index] = CellRun(reply["outputs"], reply.get("execution_count"))
+            ran_ok.append(index)
+            continue
+        except wire.TimedOut:
+            if end is not None and time.monotonic() >= end:
+                events.submission_timeout = True
+                message = (f"the whole notebook ran past the grader's limit of {timeout:g} s; this cell was "
+                           f"stopped")
+                runs[index] = CellRun([_error("SubmissionTimeoutError", message)], event="submission-timeout")
+            else:
+                events.timeouts += 1
+                runs[index] = CellRun([_error("CellTimeoutError",
+                                              f"this cell ran for more than {cell_timeout:g} s and was stopped")],
+                                      event="timeout")
+        except wire.Closed:
+            events.deaths += 1
+            runs[index] = CellRun([_error("KernelDied",
+                                          "the notebook's process died while running this cell (os._exit, a "
+                                          "crash, or the memory limit); the cells after it ran in a new "
+                                          "process")], event="died")
+        # the process is in an unknown state: interrupted cells may leave it half-done; start afresh
+        process.close()
+        process = None
+        restarts += 1
+    if process is not None:
+        try:
+            wire.send(process.sock, {"stop": True})
+        except OSError:
+            pass
+        process.close()
+    return runs, events

@@ -1,0 +1,207 @@
+"""Turning ``<course>/submitted/<student>/<assignment>/`` into a grading job (in the main process).
+
+A job is plain data (it travels to a pool worker or a Dask worker): the student's notebooks after nbgrader's
+own sanitizing preprocessors (outputs cleared, duplicated cell ids dropped, kernelspec, locked and test cells
+restored from the gradebook, missing test cells added back), which cells to run, the student's other files,
+and any grades an instructor already gave by hand (the feedback shows them).
+
+Which cells run: every cell that can change a grade. A code cell is left out only when it is one of the
+instructor's demonstration cells (no nbgrader metadata, present verbatim in the release) and no cell that
+runs reads a name it defines; everything the student wrote or changed, the locked cells and the test cells
+always run. ``run_all=True`` runs every cell.
+"""
+
+import hashlib
+import symtable
+import json
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.preprocessors import ClearOutput, CheckCellMetadata, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+
+from .. import course
+
+GRADER_FILES = ["autograder/checks.py", "autograder/question.py", "autograder/guard.py", "autograder/grading.py",
+                "autograder/report.py"]
+
+
+def students(course_root, assignment):
+    """Students with a submission folder for ``assignment``, sorted."""
+    base = Path(course_root, "submitted")
+    return sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir())
+
+
+def _digest(h, path):
+    h.update(str(path).encode() + b"\0")
+    h.update(Path(path).read_bytes() + b"\0")
+
+
+def grader_fingerprint(course_root, assignment, options):
+    """What every submission's grade depends on besides the submission: the source notebooks, the checks, the
+    options that change outcomes. Changing any of them regrades everything."""
+    h = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
+    for path in sorted(Path(course_root, "source", assignment).glob("*.ipynb")):
+        _digest(h, path)
+    for rel in GRADER_FILES + [f"autograder/suites/{assignment}.py"]:
+        if (course.REPO / rel).exists():
+            _digest(h, course.REPO / rel)
+    return h.hexdigest()
+
+
+def submission_fingerprint(course_root, assignment, student, base):
+    """sha256 of every file the student submitted for ``assignment`` (names and bytes), plus ``base``."""
+    h = hashlib.sha256(base.encode())
+    folder = Path(course_root, "submitted", student, assignment)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------ cell selection
+
+def _names(source):
+    """(names bound, global names read) by a cell, or None when it is not plain Python (magics).
+
+    Reads are scope-aware: a function's parameters and locals are not reads of the notebook's globals."""
+    try:
+        table = symtable.symtable(source, "<cell>", "exec")
+    except SyntaxError:
+        return None
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()
+             or s.is_namespace()}
+    read = set()
+
+    def walk(scope, top):
+        for sym in scope.get_symbols():
+            if sym.is_referenced() and (top or sym.is_global()):
+                read.add(sym.get_name())
+            if not top and sym.is_declared_global() and sym.is_assigned():
+                bound.add(sym.get_name())
+        for child in scope.get_children():
+            walk(child, False)
+
+    walk(table, True)
+    return bound, read
+
+
+def cells_to_run(nb, release_nb, graded_functions, run_all=False):
+    """A list of booleans, one per cell of ``nb``: run it or not (see the module docstring)."""
+    demo = {c.source for c in release_nb.cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
+    run, skippable = [], {}
+    for i, cell in enumerate(nb.cells):
+        keep = cell.cell_type == "code"
+        if keep and not run_all and "nbgrader" not in cell.metadata and cell.source in demo:
+            names = _names(cell.source)
+            if names is not None:
+                skippable[i] = names[0]
+                keep = False
+        run.append(keep)
+    # a skipped cell comes back when a cell that runs reads what it defines (to a fixed point)
+    read = set(graded_functions)
+    for i, keep in enumerate(run):
+        if keep and nb.cells[i].cell_type == "code":
+            names = _names(nb.cells[i].source)
+            read |= names[1] if names else set()
+    changed = True
+    while changed:
+        changed = False
+        for i, bound in list(skippable.items()):
+            if bound & read:
+                run[i] = True
+                read |= _names(nb.cells[i].source)[1]
+                del skippable[i]
+                changed = True
+    return run
+
+
+# ------------------------------------------------------------------------------------------ the job
+
+def sanitize(nb, resources, config):
+    """nbgrader's own sanitizing preprocessors, in nbgrader's order (each runs only when enabled, as there)."""
+    for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+        nb, resources = cls(config=config)(nb, resources)
+    return nb
+
+
+def _graded_functions(assignment):
+    """Names of the student functions the assignment's questions look up (grade() reads them by name)."""
+    from ..question import REGISTRY
+
+    try:
+        __import__(f"autograder.suites.{assignment}")
+    except ImportError:
+        return set()
+    return {q.function for qid, q in REGISTRY.items() if qid.startswith(assignment + ".")}
+
+
+def _hand_grades(gb, assignment, student, notebook):
+    """{grade_id: {manual_score, extra_credit, comment}} already in the gradebook for this notebook."""
+    try:
+        sub = gb.find_submission_notebook(notebook, assignment, student)
+    except MissingEntry:
+        return {}
+    out = {}
+    for g in sub.grades:
+        out.setdefault(g.name, {})["manual_score"] = g.manual_score
+        out[g.name]["extra_credit"] = g.extra_credit
+    for c in sub.comments:
+        out.setdefault(c.name, {})["comment"] = c.manual_comment
+    return out
+
+
+def build_job(course_root, assignment, student, db_url, fingerprint, run_all=False, config=None):
+    """The job for one submission (plain data; see the module docstring)."""
+    course_root = Path(course_root)
+    config = config or course.nbgrader_config(course_root, db_url)
+    folder = course_root / "submitted" / student / assignment
+    release_dir = course_root / "release" / assignment
+    source_dir = course_root / "source" / assignment
+    functions = _graded_functions(assignment)
+    files = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".ipynb"):
+        files[str(path.relative_to(folder))] = path.read_bytes().decode("latin-1")
+    for path in sorted(p for p in source_dir.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".py")):
+        files[str(path.relative_to(source_dir))] = path.read_bytes().decode("latin-1")  # as nbgrader: source wins
+    notebooks = []
+    with Gradebook(db_url) as gb:
+        for nb_entry in gb.find_assignment(assignment).notebooks:
+            name = nb_entry.name
+            entry = {"name": name, "hand": _hand_grades(gb, assignment, student, name),
+                     "max_score": nb_entry.max_score}
+            path = folder / f"{name}.ipynb"
+            release_path = release_dir / f"{name}.ipynb"
+            if not path.exists():
+                entry["problem"] = f"`{name}.ipynb` is missing from the submission: every question in it scores 0."
+                notebooks.append(entry)
+                continue
+            try:
+                nb = nbformat.read(path, as_version=4)
+                resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
+                                          "db_url": db_url}}
+                nb = sanitize(nb, resources, config)
+            except Exception as exc:  # not JSON, not a notebook, metadata nbgrader cannot repair
+                entry["problem"] = (f"`{name}.ipynb` could not be read as a notebook ({type(exc).__name__}: "
+                                    f"{str(exc).splitlines()[0][:200] if str(exc) else ''}). Every question in it "
+                                    f"scores 0; open it in JupyterLab, save it, and check that it opens.")
+                notebooks.append(entry)
+                continue
+            release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() else nbformat.v4.new_notebook()
+            entry["notebook"] = nb
+            entry["run"] = cells_to_run(nb, release_nb, functions, run_all)
+            entry["restored"] = _restored(nb)
+            notebooks.append(entry)
+    timestamp = None
+    if (folder / "timestamp.txt").exists():
+        from nbgrader.coursedir import CourseDirectory
+
+        timestamp = CourseDirectory(config=config).get_existing_timestamp(str(folder))
+    return {"assignment": assignment, "student": student, "fingerprint": fingerprint, "files": files,
+            "notebooks": notebooks, "timestamp": timestamp.isoformat() if timestamp else None}
+
+
+def _restored(nb):
+    """Grade ids of test cells nbgrader had to put back (deleted by the student)."""
+    return [c.metadata.nbgrader["grade_id"] for c in nb.cells
+            if utils.is_grade(c) and "was missing from the submission" in c.source]

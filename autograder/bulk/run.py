@@ -1,0 +1,163 @@
+"""Grading a class: jobs out to parallel workers (a local process pool, or a Dask cluster), results back to the
+one writer, a progress bar on the way, a summary at the end."""
+
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from .. import course
+from . import kernel, prepare, summary
+from .store import Writer
+from .worker import grade_job
+
+
+@dataclass
+class Outcome:
+    graded: list = field(default_factory=list)     # students graded in this run
+    skipped: list = field(default_factory=list)    # already graded, unchanged since
+    failed: dict = field(default_factory=dict)     # student -> why the grader itself failed
+    timed_out: list = field(default_factory=list)  # students with a cell or the notebook stopped by a limit
+    seconds: float = 0.0
+    csv: Path = None
+    plot: Path = None
+    text: str = ""
+
+
+def _init_worker():
+    kernel.zygote()  # warm the zygote before the first job arrives
+
+
+def _hidden_paths(course_root, db_url):
+    hide = [Path(course_root).resolve(), course.REPO / "source", course.REPO / "build", course.REPO / ".git"]
+    if db_url.startswith("sqlite:///"):
+        hide.append(Path(db_url[len("sqlite:///"):]).resolve())
+    return [str(p) for p in hide]
+
+
+class _Local:
+    def __init__(self, workers):
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
+                                        initializer=_init_worker)
+
+    def submit(self, job, options):
+        return self.pool.submit(grade_job, job, options)
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Dask:
+    def __init__(self, scheduler):
+        from distributed import Client
+
+        self.client = Client(scheduler, timeout="30s")
+
+    def submit(self, job, options):
+        return self.client.submit(grade_job, job, options, pure=False)
+
+    def close(self):
+        self.client.close()
+
+
+def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, cell_timeout=120, timeout=600,
+          memory_mb=2048, run_all=False, progress=True, out=sys.stdout, students=None):
+    """Grade every submission of ``assignment`` in ``course_root/submitted/`` that is new or changed."""
+    start = time.monotonic()
+    course_root = Path(course_root).resolve()
+    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
+    course.link_source(course_root)
+    _ensure_assignment(course_root, assignment, db_url)
+    options = {"course_root": str(course_root), "db_url": db_url, "cell_timeout": cell_timeout,
+               "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all,
+               "hide": _hidden_paths(course_root, db_url)}
+    base = prepare.grader_fingerprint(course_root, assignment,
+                                      {k: options[k] for k in ("cell_timeout", "timeout", "memory_mb", "run_all")})
+    writer = Writer(course_root, db_url, assignment)
+    outcome = Outcome()
+    todo = []
+    for student in students or prepare.students(course_root, assignment):
+        fingerprint = prepare.submission_fingerprint(course_root, assignment, student, base)
+        if writer.state.is_done(student, fingerprint):
+            outcome.skipped.append(student)
+        else:
+            todo.append((student, fingerprint))
+    config = course.nbgrader_config(course_root, db_url, cell_timeout=cell_timeout)
+    workers = workers or os.cpu_count() or 1
+    engine = _Dask(scheduler) if scheduler else _Local(workers)
+    bar = _bar(len(todo), progress, out)
+    pending, queue = {}, list(todo)
+    try:
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:
+                student, fingerprint = queue.pop(0)
+                try:
+                    job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, run_all, config)
+                except Exception as exc:
+                    outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
+                    bar.update(1)
+                    continue
+                pending[engine.submit(job, options)] = student
+            if not pending:
+                continue
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED) if not scheduler else _dask_wait(pending)
+            for future in done:
+                student = pending.pop(future)
+                try:
+                    result = future.result()
+                    writer.save(result)
+                    outcome.graded.append(student)
+                    if any(nb.get("timeouts") or nb.get("submission_timeout") for nb in result["notebooks"]):
+                        outcome.timed_out.append(student)
+                except Exception as exc:
+                    outcome.failed[student] = f"{type(exc).__name__}: {exc}"
+                bar.update(1)
+    finally:
+        bar.close()
+        engine.close()
+        writer.close()
+    outcome.seconds = time.monotonic() - start
+    outcome.csv, outcome.plot, outcome.text = summary.report(course_root, db_url, assignment, outcome)
+    print(outcome.text, file=out)
+    return outcome
+
+
+def _dask_wait(pending):
+    from distributed import wait as dask_wait
+
+    done = dask_wait(list(pending), return_when="FIRST_COMPLETED").done
+    return done, None
+
+
+def _ensure_assignment(course_root, assignment, db_url):
+    """The assignment must be in the gradebook (nbgrader generate_assignment records it); add it if missing."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return
+        except MissingEntry:
+            pass
+    result = course.api(course_root, db_url).generate_assignment(assignment, force=True)
+    if not result.get("success"):
+        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log')}")
+
+
+class _NoBar:
+    def update(self, n):
+        pass
+
+    def close(self):
+        pass
+
+
+def _bar(total, progress, out):
+    if not progress:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="grading", unit="submission", file=sys.stderr, smoothing=0.1)

@@ -1,0 +1,101 @@
+"""Grading one job (in a pool worker or a Dask worker): run the cells, score them as nbgrader does, render the
+feedback. Nothing here touches the gradebook: the main process is its only writer.
+
+Scores come from nbgrader's own ``utils.determine_grade`` on the executed cells, after nbgrader's own
+post-execution preprocessors (IgnorePattern, ClearMetadata, LimitOutput), so a cell scores exactly what
+``nbgrader autograde`` would give it for the same outputs.
+"""
+
+import base64
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader import utils
+from nbgrader.preprocessors import IgnorePattern, LimitOutput
+
+from . import feedback, kernel
+
+
+def _scratch_root():
+    root = Path(tempfile.gettempdir(), "autograder-scratch")
+    root.mkdir(mode=0o711, exist_ok=True)
+    return root
+
+
+def _write_files(folder, files):
+    for rel, text in files.items():
+        target = (folder / rel).resolve()
+        if folder.resolve() not in target.parents:
+            continue  # a file name that climbs out of the folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text.encode("latin-1"))
+
+
+def _execute(nb, run, scratch, options):
+    """Runs the selected cells of ``nb`` in a student process; fills outputs and execution counts. Events."""
+    indices = [i for i, keep in enumerate(run) if keep]
+    runs, events = kernel.run_cells([nb.cells[i].source for i in indices], scratch, hide=options["hide"],
+                                    cell_timeout=options["cell_timeout"], timeout=options["timeout"],
+                                    memory_mb=options["memory_mb"])
+    for i, result in zip(indices, runs):
+        cell = nb.cells[i]
+        cell.outputs = [nbformat.from_dict(o) for o in result.outputs]
+        cell.execution_count = result.execution_count
+        if result.event:
+            events.notes.append((cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i + 1}", result.event))
+    return events
+
+
+def _score(nb, config):
+    """({grade_id: (auto_score, max_score)}, {grade_id: auto_comment}) as nbgrader's SaveAutoGrades computes."""
+    resources = {}
+    for cls in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput):  # as nbgrader: only the enabled ones run
+        nb, resources = cls(config=config)(nb, resources)
+    grades, comments = {}, {}
+    for cell in nb.cells:
+        if utils.is_grade(cell):
+            grades[cell.metadata.nbgrader["grade_id"]] = utils.determine_grade(cell)
+        if utils.is_solution(cell) or utils.is_task(cell):
+            unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
+            comments[cell.metadata.nbgrader["grade_id"]] = "No response." if unchanged and not utils.is_task(cell) \
+                else None
+    return nb, grades, comments
+
+
+def grade_job(job, options):
+    """The result of one job: per notebook the autograded notebook, grades, comments, feedback HTML, events."""
+    from .. import course
+
+    start = time.monotonic()
+    config = course.nbgrader_config(options["course_root"], options["db_url"], cell_timeout=options["cell_timeout"])
+    scratch = Path(tempfile.mkdtemp(prefix=f"{job['student'][:40]}-", dir=_scratch_root()))
+    out = {"student": job["student"], "assignment": job["assignment"], "fingerprint": job["fingerprint"],
+           "timestamp": job["timestamp"], "notebooks": []}
+    try:
+        scratch.chmod(0o711)  # the student's process may enter it, not list it
+        work = scratch / "work"
+        work.mkdir()
+        _write_files(work, job["files"])
+        for entry in job["notebooks"]:
+            result = {"name": entry["name"], "problem": entry.get("problem"), "notes": [], "grades": {},
+                      "comments": {}}
+            if "notebook" in entry:
+                nb = nbformat.from_dict(entry["notebook"])
+                events = _execute(nb, entry["run"], str(work), options)
+                nb, result["grades"], result["comments"] = _score(nb, config)
+                result["notes"] = feedback.notes(events, entry.get("restored", []), options)
+                result["isolated"] = events.isolated
+                result["timeouts"], result["deaths"] = events.timeouts, events.deaths
+                result["submission_timeout"] = events.submission_timeout
+                result["autograded"] = nbformat.writes(nb)
+            result["feedback"] = feedback.render(job, entry, result, config)
+            out["notebooks"].append(result)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    out["seconds"] = time.monotonic() - start
+    return out
