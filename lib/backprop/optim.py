@@ -21,9 +21,12 @@ import numpy as np
 
 
 def _defaults(state, **defaults):
-    state = {} if state is None else state
-    for key, value in defaults.items():
-        state.setdefault(key, value)
+    """Fill the missing hyper-parameters of ``state`` (a new dict when None) from ``defaults``."""
+    if state is None:
+        return defaults
+    if not defaults.keys() <= state.keys():  # after the first step all are there: one cheap check
+        for key, value in defaults.items():
+            state.setdefault(key, value)
     return state
 
 
