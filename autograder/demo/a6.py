@@ -1,0 +1,66 @@
+"""Classic bugs of assignment 6, each a demo student (see autograder/demo/__init__.py)."""
+
+from . import Bug
+
+BUGS = [
+    Bug(
+        "a6-dropout-no-rescale",
+        "dropout drops units but does not scale the kept ones by 1 / (1 - p): the expectation shrinks to (1 - p) x",
+        {"dropout_forward": '''def dropout_forward(x, p, train=True, rng=None):
+    if not train:
+        return x, None
+    rng = np.random.default_rng(rng)
+    mask = (rng.random(x.shape) >= p).astype(float)
+    return x * mask, mask
+'''},
+        loses=["test_dropout_forward"],
+    ),
+    Bug(
+        "a6-batchnorm-batch-stats-in-eval",
+        "batch norm standardizes with the batch's own mean and variance at prediction time too",
+        {"batchnorm_forward": '''def batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    if train:
+        running = {"mean": momentum * running["mean"] + (1 - momentum) * mu,
+                   "var": momentum * running["var"] + (1 - momentum) * var}
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    return gamma * xhat + beta, (xhat, inv_std, gamma), running
+'''},
+        loses=["test_batchnorm_forward"],
+    ),
+    Bug(
+        "a6-batchnorm-backward-no-mean-term",
+        "batch norm's backward pass forgets the path through the batch mean",
+        {"batchnorm_backward": '''def batchnorm_backward(dout, cache):
+    xhat, inv_std, gamma = cache
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - xhat * (dxhat * xhat).mean(axis=0))
+    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+'''},
+        loses=["test_batchnorm_backward"],
+    ),
+    Bug(
+        "a6-early-stopping-saves-references",
+        "early stopping saves references to the weight arrays instead of copies, so it 'restores' the last epoch",
+        {"train_with_early_stopping": '''def train_with_early_stopping(model, train_epoch, val_loss, max_epochs=100, patience=5):
+    best, best_epoch, wait, saved, losses = np.inf, 0, 0, None, []
+    for epoch in range(1, max_epochs + 1):
+        train_epoch(model)
+        loss = val_loss(model)
+        losses.append(loss)
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+            saved = {group: dict(getattr(model, group)) for group in ("params", "buffers")}
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    for group, values in (saved or {}).items():
+        for name, value in values.items():
+            getattr(model, group)[name][...] = value
+    return best_epoch, losses
+'''},
+        loses=["test_early_stopping"],
+    ),
+]

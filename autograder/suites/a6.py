@@ -1,0 +1,553 @@
+"""Assignment 6: regularization (reference: backprop.optim.l2_penalty and backprop.regularizers).
+
+The notebook's functions differ from the library's in two places, so that every check can read what it needs
+from the return value (the grader passes copies of the arguments, so in-place updates are invisible to it):
+- ``batchnorm_forward`` returns the new running averages ``{"mean", "var"}`` instead of updating them in place;
+- the caches of batch and layer normalization are fixed to ``(xhat, inv_std, gamma)``, so that the backward
+  questions can be graded with a cache built by the reference (a forward bug is paid for once, on its question).
+``_bn_reference`` and ``_ln_reference`` adapt the library to these signatures.
+"""
+
+import numpy as np
+
+from backprop import layers, optim, train
+from backprop import regularizers as ref
+from backprop.gradcheck import numerical_gradient, numerical_gradient_array
+
+from ..checks import CheckFailed, as_array, expect_close, expect_equal, expect_shape
+from ..question import Question
+
+
+def _pair(result, what, names):
+    """The student's tuple result, checked for its length; ``names`` says what each entry is."""
+    if not (isinstance(result, tuple) and len(result) == len(names)):
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise CheckFailed(f"{what} must return a tuple ({', '.join(names)}); got {got}.")
+    return result
+
+
+# ------------------------------------------------------------------------------------------ Q1 weight decay
+
+l2 = Question("a6.l2_penalty", "l2_penalty", references=[optim.l2_penalty])
+L2_HINT = "The penalty is lam * sum(W**2) (a float); its gradient is 2 * lam * W, same shape as W."
+
+
+def _expect_l2(student, W, lam, what, show=False):
+    value, grad = _pair(student(W, lam), what, ["value", "grad"])
+    expect_close(np.asarray(value, dtype=float), lam * np.sum(W * W), f"{what}: value", hint=L2_HINT, show=show)
+    expect_close(grad, 2 * lam * W, f"{what}: grad", hint=L2_HINT, show=show)
+
+
+@l2.check(points=1, public=True)
+def penalty_and_gradient(student, rng):
+    """value lam ||W||^2 and gradient 2 lam W on a 2 x 3 matrix"""
+    W = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
+    _expect_l2(student, W, 0.1, "l2_penalty(W, lam=0.1)", show=True)
+
+
+@l2.check(points=2)
+def gradient_matches_numerical(student, rng):
+    """the gradient equals the numerical gradient of lam ||W||^2, any shape and lam"""
+    for _ in range(3):
+        W = rng.normal(size=(int(rng.integers(1, 7)), int(rng.integers(1, 7))))
+        lam = float(rng.uniform(1e-4, 1.0))
+        value, grad = _pair(student(W, lam), "l2_penalty", ["value", "grad"])
+        numerical = numerical_gradient(lambda V: lam * np.sum(V * V), W.copy())
+        expect_close(grad, numerical, "l2_penalty: grad against central differences", tol=1e-6, hint=L2_HINT)
+        expect_close(np.asarray(value, dtype=float), lam * np.sum(W * W), "l2_penalty: value", hint=L2_HINT)
+
+
+# ---------------------------------------------------------------------------------------- Q2 early stopping
+
+class _Toy:
+    """A stand-in for a network: ``params`` and ``buffers`` dicts of arrays, nothing else."""
+
+    def __init__(self, rng):
+        self.params = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2)}
+        self.buffers = {"running_mean1": rng.normal(size=2)}
+
+
+def _early_problem(rng, script, in_place):
+    """(model, train_epoch, val_loss, seen): each epoch moves every array by a fixed step; val_loss reads the
+    script. ``seen`` collects the model objects the callbacks were given (the student's copy of ``model``)."""
+    model, seen = _Toy(rng), []
+    steps = {group: {k: rng.normal(size=v.shape) for k, v in getattr(model, group).items()}
+             for group in ("params", "buffers")}
+
+    def train_epoch(m):
+        seen.append(m)
+        for group, moves in steps.items():
+            arrays = getattr(m, group)
+            for k, step in moves.items():
+                if in_place:
+                    arrays[k] += step          # the arrays themselves change: a saved reference changes too
+                else:
+                    arrays[k] = arrays[k] + step
+
+    calls = []
+
+    def val_loss(m):
+        seen.append(m)
+        calls.append(1)
+        return float(script[len(calls) - 1]) if len(calls) <= len(script) else 1e9
+
+    return model, steps, train_epoch, val_loss, seen
+
+
+def _expected_stop(script, max_epochs, patience):
+    """(best epoch, losses seen): improvement means strictly below the best so far."""
+    best, best_epoch, wait = np.inf, 0, 0
+    for epoch, loss in enumerate(script[:max_epochs], start=1):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return best_epoch, list(script[:epoch])
+    return best_epoch, list(script[:max_epochs])
+
+
+EARLY_HINT = ("After each epoch compare the validation loss with the best so far (strictly smaller is an "
+              "improvement); count the epochs without improvement and stop when the count reaches `patience`.")
+RESTORE_HINT = ("Save copies (np.copy) of every array in model.params and model.buffers when the loss improves: a "
+                "saved reference changes with the model. At the end write the saved values back into the model.")
+
+
+def _expect_early(student, rng, script, max_epochs, patience, in_place, what, show=False):
+    model, steps, train_epoch, val_loss, seen = _early_problem(rng, script, in_place)
+    start = {g: {k: v.copy() for k, v in getattr(model, g).items()} for g in ("params", "buffers")}
+    result = _pair(student(model, train_epoch, val_loss, max_epochs, patience), what, ["best_epoch", "val_losses"])
+    best_epoch, losses = _expected_stop(script, max_epochs, patience)
+    expect_close(np.asarray(result[1], dtype=float), np.asarray(losses, dtype=float),
+                 f"{what}: the list of validation losses (one per epoch trained)", hint=EARLY_HINT, show=show)
+    if int(result[0]) != best_epoch:
+        raise CheckFailed(f"{what} returned best_epoch = {result[0]}; the lowest validation loss was at epoch "
+                          f"{best_epoch} (epochs count from 1).", hint=EARLY_HINT)
+    if not seen:
+        raise CheckFailed(f"{what} never called train_epoch(model) and val_loss(model).")
+    final = seen[-1]
+    for group in ("params", "buffers"):
+        for k, step in steps[group].items():
+            expected = start[group][k] + best_epoch * step
+            expect_close(getattr(final, group)[k], expected,
+                         f"{what}: model.{group}['{k}'] at the end (should be the values after epoch {best_epoch})",
+                         hint=RESTORE_HINT)
+
+
+early = Question("a6.early_stopping", "train_with_early_stopping", references=[ref.EarlyStopping, train.fit])
+
+
+@early.check(points=1, public=True)
+def stops_after_patience(student, rng):
+    """stops once `patience` epochs bring no improvement, and returns the best epoch and the losses"""
+    script = [2.0, 1.5, 1.2, 1.3, 1.25, 1.4, 0.9, 0.8, 0.7, 0.6]
+    _expect_early(student, rng, script, 10, 3, in_place=False, what="train_with_early_stopping(patience=3)",
+                  show=True)
+
+
+@early.check(points=1, public=True)
+def restores_best_weights(student, rng):
+    """puts back the parameters and buffers of the best epoch, even when training changes the arrays in place"""
+    script = [2.0, 1.0, 1.1, 1.2, 1.3, 0.5]
+    _expect_early(student, rng, script, 6, 3, in_place=True, what="train_with_early_stopping(patience=3)")
+
+
+@early.check(points=2)
+def random_loss_curves(student, rng):
+    """random validation curves and patience; ties are no improvement; runs max_epochs when always improving"""
+    for trial in range(4):
+        max_epochs, patience = int(rng.integers(8, 20)), int(rng.integers(1, 5))
+        script = list(np.round(2 + 0.1 * rng.normal(size=max_epochs).cumsum(), 1))  # rounding makes ties
+        _expect_early(student, rng, script, max_epochs, patience, in_place=bool(trial % 2),
+                      what="train_with_early_stopping")
+    script = [3.0, 2.0, 2.0, 2.0, 1.0]  # a tie is not an improvement: stops at epoch 4 with patience 2
+    _expect_early(student, rng, script, 5, 2, in_place=True, what="train_with_early_stopping with a tie")
+    script = list(np.linspace(2, 1, 7))  # always improving: every epoch runs, the last is the best
+    _expect_early(student, rng, script, 7, 2, in_place=True, what="train_with_early_stopping, always improving")
+
+
+# ------------------------------------------------------------------------------------------- Q3 input noise
+
+noise = Question("a6.input_noise", "add_input_noise", references=[ref.gaussian_noise_forward, layers.GaussianNoise])
+NOISE_HINT = "While training return x + sigma * rng.standard_normal(x.shape); at prediction time return x itself."
+
+
+def _noise_of(student, x, sigma, what, seed):
+    out = expect_shape(student(x, sigma, True, np.random.default_rng(seed)), x.shape, what)
+    return out - x
+
+
+@noise.check(points=1, public=True)
+def zero_mean_noise_of_size_sigma(student, rng):
+    """while training, the added noise has mean 0 and standard deviation sigma"""
+    x = np.tile(np.linspace(-2, 2, 8), (2500, 1))
+    eps = _noise_of(student, x, 0.3, "add_input_noise(x, sigma=0.3, train=True, rng)", 0)
+    if abs(eps.mean()) > 0.01 or abs(eps.std() - 0.3) > 0.01:
+        raise CheckFailed(f"out - x has mean {eps.mean():.3f} and standard deviation {eps.std():.3f}; expected "
+                          f"about 0 and 0.3 (from 20000 values).", hint=NOISE_HINT)
+
+
+@noise.check(points=1, public=True)
+def identity_at_prediction(student, rng):
+    """returns x unchanged at prediction time (train=False)"""
+    x = rng.normal(size=(5, 4))
+    expect_close(student(x, 0.5, False, np.random.default_rng(0)), x, "add_input_noise(x, 0.5, train=False)",
+                 tol=0, hint=NOISE_HINT)
+
+
+@noise.check(points=2)
+def random_sigma_and_reproducible(student, rng):
+    """random shapes and sigma; independent noise per entry; the same seeded rng gives the same noise"""
+    for _ in range(3):
+        shape = (int(rng.integers(800, 1500)), int(rng.integers(3, 8)))
+        sigma, seed = float(rng.uniform(0.05, 2.0)), int(rng.integers(1 << 30))
+        x = rng.normal(size=shape)
+        eps = _noise_of(student, x, sigma, "add_input_noise", seed)
+        corr = np.corrcoef(eps[:, 0], eps[:, 1])[0, 1]
+        if abs(eps.mean()) > 0.1 * sigma or abs(eps.std() / sigma - 1) > 0.06 or abs(corr) > 0.15:
+            raise CheckFailed(f"for sigma = {sigma:.2f} the noise had mean {eps.mean():.3f}, standard deviation "
+                              f"{eps.std():.3f} and correlation {corr:.2f} between two columns.", hint=NOISE_HINT)
+        again = _noise_of(student, x, sigma, "add_input_noise", seed)
+        expect_close(again, eps, "add_input_noise called twice with the same seeded rng", tol=1e-12,
+                     hint="Draw the noise from the `rng` argument, not from np.random directly.")
+
+
+# ---------------------------------------------------------------------------------------------- Q4 dropout
+
+dropout_fwd = Question("a6.dropout_forward", "dropout_forward",
+                       references=[ref.dropout_forward, ref.dropout_backward, layers.Dropout])
+DROP_HINT = ("Inverted dropout: keep a unit with probability 1 - p, mask = (rng.random(x.shape) >= p) / (1 - p), "
+             "out = x * mask; at prediction time return (x, None).")
+
+
+def _dropout(student, x, p, seed, what):
+    out, mask = _pair(student(x, p, True, np.random.default_rng(seed)), what, ["out", "mask"])
+    out = expect_shape(out, x.shape, f"{what}: out")
+    mask = expect_shape(mask, x.shape, f"{what}: mask")
+    return out, mask
+
+
+@dropout_fwd.check(points=1, public=True)
+def kept_units_are_scaled(student, rng):
+    """kept units are multiplied by 1 / (1 - p), dropped ones are 0, and out = x * mask"""
+    x, p = np.full((40, 10), 2.0), 0.25
+    out, mask = _dropout(student, x, p, 0, "dropout_forward(x, p=0.25, train=True, rng)")
+    values = sorted(set(np.round(out.ravel(), 9).tolist()))
+    if values != [0.0, round(2.0 / 0.75, 9)]:
+        raise CheckFailed(f"with every x = 2 and p = 0.25, out should hold only 0 and 2 / 0.75 = 2.667; it holds "
+                          f"{values[:6]}.", hint=DROP_HINT)
+    expect_close(out, x * mask, "out against x * mask", hint="Return the scaled mask you multiplied x with.")
+
+
+@dropout_fwd.check(points=1, public=True)
+def identity_at_prediction_time(student, rng):
+    """returns (x, None) at prediction time: nothing dropped, nothing scaled"""
+    x = rng.normal(size=(4, 6))
+    result = _pair(student(x, 0.5, False, np.random.default_rng(0)), "dropout_forward(x, 0.5, train=False)",
+                   ["out", "mask"])
+    expect_close(result[0], x, "dropout_forward(x, 0.5, train=False): out", tol=0, hint=DROP_HINT)
+    if result[1] is not None:
+        raise CheckFailed("at prediction time the mask should be None (nothing was dropped).")
+
+
+@dropout_fwd.check(points=2)
+def keeps_the_expectation(student, rng):
+    """drops a fraction p of the units and keeps the expectation: the average over many draws is x"""
+    for _ in range(2):
+        p = float(rng.uniform(0.2, 0.7))
+        x = rng.uniform(0.5, 2.0, size=(30, 8))
+        total, dropped = np.zeros_like(x), 0
+        draws = 800
+        for k in range(draws):
+            out, mask = _dropout(student, x, p, int(rng.integers(1 << 30)), "dropout_forward")
+            total += out
+            dropped += np.count_nonzero(mask == 0)
+        share, ratio = dropped / (draws * x.size), (total / draws).mean() / x.mean()
+        if abs(share - p) > 0.02:
+            raise CheckFailed(f"with p = {p:.2f} a share {share:.3f} of the units was dropped.", hint=DROP_HINT)
+        if abs(ratio - 1) > 0.03:
+            raise CheckFailed(f"with p = {p:.2f} the average of out over {draws} draws is {ratio:.3f} times x; the "
+                              f"expectation must stay x.", hint="Scale the kept units by 1 / (1 - p): then "
+                              "E[out] = (1 - p) * x / (1 - p) = x.")
+
+
+@dropout_fwd.check(points=1)
+def reproducible_and_p_zero(student, rng):
+    """the same seeded rng gives the same mask; p = 0 drops nothing"""
+    x = rng.normal(size=(int(rng.integers(3, 20)), int(rng.integers(2, 9))))
+    seed = int(rng.integers(1 << 30))
+    first = _dropout(student, x, 0.5, seed, "dropout_forward")[1]
+    expect_close(_dropout(student, x, 0.5, seed, "dropout_forward")[1], first,
+                 "dropout_forward twice with the same seeded rng: mask", tol=0,
+                 hint="Draw the mask from the `rng` argument, not from np.random directly.")
+    out = student(x, 0.0, True, np.random.default_rng(seed))[0]
+    expect_close(out, x, "dropout_forward(x, p=0, train=True): out", hint="With p = 0 nothing is dropped.")
+
+
+dropout_bwd = Question("a6.dropout_backward", "dropout_backward", references=[ref.dropout_backward, layers.Dropout])
+DROP_BACK_HINT = "out = x * mask, so dL/dx = dout * mask (the same scaled mask); with mask None, dL/dx = dout."
+
+
+@dropout_bwd.check(points=1, public=True)
+def gradient_through_the_mask(student, rng):
+    """matches the numerical gradient of x * mask for a random upstream gradient"""
+    x, dout = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    mask = (rng.random((4, 5)) >= 0.4) / 0.6
+    numerical = numerical_gradient_array(lambda z: z * mask, x.copy(), dout)
+    expect_close(student(dout, mask), numerical, "dropout_backward(dout, mask)", tol=1e-6, hint=DROP_BACK_HINT,
+                 show=True)
+
+
+@dropout_bwd.check(points=1)
+def random_masks_and_none(student, rng):
+    """random shapes and drop rates; a mask of None passes the gradient through unchanged"""
+    for _ in range(3):
+        shape = (int(rng.integers(1, 9)), int(rng.integers(1, 9)))
+        p = float(rng.uniform(0.1, 0.8))
+        mask, dout = (rng.random(shape) >= p) / (1 - p), rng.normal(size=shape)
+        expect_close(student(dout, mask), dout * mask, "dropout_backward", hint=DROP_BACK_HINT)
+    dout = rng.normal(size=(3, 4))
+    expect_close(student(dout, None), dout, "dropout_backward(dout, None)", hint=DROP_BACK_HINT)
+
+
+# --------------------------------------------------------------------------------------- Q5 batch norm
+
+def _bn_reference(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
+    """The library's batch norm with this notebook's signature: returns (out, (xhat, inv_std, gamma), running)."""
+    r = {"running_mean": np.array(running["mean"], dtype=float), "running_var": np.array(running["var"], dtype=float)}
+    out, cache = ref.batchnorm_forward(x, gamma, beta, r, train, momentum, eps)
+    return out, cache[:3], {"mean": r["running_mean"], "var": r["running_var"]}
+
+
+def _bn_problem(rng, n=None, d=None):
+    n, d = n or int(rng.integers(4, 12)), d or int(rng.integers(2, 7))
+    x = rng.normal(loc=rng.uniform(-3, 3, size=d), scale=rng.uniform(0.5, 3, size=d), size=(n, d))
+    gamma, beta = rng.uniform(0.5, 2, size=d), rng.normal(size=d)
+    running = {"mean": rng.normal(size=d), "var": rng.uniform(0.5, 2, size=d)}
+    return x, gamma, beta, running
+
+
+bn_fwd = Question("a6.batchnorm_forward", "batchnorm_forward",
+                  references=[ref.batchnorm_forward, ref._standardize, layers.BatchNorm])
+BN_HINT = ("In training: mu and var over the batch (axis 0, var with 1/n), xhat = (x - mu) / sqrt(var + eps), "
+           "out = gamma * xhat + beta.")
+RUNNING_HINT = "new mean = momentum * old mean + (1 - momentum) * batch mean; the same for the variance."
+EVAL_HINT = ("At prediction time (train=False) standardize with running['mean'] and running['var'], not with the "
+             "batch's statistics, and return the running averages unchanged.")
+
+
+def _expect_bn(student, args, what, parts=("out", "cache", "running"), show=False):
+    x, gamma, beta, running, train_, momentum, eps = args
+    result = _pair(student(x, gamma, beta, running, train_, momentum, eps), what, ["out", "cache", "running"])
+    out, cache, new = _bn_reference(*args)
+    hint = BN_HINT if train_ else EVAL_HINT
+    if "out" in parts:
+        expect_close(result[0], out, f"{what}: out", hint=hint, show=show)
+    if "running" in parts:
+        if not isinstance(result[2], dict) or not {"mean", "var"} <= set(result[2]):
+            raise CheckFailed(f"{what} must return the running averages as a dict with keys 'mean' and 'var'.")
+        expect_close(result[2]["mean"], new["mean"], f"{what}: running['mean']",
+                     hint=RUNNING_HINT if train_ else EVAL_HINT, show=show)
+        expect_close(result[2]["var"], new["var"], f"{what}: running['var']",
+                     hint=RUNNING_HINT if train_ else EVAL_HINT, show=show)
+    if "cache" in parts:
+        cache_s = _pair(tuple(result[1]) if isinstance(result[1], (tuple, list)) else result[1],
+                        f"{what}: cache", ["xhat", "inv_std", "gamma"])
+        for name, got, want in zip(["xhat", "inv_std", "gamma"], cache_s, cache):
+            expect_close(np.ravel(as_array(got, name)), np.ravel(want), f"{what}: cache entry {name}", hint=hint)
+
+
+@bn_fwd.check(points=1, public=True)
+def training_mode_output(student, rng):
+    """training mode: standardizes each feature over the batch, then scales by gamma and shifts by beta"""
+    x = np.array([[1.0, 10.0], [2.0, 20.0], [3.0, 60.0], [6.0, 30.0]])
+    args = (x, np.array([1.0, 2.0]), np.array([0.0, -1.0]), {"mean": np.zeros(2), "var": np.ones(2)}, True, 0.9, 1e-5)
+    _expect_bn(student, args, "batchnorm_forward(x, gamma, beta, running, train=True)", ("out", "cache"), show=True)
+
+
+@bn_fwd.check(points=1, public=True)
+def updates_running_averages(student, rng):
+    """training mode returns running averages moved towards the batch mean and variance"""
+    x, gamma, beta, running = _bn_problem(rng, 6, 3)
+    _expect_bn(student, (x, gamma, beta, running, True, 0.8, 1e-5), "batchnorm_forward(..., train=True, momentum=0.8)",
+               ("running",), show=True)
+
+
+@bn_fwd.check(points=1, public=True)
+def prediction_uses_running_averages(student, rng):
+    """prediction mode standardizes with the running averages, so one sample alone gets the same output"""
+    x, gamma, beta, running = _bn_problem(rng, 5, 3)
+    args = (x, gamma, beta, running, False, 0.9, 1e-5)
+    _expect_bn(student, args, "batchnorm_forward(..., train=False)", ("out", "running"), show=True)
+
+
+@bn_fwd.check(points=2)
+def random_batches(student, rng):
+    """random shapes, momentum and eps in training mode: output, cache and running averages"""
+    for _ in range(3):
+        x, gamma, beta, running = _bn_problem(rng)
+        args = (x, gamma, beta, running, True, float(rng.uniform(0.5, 0.99)), float(rng.choice([1e-5, 1e-3, 0.1])))
+        _expect_bn(student, args, "batchnorm_forward(train=True)")
+
+
+@bn_fwd.check(points=1)
+def prediction_of_single_samples(student, rng):
+    """prediction mode on random batches and on a batch of one sample, running averages unchanged"""
+    x, gamma, beta, running = _bn_problem(rng)
+    running = {"mean": x.mean(axis=0) + rng.uniform(1, 3, size=x.shape[1]), "var": x.var(axis=0) * 4}
+    _expect_bn(student, (x, gamma, beta, running, False, 0.9, 1e-5), "batchnorm_forward(train=False)",
+               ("out", "running"))
+    _expect_bn(student, (x[:1], gamma, beta, running, False, 0.9, 1e-5),
+               "batchnorm_forward(train=False) on one sample", ("out", "running"))
+
+
+bn_bwd = Question("a6.batchnorm_backward", "batchnorm_backward",
+                  references=[ref.batchnorm_backward, ref._normalize_backward, layers.BatchNorm])
+BN_BACK_HINT = ("x reaches xhat directly and through the batch mean and variance: with dxhat = dout * gamma, "
+                "dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), means over the batch (axis 0).")
+
+
+def _expect_bn_backward(student, x, gamma, beta, dout, what, show=False):
+    eps = 1e-5
+    forward = lambda xx, gg, bb: _bn_reference(xx, gg, bb, {"mean": np.zeros_like(gg), "var": np.ones_like(gg)},
+                                               True, 0.9, eps)[0]
+    cache = _bn_reference(x, gamma, beta, {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)})[1]
+    dx, dgamma, dbeta = _pair(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
+    num_gamma = numerical_gradient_array(lambda g: forward(x, g, beta), gamma.copy(), dout)
+    num_beta = numerical_gradient_array(lambda b: forward(x, gamma, b), beta.copy(), dout)
+    expect_close(dbeta, num_beta, f"{what}: dbeta", tol=1e-6, hint="dbeta = dout summed over the batch.", show=show)
+    expect_close(dgamma, num_gamma, f"{what}: dgamma", tol=1e-6, hint="dgamma = (dout * xhat) summed over the batch.",
+                 show=show)
+    num_x = numerical_gradient_array(lambda z: forward(z, gamma, beta), x.copy(), dout)
+    expect_close(dx, num_x, f"{what}: dx", tol=1e-5, hint=BN_BACK_HINT, show=show)
+    return as_array(dx, "dx")
+
+
+@bn_bwd.check(points=1, public=True)
+def gamma_and_beta_gradients(student, rng):
+    """dgamma and dbeta match the numerical gradients (random upstream gradient)"""
+    x, gamma, beta, _ = _bn_problem(rng, 5, 3)
+    dout = rng.normal(size=x.shape)
+    cache = _bn_reference(x, gamma, beta, {"mean": np.zeros(3), "var": np.ones(3)})[1]
+    _, dgamma, dbeta = _pair(student(dout, cache), "batchnorm_backward(dout, cache)", ["dx", "dgamma", "dbeta"])
+    f = lambda g, b: _bn_reference(x, g, b, {"mean": np.zeros(3), "var": np.ones(3)})[0]
+    expect_close(dbeta, numerical_gradient_array(lambda b: f(gamma, b), beta.copy(), dout),
+                 "batchnorm_backward: dbeta", tol=1e-6, hint="dbeta = dout summed over the batch.", show=True)
+    expect_close(dgamma, numerical_gradient_array(lambda g: f(g, beta), gamma.copy(), dout),
+                 "batchnorm_backward: dgamma", tol=1e-6, hint="dgamma = (dout * xhat) summed over the batch.",
+                 show=True)
+
+
+@bn_bwd.check(points=1, public=True)
+def input_gradient(student, rng):
+    """dx matches the numerical gradient of the forward pass in training mode (random upstream gradient)"""
+    x, gamma, beta, _ = _bn_problem(rng, 6, 4)
+    _expect_bn_backward(student, x, gamma, beta, rng.normal(size=x.shape), "batchnorm_backward(dout, cache)",
+                        show=True)
+
+
+@bn_bwd.check(points=2)
+def random_shapes_and_invariant(student, rng):
+    """random shapes and scales; dx sums to zero over the batch for every feature"""
+    for _ in range(3):
+        x, gamma, beta, _ = _bn_problem(rng)
+        x = x * float(rng.choice([0.1, 1.0, 20.0]))
+        dx = _expect_bn_backward(student, x, gamma, beta, rng.normal(size=x.shape), "batchnorm_backward")
+        if np.abs(dx.sum(axis=0)).max() > 1e-6 * max(1.0, np.abs(dx).max()):
+            raise CheckFailed("dx does not sum to zero over the batch for every feature.",
+                              hint="Shifting every sample of a feature by the same amount leaves xhat unchanged, "
+                                   "so the gradient along that direction must vanish. " + BN_BACK_HINT)
+
+
+@bn_bwd.check(points=1)
+def tiny_batches(student, rng):
+    """batches of 3 and 4 samples, where the paths through the mean and the variance matter most"""
+    for n in (3, 4):
+        x, gamma, beta, _ = _bn_problem(rng, n, int(rng.integers(2, 5)))
+        _expect_bn_backward(student, x, gamma, beta, rng.normal(size=x.shape), f"batchnorm_backward, batch of {n}")
+
+
+# --------------------------------------------------------------------------------------- Q6 layer norm
+
+def _ln_reference(x, gamma, beta, eps=1e-5):
+    return ref.layernorm_forward(x, gamma, beta, eps)
+
+
+def _ln_problem(rng, n=None, d=None):
+    n, d = n or int(rng.integers(1, 8)), d or int(rng.integers(3, 9))
+    x = rng.normal(loc=rng.uniform(-3, 3, size=(n, 1)), scale=rng.uniform(0.5, 3, size=(n, 1)), size=(n, d))
+    return x, rng.uniform(0.5, 2, size=d), rng.normal(size=d)
+
+
+ln_fwd = Question("a6.layernorm_forward", "layernorm_forward",
+                  references=[ref.layernorm_forward, ref._standardize, layers.LayerNorm])
+LN_HINT = ("Layer norm standardizes each sample over its own features: mean and var along axis 1 with "
+           "keepdims=True, then out = gamma * xhat + beta.")
+
+
+def _expect_ln(student, x, gamma, beta, eps, what, show=False):
+    out, cache = _pair(student(x, gamma, beta, eps), what, ["out", "cache"])
+    ref_out, ref_cache = _ln_reference(x, gamma, beta, eps)
+    expect_close(out, ref_out, f"{what}: out", hint=LN_HINT, show=show)
+    cache = _pair(tuple(cache) if isinstance(cache, (tuple, list)) else cache, f"{what}: cache",
+                  ["xhat", "inv_std", "gamma"])
+    for name, got, want in zip(["xhat", "inv_std", "gamma"], cache, ref_cache):
+        expect_close(np.ravel(as_array(got, name)), np.ravel(want), f"{what}: cache entry {name}", hint=LN_HINT)
+
+
+@ln_fwd.check(points=1, public=True)
+def standardizes_each_sample(student, rng):
+    """standardizes each row over its features, then scales and shifts"""
+    x = np.array([[1.0, 2.0, 100.0, 3.0], [4.0, 5.0, 6.0, 9.0]])
+    _expect_ln(student, x, np.array([1.0, 2.0, 1.0, 0.5]), np.array([0.0, 1.0, 0.0, -1.0]), 1e-5,
+               "layernorm_forward(x, gamma, beta)", show=True)
+
+
+@ln_fwd.check(points=2)
+def random_rows_and_single_sample(student, rng):
+    """random shapes and eps; a batch of one sample; each row's output does not depend on the other rows"""
+    for _ in range(3):
+        x, gamma, beta = _ln_problem(rng)
+        _expect_ln(student, x, gamma, beta, float(rng.choice([1e-5, 1e-3])), "layernorm_forward")
+    x, gamma, beta = _ln_problem(rng, 5)
+    whole = student(x, gamma, beta, 1e-5)[0]
+    alone = student(x[2:3], gamma, beta, 1e-5)[0]
+    expect_close(alone, np.asarray(whole)[2:3], "layernorm_forward of row 2 alone against the same row in a batch",
+                 hint=LN_HINT)
+
+
+ln_bwd = Question("a6.layernorm_backward", "layernorm_backward",
+                  references=[ref.layernorm_backward, ref._normalize_backward, layers.LayerNorm])
+LN_BACK_HINT = ("The batch-norm formula with means over each row (axis 1, keepdims=True): dx = inv_std * (dxhat - "
+                "mean(dxhat) - xhat * mean(dxhat * xhat)); dgamma and dbeta still sum over the samples (axis 0).")
+
+
+def _expect_ln_backward(student, x, gamma, beta, dout, what, show=False):
+    cache = _ln_reference(x, gamma, beta)[1]
+    dx, dgamma, dbeta = _pair(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
+    f = lambda xx, gg, bb: _ln_reference(xx, gg, bb)[0]
+    expect_close(dbeta, numerical_gradient_array(lambda b: f(x, gamma, b), beta.copy(), dout), f"{what}: dbeta",
+                 tol=1e-6, hint=LN_BACK_HINT, show=show)
+    expect_close(dgamma, numerical_gradient_array(lambda g: f(x, g, beta), gamma.copy(), dout), f"{what}: dgamma",
+                 tol=1e-6, hint=LN_BACK_HINT, show=show)
+    expect_close(dx, numerical_gradient_array(lambda z: f(z, gamma, beta), x.copy(), dout), f"{what}: dx", tol=1e-5,
+                 hint=LN_BACK_HINT, show=show)
+    return as_array(dx, "dx")
+
+
+@ln_bwd.check(points=1, public=True)
+def layer_norm_gradients(student, rng):
+    """dx, dgamma and dbeta match the numerical gradients (random upstream gradient)"""
+    x, gamma, beta = _ln_problem(rng, 3, 5)
+    _expect_ln_backward(student, x, gamma, beta, rng.normal(size=x.shape), "layernorm_backward(dout, cache)",
+                        show=True)
+
+
+@ln_bwd.check(points=2)
+def random_shapes_rows_sum_to_zero(student, rng):
+    """random shapes; dx sums to zero along each row"""
+    for _ in range(3):
+        x, gamma, beta = _ln_problem(rng)
+        dx = _expect_ln_backward(student, x, gamma, beta, rng.normal(size=x.shape), "layernorm_backward")
+        if np.abs(dx.sum(axis=1)).max() > 1e-6 * max(1.0, np.abs(dx).max()):
+            raise CheckFailed("dx does not sum to zero along each row.", hint=LN_BACK_HINT)

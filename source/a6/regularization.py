@@ -1,0 +1,845 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Assignment 6: regularization
+#
+# *Neural networks from first principles.* A network with many more weights than training samples can fit
+# its training set perfectly, noise and all, and still be mediocre on new data: it **overfits**. Regularization
+# is everything we do to discourage that: penalize large weights, stop before memorizing, perturb the inputs or
+# the network itself while training, and normalize what each layer sees. In this assignment you build each of
+# these pieces and watch what it does to the gap between training and validation accuracy.
+#
+# **Learning goals.** After this assignment you can
+# - recognize overfitting in training and validation curves;
+# - derive weight decay from the L2 penalty and its $(1 - 2\lambda\eta)$ shrinking factor;
+# - write early stopping that returns to the best weights;
+# - perturb the inputs with Gaussian noise, and the network with (inverted) dropout, keeping the expected
+#   activation unchanged, and relate it to the lecture's test-time scaling of the weights;
+# - derive and implement batch normalization (forward in training and prediction modes, backward through the
+#   batch statistics) and layer normalization, and check every backward pass numerically.
+#
+# | question | function you write | points | lecture topic |
+# |---|---|---|---|
+# | Q1 | `l2_penalty` | 3 | weight decay, $J = J_{loss} + \lambda\lVert W\rVert^2$ (notes 002, 004) |
+# | Q2 | `train_with_early_stopping` | 4 | early stopping, best weights restored (000, 004) |
+# | Q3 | `add_input_noise` | 4 | perturbation of the inputs (004) |
+# | Q4 | `dropout_forward` | 5 | dropout, the expectation kept (000, 004) |
+# | Q5 | `dropout_backward` | 2 | dropout's gradient |
+# | Q6 | `batchnorm_forward` | 6 | covariate shift, batch normalization, scale and shift (004) |
+# | Q7 | `batchnorm_backward` | 5 | backprop through the batch statistics (004) |
+# | Q8 | `layernorm_forward` | 3 | layer normalization (004) |
+# | Q9 | `layernorm_backward` | 3 | backprop through layer normalization |
+# | Q10 | a short written answer | 2 (graded by hand) | comparing the regularizers |
+# | Q11 | a short written answer | 2 (graded by hand) | normalization at prediction time |
+#
+# **How the checks work.** Under every function there is a check cell: run it after you write the function.
+# It prints which checks pass and, for each failure, what differed and a hint. When your notebook is graded,
+# hidden checks with other inputs run too. The grader finds your functions **by name**, so keep the names and
+# arguments of the stubs, and replace every `raise NotImplementedError()` with your code.
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+import matplotlib.pyplot as plt
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from autograder import grade, when_ready
+from backprop import data, layers, optim
+from backprop.gradcheck import numerical_gradient_array, rel_error
+from backprop.losses import softmax_cross_entropy
+
+threadpool_limits(1)  # small matrices: one BLAS thread is faster, and a grader runs notebooks side by side
+# %matplotlib inline
+
+# %% [markdown]
+# ## 1. Overfitting you can see
+#
+# We take the 8x8 handwritten digits but train on a **small slice** of only 150 images, with a **wide** network
+# (64 → 256 → 256 → 10, about 84 000 weights): more than 500 weights per training image. The validation set
+# (180 images the network never trains on) tells us how well it generalizes.
+#
+# The helpers below are given: `make_net` builds the network (optionally with normalization, dropout or input
+# noise layers, which you write later), and `train_epoch` runs one epoch of Adam on mini-batches of 50. After
+# every epoch `record` evaluates the network **in prediction mode** on the training slice and on the
+# validation set, so both curves are measured the same way (no dropout, no noise).
+
+# %%
+split = data.digits(seed=0)
+pick = np.random.default_rng(0).permutation(len(split.X_train))[:150]
+X_small, y_small = split.X_train[pick], split.y_train[pick]
+X_val, y_val = split.X_val, split.y_val
+EPOCHS = 60
+print(f"training slice {X_small.shape}, validation {X_val.shape}")
+
+
+class Net(layers.Sequential):
+    """A Sequential that also remembers its optimizer state (one Adam state per parameter)."""
+
+    def __init__(self, *parts):
+        super().__init__(*parts)
+        self.state = {name: None for name in self.params}
+
+
+def make_net(norm=None, dropout=0.0, noise=0.0, width=256, seed=1):
+    """64 -> width -> width -> 10 with ReLU. norm: a layer class placed after each hidden Dense (before ReLU);
+    dropout: drop probability after each hidden ReLU; noise: sigma of the input noise."""
+    rng = np.random.default_rng(seed)
+    parts = [InputNoise(noise, seed=seed)] if noise else []
+    for d_in in (64, width):
+        parts.append(layers.Dense(d_in, width, rng=rng))
+        if norm is not None:
+            parts.append(norm(width))
+        parts.append(layers.ReLU())
+        if dropout:
+            parts.append(Dropout(dropout, seed=seed))
+    parts.append(layers.Dense(width, 10, rng=rng))
+    return Net(*parts)
+
+
+def train_epoch(model, rng, lam=0.0, lr=2e-3, batch=50):
+    """One epoch of Adam on the training slice; lam > 0 adds the gradient of your l2_penalty to every W."""
+    order = rng.permutation(len(X_small))
+    for start in range(0, len(order), batch):
+        idx = order[start:start + batch]
+        _, dscores = softmax_cross_entropy(model.forward(X_small[idx], train=True), y_small[idx])
+        model.backward(dscores)
+        for name in model.params:
+            grad = model.grads[name]
+            if lam and name.startswith("W"):
+                grad = grad + l2_penalty(model.params[name], lam)[1]
+            model.params[name], model.state[name] = optim.adam(model.params[name], grad, model.state[name])
+
+
+def record(model, history):
+    """Append training and validation loss and accuracy (both in prediction mode), the size of the weights,
+    and the mean and spread of the pre-activations entering the second ReLU (used in section 6)."""
+    for prefix, X, y in (("", X_small, y_small), ("val_", X_val, y_val)):
+        scores = model.forward(X, train=False)
+        history.setdefault(prefix + "loss", []).append(softmax_cross_entropy(scores, y)[0])
+        history.setdefault(prefix + "acc", []).append(np.mean(scores.argmax(axis=1) == y))
+    history.setdefault("weight_norm", []).append(
+        np.sqrt(sum(np.sum(model.params[k] ** 2) for k in model.params if k.startswith("W"))))
+    z, relus = X_val, 0
+    for layer in model.layers:
+        relus += isinstance(layer, layers.ReLU)
+        if relus == 2:
+            history.setdefault("layer2", []).append((z.mean(), z.std()))
+            break
+        z = layer.forward(z, train=False)
+
+
+def run(model, epochs=EPOCHS, lam=0.0, seed=0):
+    rng, history = np.random.default_rng(seed), {}
+    for _ in range(epochs):
+        train_epoch(model, rng, lam)
+        record(model, history)
+    return history
+
+
+def compare(history, label, title):
+    """The method (solid) against the baseline (faint): accuracy and loss, training and validation."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+    epochs = np.arange(1, EPOCHS + 1)
+    for ax, metric in zip(axes, ("acc", "loss")):
+        for prefix, color in (("", "tab:blue"), ("val_", "tab:orange")):
+            kind = "train" if not prefix else "validation"
+            ax.plot(epochs, results["no regularization"][prefix + metric], color=color, alpha=0.35, ls="--",
+                    label=f"{kind}, no regularization")
+            ax.plot(np.arange(1, len(history[prefix + metric]) + 1), history[prefix + metric], color=color,
+                    label=f"{kind}, {label}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("accuracy" if metric == "acc" else "cross-entropy")
+    axes[0].legend(fontsize="small")
+    gap = history["acc"][-1] - history["val_acc"][-1]
+    fig.suptitle(f"{title}: final train - validation accuracy gap {gap:.1%} "
+                 f"(without: {results['no regularization']['acc'][-1] - results['no regularization']['val_acc'][-1]:.1%})")
+    plt.show()
+
+
+results = {}
+results["no regularization"] = run(make_net())
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+for ax, metric in zip(axes, ("acc", "loss")):
+    ax.plot(results["no regularization"][metric], label="train (150 images)")
+    ax.plot(results["no regularization"]["val_" + metric], label="validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy" if metric == "acc" else "cross-entropy")
+    ax.legend(fontsize="small")
+fig.suptitle("a wide network on a small training set: the curves come apart")
+plt.show()
+
+# %% [markdown]
+# The training accuracy reaches 100 % within a few epochs and the training loss keeps falling towards 0; the
+# validation accuracy stalls well below, and the validation loss stops improving and creeps back up. That gap
+# is overfitting: the network has *capacity* to memorize 150 images, so after the general patterns it learns
+# the accidents of this particular slice. Each section below attacks the gap in a different way.
+#
+# Helper classes that plug your functions into a network come right after each function. They are given;
+# you do not need to change them.
+
+# %% [markdown]
+# ## 2. Weight decay
+#
+# Add to the data loss a penalty on the squared size of the weights (the *L2 penalty*, as in ridge regression):
+#
+# $$J(W) = J_{loss}(W) + \lambda \lVert W \rVert^2, \qquad \lVert W\rVert^2 = \sum_{i,j} W_{ij}^2 .$$
+#
+# Its gradient is $\partial (\lambda \sum W_{ij}^2) / \partial W_{ij} = 2\lambda W_{ij}$, so
+# $\nabla_W J = \nabla_W J_{loss} + 2\lambda W$. One gradient-descent step with step size $\eta$ then reads
+#
+# $$W_t = W_{t-1} - \eta\,\big(\nabla_W J_{loss} + 2\lambda W_{t-1}\big) = (1 - 2\lambda\eta)\, W_{t-1} - \eta\, \nabla_W J_{loss}.$$
+#
+# Before the usual step, every weight is multiplied by $1 - 2\lambda\eta < 1$: it **decays** towards 0, and
+# only weights that the data keeps pushing stay large. That is why the L2 penalty on a network is called
+# *weight decay*. The penalty goes on the weight matrices, not on the biases: a bias only shifts a unit's
+# threshold and does not make the function wiggly. In the MLP of the lecture (notes 002) the objective is the
+# cross-entropy plus $\lambda$ times the sum of the squared entries of *every* weight matrix.
+#
+# **Q1.** Write `l2_penalty(W, lam)` returning the pair `(value, grad)`: the float $\lambda\lVert W\rVert^2$ and
+# the array $2\lambda W$ of the shape of `W`. Two lines.
+
+# %% nbgrader={"grade": false, "grade_id": "l2_penalty", "locked": false, "schema_version": 3, "solution": true}
+def l2_penalty(W, lam):
+    """Weight decay: (lam * ||W||^2, its gradient 2 lam W)."""
+    ### BEGIN SOLUTION
+    return lam * float(np.sum(W ** 2)), 2 * lam * W
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_l2_penalty", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=601)
+### END HIDDEN TESTS
+grade("a6.l2_penalty")
+
+# %% [markdown]
+# **The decay factor in numbers.** Take one plain gradient step with your penalty when the data gradient is
+# zero: the weights must come out multiplied by exactly $1 - 2\lambda\eta$.
+#
+# In the experiments we train with Adam, which divides each gradient entry by a running average of its size;
+# there the $2\lambda W$ term is rescaled too, so the shrinking is no longer the uniform factor above (the
+# variant that applies the factor directly, outside Adam's rescaling, is known as *decoupled* weight decay,
+# AdamW). The penalty still pulls every weight towards 0, as the right-hand plot shows.
+
+# %%
+with when_ready():
+    W = np.random.default_rng(3).normal(size=(4, 3))
+    lam, eta = 0.05, 0.1
+    W_next = W - eta * l2_penalty(W, lam)[1]  # one SGD step with a zero data gradient
+    print(f"W_next / W = {np.unique(np.round(W_next / W, 12))}, 1 - 2 lam eta = {1 - 2 * lam * eta}")
+
+    decay_net = make_net()
+    results["weight decay"] = run(decay_net, lam=3e-3)
+    compare(results["weight decay"], r"weight decay $\lambda = 0.003$", "weight decay")
+
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for name in ("no regularization", "weight decay"):
+        ax.plot(np.arange(1, EPOCHS + 1), results[name]["weight_norm"], label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"$\sqrt{\sum_\ell \|W_\ell\|^2}$")
+    ax.set_title("size of the weights")
+    ax.legend(fontsize="small")
+    plt.show()
+
+# %% [markdown]
+# ## 3. Early stopping
+#
+# The longer we train, the more time the network has to memorize the noise of its training set. Early
+# stopping watches the loss on the **validation** set after every epoch, and
+# - keeps a copy of the weights whenever the validation loss reaches a new minimum;
+# - counts the epochs since the last improvement, and stops when that count reaches a *patience*
+#   (one bad epoch may be noise, several in a row are a trend);
+# - puts the saved weights back: we return the network of the best epoch, not the last one.
+#
+# The validation set thus chooses the number of epochs, a hyper-parameter, on data the weights are not fitted
+# to.
+#
+# **Q2.** Write `train_with_early_stopping(model, train_epoch, val_loss, max_epochs, patience)`. It calls
+# `train_epoch(model)` and then `val_loss(model)` (a float) once per epoch, for at most `max_epochs` epochs.
+# - An epoch **improves** when its validation loss is *strictly* below the best so far. Then save **copies**
+#   (`np.copy`) of every array in `model.params` and `model.buffers` (a buffer holds untrained state such as
+#   batch norm's running averages); training may change the arrays in place, so saving references is not
+#   enough.
+# - Stop after `patience` epochs in a row without improvement.
+# - Before returning, write the saved values back into the model: `model.params[name][...] = saved` works for
+#   both dicts.
+#
+# Return `(best_epoch, val_losses)`: the epoch (counted from 1) with the lowest validation loss, and the list
+# of the validation losses of all the epochs that ran. About fifteen lines.
+
+# %% nbgrader={"grade": false, "grade_id": "train_with_early_stopping", "locked": false, "schema_version": 3, "solution": true}
+def train_with_early_stopping(model, train_epoch, val_loss, max_epochs=100, patience=5):
+    """Train until the validation loss stops improving; restore the best weights. Returns (best_epoch, losses)."""
+    ### BEGIN SOLUTION
+    best, best_epoch, wait, saved, losses = np.inf, 0, 0, None, []
+    for epoch in range(1, max_epochs + 1):
+        train_epoch(model)
+        loss = val_loss(model)
+        losses.append(loss)
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+            saved = {group: {name: np.copy(value) for name, value in getattr(model, group).items()}
+                     for group in ("params", "buffers")}
+        else:
+            wait += 1
+            if wait >= patience:
+                break
+    for group, values in (saved or {}).items():
+        for name, value in values.items():
+            getattr(model, group)[name][...] = value
+    return best_epoch, losses
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_early_stopping", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=602)
+### END HIDDEN TESTS
+grade("a6.early_stopping")
+
+# %% [markdown]
+# Early stopping on the unregularized network, with a patience of 8 epochs. The history keeps the curves of
+# every epoch that ran; at the end we check that the model really is the one of the best epoch.
+
+# %%
+with when_ready():
+    early_net, early_history, early_rng = make_net(), {}, np.random.default_rng(0)
+
+    def one_epoch(model):
+        train_epoch(model, early_rng)
+        record(model, early_history)
+
+    best_epoch, val_losses = train_with_early_stopping(early_net, one_epoch, lambda m: early_history["val_loss"][-1],
+                                                       max_epochs=EPOCHS, patience=8)
+    restored = {}
+    record(early_net, restored)
+    print(f"stopped after {len(val_losses)} epochs; best epoch {best_epoch}, validation loss "
+          f"{val_losses[best_epoch - 1]:.3f}; the restored model has {restored['val_loss'][0]:.3f}")
+    results["early stopping"] = {k: v[:best_epoch] for k, v in early_history.items()}
+
+    fig, ax = plt.subplots(figsize=(6.5, 3.6))
+    base = results["no regularization"]
+    ax.plot(np.arange(1, EPOCHS + 1), base["val_loss"], color="tab:orange", alpha=0.35, ls="--",
+            label="validation, trained to the end")
+    ax.plot(np.arange(1, EPOCHS + 1), base["loss"], color="tab:blue", alpha=0.35, ls="--", label="train")
+    ax.plot(np.arange(1, len(val_losses) + 1), val_losses, color="tab:orange", label="validation, early stopping")
+    ax.axvline(best_epoch, color="k", lw=1, label=f"best epoch {best_epoch} (weights restored)")
+    ax.axvline(len(val_losses), color="k", lw=1, ls=":", label=f"stopped at epoch {len(val_losses)}")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("cross-entropy")
+    ax.set_title("early stopping keeps the network of the lowest validation loss")
+    ax.legend(fontsize="small")
+    plt.show()
+
+# %% [markdown]
+# ## 4. Perturbing the inputs
+#
+# If the training images are slightly different every time the network sees them, it cannot memorize their
+# exact pixels: only the patterns that survive the perturbation are worth learning. The simplest
+# perturbation adds independent **zero-mean Gaussian noise** to every input value while training,
+#
+# $$\tilde x_{ij} = x_{ij} + \sigma\,\epsilon_{ij}, \qquad \epsilon_{ij} \sim \mathcal N(0, 1).$$
+#
+# Zero mean means it does not bias the data up or down on average; the normal distribution is symmetric
+# ($+2\sigma$ as likely as $-2\sigma$); $\sigma$ sets how strong it is. Too much noise drowns the real
+# patterns, so $\sigma$ is a hyper-parameter. At prediction time the input is used as it is. The noise does
+# not depend on $x$, so the backward pass is the identity: $\partial L/\partial x = \partial L / \partial \tilde x$.
+#
+# **Q3.** Write `add_input_noise(x, sigma, train=True, rng=None)`: with `train=True` return `x` plus noise drawn
+# from `rng` (a `numpy.random.Generator`: use `rng.standard_normal(x.shape)`), otherwise `x` itself. Draw from
+# `rng`, not from `np.random`, so that a seeded run is reproducible. Two or three lines.
+
+# %% nbgrader={"grade": false, "grade_id": "add_input_noise", "locked": false, "schema_version": 3, "solution": true}
+def add_input_noise(x, sigma, train=True, rng=None):
+    """x + sigma * N(0, 1) noise while training; x unchanged at prediction time."""
+    ### BEGIN SOLUTION
+    if not train:
+        return x
+    rng = np.random.default_rng(rng)
+    return x + sigma * rng.standard_normal(x.shape)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_input_noise", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=603)
+### END HIDDEN TESTS
+grade("a6.input_noise")
+
+# %%
+class InputNoise(layers.Layer):
+    """Your add_input_noise as a layer: noisy while training, the identity at prediction time."""
+
+    def __init__(self, sigma, seed=0):
+        super().__init__()
+        self.sigma, self.rng = sigma, np.random.default_rng(seed)
+
+    def forward(self, x, train=True):
+        return add_input_noise(x, self.sigma, train, self.rng)
+
+    def backward(self, dout):
+        return dout
+
+
+with when_ready():
+    noisy = add_input_noise(X_small[:4], 1.0, True, np.random.default_rng(0))
+    fig, axes = plt.subplots(2, 4, figsize=(7, 3.6))
+    for k in range(4):
+        axes[0, k].imshow(X_small[k].reshape(8, 8), cmap="gray_r")
+        axes[1, k].imshow(noisy[k].reshape(8, 8), cmap="gray_r")
+        for row in range(2):
+            axes[row, k].axis("off")
+    axes[0, 0].set_title("standardized input", loc="left", fontsize="small")
+    axes[1, 0].set_title(r"with noise $\sigma = 1$", loc="left", fontsize="small")
+    plt.show()
+    results["input noise"] = run(make_net(noise=1.0))
+    compare(results["input noise"], r"input noise $\sigma = 1$", "Gaussian input noise")
+
+# %% [markdown]
+# ## 5. Dropout
+#
+# Instead of perturbing the data we can perturb the **network**: at every training step each hidden unit is
+# switched off (its activation set to 0) with probability $p$, independently, and a different random set of
+# units is dropped at the next step. No unit can rely on a few particular partners being present, so the
+# responsibility for the answer is shared among many units; and the network that is trained changes at every
+# step, which makes exact memorization hard. (The lecture's slides drop about half of the units, $p = 0.5$.)
+#
+# **Keeping the expectation.** A unit with activation $a$ contributes, after dropout, $a$ with probability
+# $1 - p$ and $0$ with probability $p$: on average $(1-p)\,a$. At prediction time we use every unit, so the
+# next layer would suddenly receive inputs $1/(1-p)$ times larger than during training. Two equivalent fixes:
+# - **the lecture's**: train with the plain 0/1 mask, and after training multiply the outgoing weights by the
+#   keep probability $1-p$ (in the notes' wording, where $p$ is the share of *active* units, "multiply the
+#   weights by $p$");
+# - **inverted dropout** (what we implement): scale the kept units up by $1/(1-p)$ during training,
+#   $\text{out} = a \cdot m / (1-p)$ with $m \in \{0, 1\}$, so that $E[\text{out}] = (1-p)\,a/(1-p) = a$; then
+#   prediction needs no change at all.
+#
+# **Backward.** With the scaled mask $M = m/(1-p)$ stored, $\text{out} = a \odot M$, so
+# $\partial L/\partial a = \partial L/\partial\text{out} \odot M$: the gradient flows only through the kept units,
+# with the same scale.
+#
+# **Q4.** Write `dropout_forward(x, p, train=True, rng=None)` returning `(out, mask)`. While training, draw
+# `keep = rng.random(x.shape) >= p` (each unit kept with probability $1-p$), form the scaled mask
+# `keep / (1 - p)` and return `(x * mask, mask)`. At prediction time return `(x, None)`. Three or four lines.
+
+# %% nbgrader={"grade": false, "grade_id": "dropout_forward", "locked": false, "schema_version": 3, "solution": true}
+def dropout_forward(x, p, train=True, rng=None):
+    """Inverted dropout with drop probability p. Returns (out, scaled mask), or (x, None) at prediction time."""
+    ### BEGIN SOLUTION
+    if not train:
+        return x, None
+    rng = np.random.default_rng(rng)
+    mask = (rng.random(x.shape) >= p) / (1.0 - p)
+    return x * mask, mask
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_dropout_forward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=604)
+### END HIDDEN TESTS
+grade("a6.dropout_forward")
+
+# %% [markdown]
+# **Q5.** Write `dropout_backward(dout, mask)`: `dout * mask`, or `dout` itself when `mask` is `None`. One line.
+
+# %% nbgrader={"grade": false, "grade_id": "dropout_backward", "locked": false, "schema_version": 3, "solution": true}
+def dropout_backward(dout, mask):
+    """dL/dx = dL/dout * mask (the same scaled mask as the forward pass)."""
+    ### BEGIN SOLUTION
+    return dout if mask is None else dout * mask
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_dropout_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=605)
+### END HIDDEN TESTS
+grade("a6.dropout_backward")
+
+# %% [markdown]
+# **The two schemes are the same network.** Take hidden activations `h` feeding a layer `W`. Train the
+# lecture's way with weights $W_s$ and a 0/1 mask, and the inverted way with weights $W_i = (1-p) W_s$ and
+# the mask scaled by $1/(1-p)$: with the same mask, the layer computes exactly the same thing during
+# training, $(h \odot m) W_s = (h \odot m/(1-p))\,(1-p) W_s$. At prediction time the lecture multiplies its
+# weights by $1 - p$ and so uses $(1-p) W_s = W_i$: the same as the inverted network, which changes nothing.
+# Finally, averaging many dropout passes gives back the prediction-time output: the expectation is kept.
+
+# %%
+class Dropout(layers.Layer):
+    """Your dropout as a layer (a new mask at every training forward pass)."""
+
+    def __init__(self, p, seed=0):
+        super().__init__()
+        self.p, self.rng = p, np.random.default_rng(seed)
+
+    def forward(self, x, train=True):
+        out, self.mask = dropout_forward(x, self.p, train, self.rng)
+        return out
+
+    def backward(self, dout):
+        return dropout_backward(dout, self.mask)
+
+
+rng = np.random.default_rng(5)
+h, W_s, p = rng.random((6, 8)), rng.normal(size=(8, 3)), 0.5
+m = rng.random(h.shape) >= p
+W_i = (1 - p) * W_s
+print("training, same mask:    ", np.allclose((h * m) @ W_s, (h * m / (1 - p)) @ W_i))
+print("prediction:             ", np.allclose(h @ ((1 - p) * W_s), h @ W_i))
+with when_ready():
+    draws = [dropout_forward(h, p, True, rng)[0] @ W_i for _ in range(5000)]
+    print(f"mean of 5000 dropout passes vs prediction: max difference "
+          f"{np.abs(np.mean(draws, axis=0) - h @ W_i).max():.3f} (outputs of size ~{np.abs(h @ W_i).mean():.1f})")
+    results["dropout"] = run(make_net(dropout=0.5))
+    compare(results["dropout"], "dropout p = 0.5", "dropout")
+
+# %% [markdown]
+# ## 6. Covariate shift and batch normalization
+#
+# **Covariate shift** is a change in the distribution of a model's inputs: a model fitted to one distribution
+# becomes outdated when its inputs drift. Inside a network it happens all the time. Gradient descent updates
+# every layer at once; after a step, layer 1 maps the same image to a different activation, so layer 2 now
+# receives inputs from a distribution it was not trained on. Layer 2 must keep learning its task *and* chase
+# the moving statistics of its inputs (if layer 1's outputs shrink, layer 2 has to grow its weights to
+# compensate). This is **internal covariate shift**, and it was the motivation for normalizing each layer's
+# inputs.
+#
+# **Batch normalization** standardizes each pre-activation feature over the mini-batch. The lecture writes
+# $Z_{ij}$ for feature $i$ of sample $j$ of a batch of $K$ samples; with rows as samples our `x` is $Z^T$, of
+# shape `(n, d)`, and for every feature (column) $j$:
+#
+# $$\mu_j = \frac1n \sum_{i=1}^n x_{ij}, \qquad \sigma_j^2 = \frac1n \sum_{i=1}^n (x_{ij}-\mu_j)^2, \qquad
+# \hat x_{ij} = \frac{x_{ij} - \mu_j}{\sqrt{\sigma_j^2 + \epsilon}}.$$
+#
+# Each feature of $\hat x$ now has mean 0 and variance 1 over the batch, whatever the earlier layers do, and
+# differences between samples survive (a sample that stood out still stands out). The small $\epsilon$ keeps
+# the division finite for a constant feature (the notes divide by $\sigma_j + \epsilon$; $\sqrt{\sigma_j^2+\epsilon}$
+# is the usual form and differs only in where the small constant goes).
+#
+# Forcing mean 0 and variance 1 would restrict the network, so a learned **scale and shift** per feature
+# ($G$ and $B$ in the notes) give it back the choice:
+#
+# $$\text{out}_{ij} = \gamma_j\, \hat x_{ij} + \beta_j .$$
+#
+# With $\gamma_j = \sigma_j$ and $\beta_j = \mu_j$ the layer could even undo the normalization; what changes is
+# that mean and spread are now parameters that gradient descent controls directly. We place batch norm after
+# each hidden `Dense` and before its ReLU.
+#
+# **Prediction time.** A prediction must not depend on which other images happen to share its batch (a batch
+# may even hold one image, whose variance is 0). So while training we also keep **running averages** of the
+# batch statistics, $\bar\mu \leftarrow m\,\bar\mu + (1-m)\,\mu$ and the same for $\sigma^2$ (momentum
+# $m = 0.9$), and at prediction time we standardize with $\bar\mu$ and $\bar\sigma^2$ instead.
+#
+# **Q6.** Write `batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5)` returning
+# `(out, cache, new_running)`:
+# - `running` is a dict `{"mean": (d,), "var": (d,)}`; do not modify it, return the new one;
+# - training: batch statistics (`x.mean(axis=0)`, `x.var(axis=0)`), new running averages as above;
+# - prediction: standardize with `running["mean"]` and `running["var"]`, and return `running` unchanged;
+# - `cache = (xhat, inv_std, gamma)` with `inv_std` $= 1/\sqrt{\sigma^2 + \epsilon}$ of shape `(d,)`: exactly
+#   these three, in this order (the backward pass and the grader read them). About ten lines.
+
+# %% nbgrader={"grade": false, "grade_id": "batchnorm_forward", "locked": false, "schema_version": 3, "solution": true}
+def batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
+    """Batch normalization of x (n, d). Returns (out, (xhat, inv_std, gamma), new running averages)."""
+    ### BEGIN SOLUTION
+    if train:
+        mu, var = x.mean(axis=0), x.var(axis=0)
+        running = {"mean": momentum * running["mean"] + (1 - momentum) * mu,
+                   "var": momentum * running["var"] + (1 - momentum) * var}
+    else:
+        mu, var = running["mean"], running["var"]
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    return gamma * xhat + beta, (xhat, inv_std, gamma), running
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_batchnorm_forward", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=606)
+### END HIDDEN TESTS
+grade("a6.batchnorm_forward")
+
+# %% [markdown]
+# ### Backward through the batch statistics
+#
+# In training mode every sample of the batch enters $\mu$ and $\sigma^2$, which every output uses: $x_{kj}$
+# reaches $\hat x_{ij}$ along **three paths**. Write $g_{ij} = \partial L/\partial \hat x_{ij} =
+# \text{dout}_{ij}\,\gamma_j$ and $s_j = 1/\sqrt{\sigma_j^2+\epsilon}$, and drop the feature index $j$ (each
+# feature is handled on its own). With $\partial\mu/\partial x_k = 1/n$ and
+# $\partial\sigma^2/\partial x_k = 2(x_k-\mu)/n$ (the term through $\mu$ inside $\sigma^2$ sums to zero):
+#
+# 1. **directly**, $\hat x_k = (x_k - \mu)\,s$: contributes $g_k\, s$;
+# 2. **through the mean**: $\partial \hat x_i/\partial\mu = -s$ for every $i$, so
+#    $\frac{\partial L}{\partial \mu}\frac{\partial \mu}{\partial x_k} = -\frac{s}{n}\sum_i g_i$;
+# 3. **through the variance**: $\partial \hat x_i/\partial\sigma^2 = -\tfrac12 (x_i-\mu)\, s^3$, so
+#    $\frac{\partial L}{\partial \sigma^2}\frac{\partial \sigma^2}{\partial x_k}
+#    = -\tfrac12 s^3 \sum_i g_i (x_i-\mu) \cdot \frac{2(x_k-\mu)}{n} = -\frac{s}{n}\,\hat x_k \sum_i g_i \hat x_i$.
+#
+# Adding the three paths:
+#
+# $$\frac{\partial L}{\partial x_k} = s\,\Big(g_k - \frac1n\sum_i g_i - \hat x_k\,\frac1n \sum_i g_i\,\hat x_i\Big),
+# \qquad \frac{\partial L}{\partial\gamma} = \sum_i \text{dout}_i\,\hat x_i, \qquad \frac{\partial L}{\partial \beta} = \sum_i \text{dout}_i .$$
+#
+# In code, with means over the batch axis: `dx = inv_std * (dxhat - dxhat.mean(0) - xhat * (dxhat * xhat).mean(0))`.
+# A consequence worth checking: adding the same constant to a feature of every sample changes nothing after
+# normalization, so `dx` sums to zero over the batch for each feature.
+#
+# **Q7.** Write `batchnorm_backward(dout, cache)` for the training mode, with `cache = (xhat, inv_std, gamma)`
+# from Q6. Return `(dx, dgamma, dbeta)` of shapes `(n, d)`, `(d,)`, `(d,)`. About five lines.
+
+# %% nbgrader={"grade": false, "grade_id": "batchnorm_backward", "locked": false, "schema_version": 3, "solution": true}
+def batchnorm_backward(dout, cache):
+    """Backward pass of batch normalization in training mode. Returns (dx, dgamma, dbeta)."""
+    ### BEGIN SOLUTION
+    xhat, inv_std, gamma = cache
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0))
+    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_batchnorm_backward", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=607)
+### END HIDDEN TESTS
+grade("a6.batchnorm_backward")
+
+# %% [markdown]
+# **Your own gradient check, and why the upstream gradient must be random.** Below we compare your backward
+# pass with central differences of your forward pass, once with a random `dout` and once with `dout` all ones.
+# With all ones, $L = \sum_{ij}\text{out}_{ij} = \sum_j (\gamma_j \sum_i \hat x_{ij} + n\beta_j)$, and
+# $\sum_i \hat x_{ij} = 0$ always: $L$ does not depend on $x$, so the true `dx` is zero, and a "backward pass"
+# that returns zeros would pass that check. A random `dout` leaves nowhere to hide.
+
+# %%
+with when_ready():
+    rng = np.random.default_rng(7)
+    x, gamma, beta = rng.normal(2.0, 3.0, size=(8, 4)), rng.uniform(0.5, 2, 4), rng.normal(size=4)
+    fresh = {"mean": np.zeros(4), "var": np.ones(4)}
+    forward = lambda z: batchnorm_forward(z, gamma, beta, fresh, True)[0]
+    cache = batchnorm_forward(x, gamma, beta, fresh, True)[1]
+    for name, dout in (("random dout", rng.normal(size=x.shape)), ("all-ones dout", np.ones(x.shape))):
+        dx = batchnorm_backward(dout, cache)[0]
+        numerical = numerical_gradient_array(forward, x.copy(), dout)
+        print(f"{name:14s} your dx vs numerical: {rel_error(dx, numerical):.1e}; "
+              f"a backward returning zeros: {rel_error(np.zeros_like(dx), numerical):.1e}; "
+              f"largest |numerical dx| = {np.abs(numerical).max():.1e}")
+
+
+# %% [markdown]
+# Now batch norm in the network, and a look at internal covariate shift: how the inputs of the second hidden
+# layer (what layer 1 hands over) move while training, without and with batch norm. The second plot
+# follows the mean and spread over validation images of the pre-activations entering the second ReLU;
+# with batch norm it is whatever $\beta$ chooses it to be, no longer a side effect of layer 1's updates.
+
+# %%
+class BatchNorm(layers.Layer):
+    """Your batch normalization as a layer: gamma and beta are parameters, the running averages buffers."""
+
+    def __init__(self, d, momentum=0.9):
+        super().__init__()
+        self.momentum = momentum
+        self.params = {"gamma": np.ones(d), "beta": np.zeros(d)}
+        self.grads = {"gamma": np.zeros(d), "beta": np.zeros(d)}
+        self.buffers = {"running_mean": np.zeros(d), "running_var": np.ones(d)}
+
+    def forward(self, x, train=True):
+        running = {"mean": self.buffers["running_mean"], "var": self.buffers["running_var"]}
+        out, self.cache, new = batchnorm_forward(x, self.params["gamma"], self.params["beta"], running, train,
+                                                 self.momentum)
+        self.buffers["running_mean"][...], self.buffers["running_var"][...] = new["mean"], new["var"]
+        return out
+
+    def backward(self, dout, input_grad=True):
+        dx, self.grads["gamma"], self.grads["beta"] = batchnorm_backward(dout, self.cache)
+        return dx
+
+
+with when_ready():
+    bn_net = make_net(norm=BatchNorm)
+    results["batch norm"] = run(bn_net)
+    compare(results["batch norm"], "batch norm", "batch normalization")
+    fig, ax = plt.subplots(figsize=(6, 3.4))
+    for name in ("no regularization", "batch norm"):
+        stats = np.array(results[name]["layer2"])
+        epochs = np.arange(1, len(stats) + 1)
+        ax.plot(epochs, stats[:, 0], label=f"{name}: mean")
+        ax.fill_between(epochs, stats[:, 0] - stats[:, 1], stats[:, 0] + stats[:, 1], alpha=0.15,
+                        label=f"{name}: mean ± std")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("pre-activation of layer 2")
+    ax.set_title("what the second layer's ReLU receives (validation images)")
+    ax.legend(fontsize="small")
+    plt.show()
+    one = bn_net.forward(X_val[:1], train=False)
+    print("prediction mode: image 0 alone and in the full batch give the same scores:",
+          np.allclose(one, bn_net.forward(X_val, train=False)[:1]))
+
+# %% [markdown]
+# Batch norm's noise is a regularizer too: the mean and variance of each mini-batch are a little different
+# every time, so each sample is normalized slightly differently at every epoch, a perturbation of the data
+# much like the input noise of section 4.
+#
+# ## 7. Layer normalization
+#
+# Batch norm couples the samples of a batch and needs running averages for prediction. **Layer normalization**
+# standardizes each sample over its **own** features instead: for sample $i$ with $d$ features,
+#
+# $$\mu_i = \frac1d \sum_{j=1}^d x_{ij}, \qquad \sigma_i^2 = \frac1d \sum_j (x_{ij}-\mu_i)^2, \qquad
+# \text{out}_{ij} = \gamma_j\, \frac{x_{ij}-\mu_i}{\sqrt{\sigma_i^2+\epsilon}} + \beta_j .$$
+#
+# Nothing is shared between samples, so training and prediction compute the same function and a batch of one
+# is fine. The backward pass is the batch-norm formula with the means taken along each **row** (over features)
+# instead of each column; $\gamma$ and $\beta$ are still shared by all samples, so their gradients still sum
+# over the batch.
+#
+# **Q8.** Write `layernorm_forward(x, gamma, beta, eps=1e-5)` returning `(out, cache)` with
+# `cache = (xhat, inv_std, gamma)`, `inv_std` of shape `(n, 1)` (use `keepdims=True`). Four lines.
+
+# %% nbgrader={"grade": false, "grade_id": "layernorm_forward", "locked": false, "schema_version": 3, "solution": true}
+def layernorm_forward(x, gamma, beta, eps=1e-5):
+    """Layer normalization of each row of x (n, d). Returns (out, (xhat, inv_std, gamma))."""
+    ### BEGIN SOLUTION
+    mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
+    inv_std = 1.0 / np.sqrt(var + eps)
+    xhat = (x - mu) * inv_std
+    return gamma * xhat + beta, (xhat, inv_std, gamma)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_layernorm_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=608)
+### END HIDDEN TESTS
+grade("a6.layernorm_forward")
+
+# %% [markdown]
+# **Q9.** Write `layernorm_backward(dout, cache)` returning `(dx, dgamma, dbeta)`. Four lines.
+
+# %% nbgrader={"grade": false, "grade_id": "layernorm_backward", "locked": false, "schema_version": 3, "solution": true}
+def layernorm_backward(dout, cache):
+    """Backward pass of layer normalization. Returns (dx (n, d), dgamma (d,), dbeta (d,))."""
+    ### BEGIN SOLUTION
+    xhat, inv_std, gamma = cache
+    dxhat = dout * gamma
+    dx = inv_std * (dxhat - dxhat.mean(axis=1, keepdims=True) - xhat * (dxhat * xhat).mean(axis=1, keepdims=True))
+    return dx, np.sum(dout * xhat, axis=0), np.sum(dout, axis=0)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_layernorm_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=609)
+### END HIDDEN TESTS
+grade("a6.layernorm_backward")
+
+# %%
+class LayerNorm(layers.Layer):
+    """Your layer normalization as a layer (the same computation in training and prediction)."""
+
+    def __init__(self, d):
+        super().__init__()
+        self.params = {"gamma": np.ones(d), "beta": np.zeros(d)}
+        self.grads = {"gamma": np.zeros(d), "beta": np.zeros(d)}
+
+    def forward(self, x, train=True):
+        out, self.cache = layernorm_forward(x, self.params["gamma"], self.params["beta"])
+        return out
+
+    def backward(self, dout, input_grad=True):
+        dx, self.grads["gamma"], self.grads["beta"] = layernorm_backward(dout, self.cache)
+        return dx
+
+
+with when_ready():
+    rng = np.random.default_rng(8)
+    x, gamma, beta, dout = rng.normal(1.0, 2.0, (5, 6)), rng.uniform(0.5, 2, 6), rng.normal(size=6), rng.normal(size=(5, 6))
+    dx = layernorm_backward(dout, layernorm_forward(x, gamma, beta)[1])[0]
+    numerical = numerical_gradient_array(lambda z: layernorm_forward(z, gamma, beta)[0], x.copy(), dout)
+    print(f"layer norm dx vs numerical (random dout): {rel_error(dx, numerical):.1e}")
+    results["layer norm"] = run(make_net(norm=LayerNorm))
+    compare(results["layer norm"], "layer norm", "layer normalization")
+
+# %% [markdown]
+# ## 8. All the methods side by side
+#
+# The final epoch of every run (for early stopping: the restored best epoch). One small training slice and
+# one seed, so differences of a percent or two are within the noise of the experiment; the size of the gap is
+# the thing to look at.
+
+# %%
+print(f"{'method':20s} {'train acc':>10s} {'val acc':>9s} {'gap':>7s} {'val loss':>9s}")
+for name, history in results.items():
+    print(f"{name:20s} {history['acc'][-1]:10.1%} {history['val_acc'][-1]:9.1%} "
+          f"{history['acc'][-1] - history['val_acc'][-1]:7.1%} {history['val_loss'][-1]:9.3f}")
+fig, ax = plt.subplots(figsize=(7, 3.2))
+names = list(results)
+ax.bar(names, [results[n]["val_acc"][-1] for n in names], color="tab:orange", label="validation")
+ax.plot(names, [results[n]["acc"][-1] for n in names], "o", color="tab:blue", label="train")
+ax.set_ylim(min(results[n]["val_acc"][-1] for n in names) - 0.05, 1.01)
+ax.set_ylabel("final accuracy")
+ax.tick_params(axis="x", labelrotation=20)
+ax.legend(fontsize="small")
+plt.show()
+
+# %% [markdown]
+# ## 9. Q10: which regularizer, and why? (2 points, graded by hand)
+#
+# From your table and figures: which methods shrank the train/validation gap the most on this small data set,
+# and which cost training accuracy to do it? Explain in three to five sentences why weight decay, input noise
+# and dropout each make memorizing 150 images harder, and why early stopping needs a validation set that is
+# not used for anything else.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "reflection_methods", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# (A model answer; the numbers depend on the run.) Input noise and weight decay shrink the gap the most here;
+# input noise and dropout also lower the training accuracy measured in prediction mode less than one would
+# think, because the clean training images are easy once the noisy ones are learned. Weight decay pulls every
+# weight towards 0 unless the data keeps pushing it, so the network cannot grow the large, specific weights
+# that fit single images; input noise makes each image a little different at every epoch, so only features that
+# survive the noise are worth learning; dropout trains a different thinned network at every step, so no unit
+# can depend on a few others to recognize one particular image. Early stopping chooses the number of epochs by
+# the validation loss: if that set were also used to fit or tune other things, its loss would be optimistic and
+# the chosen epoch would no longer measure generalization.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## 10. Q11: normalization at prediction time (2 points, graded by hand)
+#
+# Why does batch normalization use running averages at prediction time instead of the statistics of the batch
+# it is given? What would a batch of a single image produce with batch statistics? Why does layer
+# normalization not need running averages at all? Three to five sentences.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "reflection_normalization", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# ### BEGIN SOLUTION
+# With batch statistics a prediction would depend on which other images share its batch, so the same image
+# could get different scores; the running averages are fixed estimates of the statistics over the whole
+# training distribution, so prediction becomes a deterministic function of one input. A batch of one image has
+# mean equal to the image itself and variance 0, so every normalized feature is 0 and the output is just beta:
+# all information is lost. Layer normalization computes its mean and variance over the features of each single
+# sample, never across samples, so training and prediction compute exactly the same thing and nothing needs to
+# be remembered.
+# ### END SOLUTION
+
+# %% [markdown]
+# ## What's next
+#
+# You now have every piece of a modern small network: layers, losses, optimizers and regularizers. In the
+# capstone (assignment 7) you put them together to build the best digit classifier you can, and a hidden test
+# set decides how well it generalizes.
