@@ -573,7 +573,21 @@ with when_ready():
 #
 # $$w \leftarrow w - \eta\, \nabla_w J(\text{batch}) \quad\text{for every parameter } w.$$
 #
-# Since our loss is a mean over the batch, $\eta$ means the same thing whatever $B$ is.
+# Since our loss is a mean over the batch, $\eta$ means the same thing whatever $B$ is. Notes 004's training
+# pseudocode, with the functions of this notebook beside each line:
+#
+# ```
+# initialize every W randomly, every b at 0                      init.he / init.xavier
+# repeat for each epoch:
+#     shuffle the training set                                   rng.permutation
+#     for each mini-batch (X_B, y_B):
+#         forward: Z = A W + b, A = g(Z), layer after layer      dense_forward, relu_forward
+#         loss and its gradient dL/dZ at the output              softmax_cross_entropy (+ weight decay)
+#         backward, last layer first: dW, db, then dA below      dense_backward, relu_backward
+#         step: W <- W - eta dW, b <- b - eta db                 sgd_epoch
+# ```
+#
+# `mlp_loss` does the forward, loss and backward lines for one batch; `sgd_epoch` is one pass of the inner loop.
 #
 # **Q8.** Write `sgd_epoch(params, X, y, lr, batch_size, lam, rng)`: draw the order `rng.permutation(len(X))`
 # once, then for each consecutive slice of `batch_size` indices of that order (the last one may be shorter) call
