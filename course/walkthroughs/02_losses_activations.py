@@ -386,10 +386,13 @@ for label, dout in [("dout = ones", np.ones_like(Zs)), ("dout random", rng.norma
 #
 # ## Where to go next
 #
-# - **Assignment 2** (`source/a2/`, student version in `release/a2/`; being written as this walkthrough was)
-#   has you implement activations and their derivatives, the losses from maximum likelihood (stable
-#   `bce_from_logits` and softmax cross-entropy) and the gradient checker itself. Run each check cell
-#   (`grade("a2.<question>")`) to see the public checks and their hints.
+# - **Assignment 2** ([source/a2/losses_activations.py](../../source/a2/losses_activations.py), student version
+#   [release/a2/losses_activations.ipynb](../../release/a2/losses_activations.ipynb)) has you write
+#   `numerical_gradient` and `rel_error` first, then `sigmoid`, `tanh`, `rectifier` (ReLU, leaky and absolute
+#   value), `softplus`, `maxout`, and the losses `squared_error`, `absolute_error`, `bce_from_logits` and
+#   `softmax_cross_entropy`, each with a check cell (`grade("a2.<question>")`) that runs the public checks and
+#   explains any difference; two short written answers ask about mean vs median and about pairing output units
+#   with losses.
 # - Reference: `help(act.softplus)`, `help(losses.bce_from_logits)`, `help(losses.softmax_cross_entropy)`,
 #   `help(numerical_gradient_array)`.
 # - **Things to try:** train a sigmoid unit on `data.will_i_pass` (labels mapped to 0/1) from a badly wrong

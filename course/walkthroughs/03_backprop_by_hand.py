@@ -398,9 +398,12 @@ print("numerical:", numerical_gradient(f_np, np.array([0.7, -1.2])))
 #
 # ## Where to go next
 #
-# - **Assignment 3** (`source/a3/`, student version in `release/a3/`; being written alongside this walkthrough)
-#   asks for scalar backprop through small graphs, the $\delta$ recursion, and checks each with the gradient
-#   checker. Run the check cells (`grade("a3.<question>")`) as you go.
+# - **Assignment 3** ([source/a3/backprop_by_hand.py](../../source/a3/backprop_by_hand.py), student version
+#   [release/a3/backprop_by_hand.ipynb](../../release/a3/backprop_by_hand.ipynb)) has you build a small `Value`
+#   class (`+`, `*`, `**`, `exp`, `tanh`), `topological_order` and `backward_pass` (section 7 of this walkthrough),
+#   then one unit's forward and backward pass, two neurons in series, the two-layer network of section 3,
+#   the $\delta$ recursion (`deltas`) and a whole network's gradients for one sample. Run the check cells
+#   (`grade("a3.<question>")`) as you go.
 # - Reference: `help(backprop.layers.dense_backward)` and `help(backprop.layers.sigmoid_backward)` are the
 #   matrix versions of rules 2 and 3.
 # - **Things to try:** start the XOR network from all-zero weights and print the two hidden units' weights after

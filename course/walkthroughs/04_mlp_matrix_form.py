@@ -372,10 +372,12 @@ plt.show()
 #
 # ## Where to go next
 #
-# - **Assignment 4** (`source/a4/`, student version in `release/a4/`; written alongside this walkthrough) has you
-#   implement `dense_forward` / `dense_backward`, activation layers, a `Sequential` forward and backward,
-#   initialization, and train on XOR and digits; a universal-approximation exercise is part of it. Run each check
-#   cell (`grade("a4.<question>")`) as you go.
+# - **Assignment 4** ([source/a4/mlp_matrix_form.py](../../source/a4/mlp_matrix_form.py), student version
+#   [release/a4/mlp_matrix_form.ipynb](../../release/a4/mlp_matrix_form.ipynb)) has you write `dense_forward`,
+#   `dense_backward`, `relu_backward`, `sigmoid_backward`, `softmax_cross_entropy`, the backward pass over a list
+#   of layers, the loss of notes 002's MLP with weight decay (`mlp_loss`, section 3 here) and a mini-batch SGD
+#   epoch, then trains on XOR and the digits; two written answers ask about zero initialization and about
+#   universal approximation, width and depth (sections 4 and 6). Check cells: `grade("a4.<question>")`.
 # - Reference: `help(layers.dense_backward)`, `help(layers.softmax_backward)`, `help(init.he)`, `help(train.fit)`.
 # - **Things to try:** build a "W"-shaped map with 4 ReLU units, stack it, and count the pieces; train (not build) a
 #   one-hidden-layer ReLU network on `target` and compare its error with the construction at the same width;

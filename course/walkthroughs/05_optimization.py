@@ -364,10 +364,12 @@ plt.show()
 #
 # ## Where to go next
 #
-# - **Assignment 5** (`source/a5/`, student version in `release/a5/`; written alongside this walkthrough) has you
-#   implement the update rules (SGD, momentum, Nesterov, Adagrad, RMSProp, Adadelta, Adam) with the signature
-#   `update(w, dw, state) -> (w, state)`, a decaying step, Xavier and He initialization and gradient clipping.
-#   The checks compare trajectories, so any algebraically equivalent form of an update passes.
+# - **Assignment 5** ([source/a5/optimization.py](../../source/a5/optimization.py), student version
+#   [release/a5/optimization.ipynb](../../release/a5/optimization.ipynb)) has you write a mini-batch epoch and the
+#   update rules `momentum`, `nesterov`, `adagrad`, `rmsprop`, `adadelta` and `adam` with the signature
+#   `update(w, dw, state) -> (w, state)`, and `clip_by_global_norm`; the notebook also shows the decaying step and
+#   derives the Xavier and He scales, and two written answers ask about $\eta(t)$ and about vanishing and exploding
+#   gradients. The checks compare trajectories, so any algebraically equivalent form of an update passes.
 # - Reference: `help(optim.adam)`, `help(optim.nesterov)`, `help(optim.clip_grad_norm)`, `help(init.xavier)`.
 # - **Things to try:** find the largest stable $\eta$ for GD on the valley and compare with $2/\lambda_{max} = 0.08$;
 #   give Adam $\beta_1 = 0$ (RMSProp with bias correction) on the valley; rerun section 7 with 20 layers.

@@ -387,11 +387,14 @@ plt.show()
 # %% [markdown]
 # ## Where to go next
 #
-# - **Assignment 6** (`source/a6/`, student version in `release/a6/`; written alongside this walkthrough) has you
-#   implement weight decay, early stopping, input noise, dropout, and batch and layer normalization with their
-#   backward passes, checked against the gradient checker and invariants like the zero column sums above.
-# - **Assignment 7, the capstone** (`source/a7/`, `release/a7/`), puts the course together: a network built from
-#   your own layers, trained with your optimizers and regularizers on a real task.
+# - **Assignment 6** ([source/a6/regularization.py](../../source/a6/regularization.py), student version
+#   [release/a6/regularization.ipynb](../../release/a6/regularization.ipynb)) has you write `l2_penalty`,
+#   `train_with_early_stopping`, `add_input_noise`, `dropout_forward` / `dropout_backward`, `batchnorm_forward` /
+#   `batchnorm_backward` and `layernorm_forward` / `layernorm_backward`, checked with random upstream gradients
+#   and invariants like the zero column sums above; two written answers compare the regularizers and ask what
+#   normalization does at prediction time.
+# - **Assignment 7, the capstone** (`source/a7/`, `release/a7/`, being written when this walkthrough was), puts
+#   the course together on a larger task.
 # - Reference: `help(reg.batchnorm_backward)`, `help(reg.dropout_forward)`, `help(reg.EarlyStopping)`,
 #   `help(optim.l2_penalty)`.
 # - **Things to try:** combine weight decay and early stopping on the 100-image set and compare the test accuracy
