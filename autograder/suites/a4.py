@@ -403,7 +403,8 @@ def stable_for_large_scores(student, rng):
 
 # ------------------------------------------------------------------------------- Q6 network backward pass
 
-net_bwd = Question("a4.network_backward", "network_backward", references=[layers.Sequential, layers.mlp])
+net_bwd = Question("a4.network_backward", "network_backward",
+                   references=[reference_network_backward, layers.Sequential, layers.mlp])
 NET_HINT = ("Visit the layers in reverse order, feed each layer's backward output to the one before it, and after "
             "each layer with parameters copy its grads under numbered names: the last dense layer of a net with "
             "three is W3, b3.")
@@ -455,7 +456,8 @@ def deeper_networks(student, rng):
 
 # ---------------------------------------------------------------------- Q7 the MLP of notes 002, with decay
 
-mlp_q = Question("a4.mlp_loss", "mlp_loss", references=[layers.Sequential, layers.mlp, gradcheck.check_model_gradients],
+mlp_q = Question("a4.mlp_loss", "mlp_loss",
+                 references=[reference_mlp_loss, layers.Sequential, layers.mlp, gradcheck.check_model_gradients],
                  uses={"dense_forward": layers.dense_forward, "dense_backward": layers.dense_backward,
                        "relu_backward": layers.relu_backward, "softmax_cross_entropy": losses.softmax_cross_entropy})
 MLP_HINT = ("Backward from G = dJ_MLE/dU2: dW2 = H^T G, dH = G W2^T, zero dH where U1 < 0, dW1 = X^T G'; then add "
@@ -527,7 +529,8 @@ def weight_decay_on_weights_only(student, rng):
 
 # ------------------------------------------------------------------------------ Q8 one epoch of mini-batch SGD
 
-sgd_q = Question("a4.sgd_epoch", "sgd_epoch", references=[train.fit], uses={"mlp_loss": reference_mlp_loss})
+sgd_q = Question("a4.sgd_epoch", "sgd_epoch", references=[reference_sgd_epoch, train.fit],
+                 uses={"mlp_loss": reference_mlp_loss})
 SGD_HINT = ("order = rng.permutation(n); for start in range(0, n, batch_size): rows = order[start:start + "
             "batch_size], J, g = mlp_loss(params, X[rows], y[rows], lam), record J, then w <- w - lr g for every name.")
 
