@@ -724,18 +724,18 @@ with np.errstate(over="ignore", divide="ignore"):  # the naive way: log of a pro
 # (Both gradients are multiplied by $n$ to undo the batch mean and show the per-sample gradient.)
 #
 # **The consequence for training** (right panel). One weight $w$ and a bias learn to say $y = 1$ for $x > 0$ and
-# $y = 0$ for $x < 0$, starting confidently wrong ($w = -4$), by plain gradient descent with the same step size
-# on both losses: the cross-entropy fixes the sign within a few dozen steps, the squared error sits on its flat
-# plateau.
+# $y = 0$ for $x < 0$, starting confidently wrong ($w = -6$), by plain gradient descent with the same step size
+# on both losses. The sign of $w$ decides every prediction: the cross-entropy makes $w$ positive (every sample
+# right) within about a dozen steps, while under the squared error $w$ has barely moved after 300 steps.
 
 # %%
 x_line = np.linspace(-3, 3, 40)
 y_line = (x_line > 0).astype(float)
 
 
-def train_logistic(loss_name, steps=300, lr=1.0):
-    """Gradient descent on one weight and a bias from w = -4; returns the training accuracy after each step."""
-    w, b, accuracy = -4.0, 0.0, []
+def train_logistic(loss_name, steps=300, lr=0.3):
+    """Gradient descent on one weight and a bias from w = -6; returns w after each step."""
+    w, b, path = -6.0, 0.0, []
     for _ in range(steps):
         z = w * x_line + b
         if loss_name == "cross-entropy":
@@ -744,8 +744,8 @@ def train_logistic(loss_name, steps=300, lr=1.0):
             p, dp = sigmoid(z)
             dz = squared_error(p, y_line)[1] * dp
         w, b = w - lr * np.sum(dz * x_line), b - lr * np.sum(dz)
-        accuracy.append(np.mean((w * x_line + b > 0) == (y_line == 1)))
-    return accuracy
+        path.append(w)
+    return path
 
 
 with when_ready():
@@ -769,10 +769,11 @@ with when_ready():
         if logy:
             ax.set_yscale("log")
     axes[0].legend(fontsize="small")
-    for name, accuracy in curves.items():
-        axes[2].plot(accuracy, lw=2, label=f"sigmoid + {name}")
+    for name, path in curves.items():
+        axes[2].plot(path, lw=2, label=f"sigmoid + {name}")
+    axes[2].axhline(0, color="gray", ls=":", label="above: every sample right")
     axes[2].set_xlabel("gradient step")
-    axes[2].set_ylabel("training accuracy")
+    axes[2].set_ylabel("weight $w$")
     axes[2].set_title("training, started confidently wrong")
     axes[2].legend()
     plt.tight_layout()
@@ -865,10 +866,10 @@ with when_ready():
 # %%
 labels_x = np.array([0, 0, 0, 0, 0, 1, 1, 1, 2, 2])
 with when_ready():
-    score, history = np.zeros(3), []
+    score, history = np.zeros(3), [np.full(3, 1 / 3)]
     for _ in range(200):
         _, grad = softmax_cross_entropy(np.tile(score, (10, 1)), labels_x)
-        score = score - 2.0 * grad.sum(axis=0)  # every row is the same output: their gradients add up
+        score = score - 0.5 * grad.sum(axis=0)  # every row is the same output: their gradients add up
         history.append(np.exp(score - score.max()) / np.exp(score - score.max()).sum())
     history = np.array(history)
     print("softmax after 200 steps:", np.round(history[-1], 4))
