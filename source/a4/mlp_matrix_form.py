@@ -153,7 +153,9 @@ grade("a4.dense_forward")
 # - $b_j$ is added to $Z_{ij}$ for every sample: $\partial L/\partial b_j = \sum_i G_{ij}$, the column sums of $G$.
 #
 # These are the two matrix examples of notes 002 ($Y = XW$ gives $\nabla_X = G W^T$ and $\nabla_W = X^T G$),
-# written for a batch. They also contain the **accumulated gradient** of notes 003: for each sample the notes
+# written for a batch. In the notes' vector language each is a Jacobian-gradient product: for one sample,
+# $z = W^T x + b$ has Jacobian $\partial z/\partial x = W^T$, so $\nabla_x L = (\partial z/\partial x)^T \nabla_z L = W \nabla_z L$,
+# whose transpose is row $i$ of $G W^T$. The Jacobian is never built: the product gives the result directly. They also contain the **accumulated gradient** of notes 003: for each sample the notes
 # add the outer product of the layer's input and its $\delta$ to an accumulator $\Delta$. Summed over the batch,
 # $\sum_i x^{(i)} (g^{(i)})^T$ is exactly $X^T G$: the matrix product *is* the loop over samples.
 #
@@ -501,7 +503,8 @@ with when_ready():
 #
 # **Q7.** Write `mlp_loss(params, X, y, lam)` for `params = {"W1", "b1", "W2", "b2"}` (shapes `(d, h)`, `(h,)`,
 # `(h, C)`, `(C,)`), `X (n, d)` and integer labels `y (n,)`. Return `(J, grads)`, with `grads` a dict with the
-# same four keys and shapes. Use your functions from Q1 to Q5 (and the given `relu_forward`); about ten lines.
+# same four keys and shapes. Use your functions of Q1, Q2, Q3 and Q5 (and the given `relu_forward`); about ten
+# lines.
 
 # %% nbgrader={"grade": false, "grade_id": "mlp_loss", "locked": false, "schema_version": 3, "solution": true}
 def mlp_loss(params, X, y, lam):
@@ -793,8 +796,9 @@ with when_ready():
 # It promises that for any continuous target on a bounded region and any tolerance, *some* one-hidden-layer
 # network with enough units is within that tolerance. It does not say how many units are needed, that gradient
 # descent will find the weights, or that the network will generalize from a finite sample. The width picture
-# shows the promise at work: more bends, smaller error (here about four times smaller per doubling). The depth
-# picture shows its cost: a sawtooth that 5 layers of 2 units draw exactly needs 32 units in one layer, and the
+# shows the promise at work: more bends, smaller error (the mean squared error drops about sixteen-fold per
+# doubling of the width, as for any piecewise linear interpolation of a smooth curve). The depth
+# picture shows what width can cost: a sawtooth that 5 layers of 2 units draw exactly needs 32 units in one layer, and the
 # gap doubles with each extra layer, so depth can be exponentially more economical than width.
 # ### END SOLUTION
 
