@@ -15,8 +15,15 @@ from backprop import gradcheck as G
 from backprop import layers
 from backprop import losses as L
 
+from .. import checks
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, rel_error
 from ..question import Question
+
+try:  # scipy comes with scikit-learn; its log-sum-exp and softmax would do Q11's work, so they are switched off too
+    from scipy import special as _scipy_special
+    SCIPY_SOFTMAX = [_scipy_special.logsumexp, _scipy_special.softmax, _scipy_special.log_softmax]
+except ImportError:  # pragma: no cover
+    SCIPY_SOFTMAX = []
 
 GRAD_TOL = 1e-6  # analytic vs central differences; the step's own error is about 1e-10 on these inputs
 
@@ -147,7 +154,7 @@ def matrices_coupled_functions_and_h(student, rng):
 
 # ---------------------------------------------------------------------------------------- Q2 relative error
 
-relerr = Question("a2.rel_error", "rel_error", references=[G.rel_error])
+relerr = Question("a2.rel_error", "rel_error", references=[G.rel_error, checks.rel_error])
 REL_HINT = ("Elementwise |a - b| / max(1e-8, |a| + |b|), then the largest entry: the absolute value in the "
             "numerator, the sum of magnitudes (floored at 1e-8) in the denominator.")
 
@@ -420,7 +427,7 @@ def bce_random_batches(student, rng):
 
 softmax_ce = Question("a2.softmax_cross_entropy", "softmax_cross_entropy",
                       references=[L.softmax_cross_entropy, A.softmax, A.log_sum_exp, layers.softmax_forward,
-                                  layers.softmax_backward])
+                                  layers.softmax_backward, *SCIPY_SOFTMAX])
 SCE_VALUE_HINT = ("-log softmax(s)_y = LSE(s) - s_y with LSE(s) = m + log sum_j e^(s_j - m) and m = max_j s_j: "
                   "subtract the row's max before exponentiating, and never take the log of a softmax.")
 SCE_GRAD_HINT = "dL/ds = (softmax(s) - onehot(y)) / n: the softmax of each row, minus 1 at the true class, over n."

@@ -82,9 +82,9 @@ from backprop.data import skewed_regression
 #
 # **Q1.** Write `numerical_gradient(f, x, h=1e-5)`: `f` takes an array shaped like `x` and returns a number;
 # return the array of central differences $\big(f(x + h e_i) - f(x - h e_i)\big) / (2h)$, one per entry of `x`,
-# with the shape of `x`. `x` may be a vector or a matrix: loop over its entries with
-# `np.nditer(x, flags=["multi_index"])` or over `range(x.size)` on a flat view. If you change `x[i]` in place,
-# put it back before the next entry. About eight lines.
+# with the shape of `x`. `x` may be a vector or a matrix: `for i in np.ndindex(x.shape)` visits every index of an
+# array of any shape. Work on your own float copy of `x` (`np.array(x, dtype=float)`); if you change `x[i]` in
+# place, put it back before the next entry. About ten lines.
 
 # %% nbgrader={"grade": false, "grade_id": "numerical_gradient", "locked": false, "schema_version": 3, "solution": true}
 def numerical_gradient(f, x, h=1e-5):
@@ -198,7 +198,9 @@ def check_derivative(activation, z, *args):
 # row, `Z = X @ W + b` and `H = g(Z)`. $g$ acts on every entry separately, so its Jacobian is diagonal and the
 # backward pass is an elementwise product:
 #
-# $$\frac{\partial L}{\partial z_j} = \frac{\partial L}{\partial h_j}\, g'(z_j), \qquad\text{in code}\quad \texttt{dZ = dH * g\_prime(Z)}.$$
+# $$\frac{\partial L}{\partial z_j} = \frac{\partial L}{\partial h_j}\, g'(z_j),$$
+#
+# in code `dZ = dH * g_prime(Z)`, with no matrix product.
 #
 # In this notebook **every activation returns the pair** `(g(z), g'(z))`, both with the shape of `z`.
 #
@@ -812,8 +814,8 @@ with when_ready():
 # $$\operatorname{LSE}(z) = m + \log \sum_{k=1}^C e^{z_k - m}.$$
 #
 # Now every exponent is $\le 0$ (no overflow), and the largest term is $e^0 = 1$, so the sum is at least 1 and
-# its log is safe (no $\log 0$). Also compute the softmax of the gradient from $z - m$. Never compute the loss as
-# `-np.log(softmax)`: a probability that rounds to 0 gives `inf`.
+# its log is safe (no $\log 0$). Compute the softmax in the gradient from $z - m$ as well. Never compute the loss
+# as `-np.log(softmax)`: a probability that rounds to 0 gives `inf`.
 #
 # **Q11.** Write `softmax_cross_entropy(scores, y)` returning `(value, grad)`: `scores` of shape `(n, C)`, one row
 # of logits per sample, and integer labels `y` of shape `(n,)` in `0 .. C-1`; `grad` has the shape of `scores`.
@@ -928,6 +930,7 @@ with when_ready():
 # %% [markdown]
 # ## What's next
 #
-# You now have every piece of a network's top and of its units: activations with their derivatives, losses with
-# their gradients, and a gradient check you trust. Assignment 3 chains them through dense layers: the backward
-# pass of a whole multi-layer perceptron, checked with the same two functions you wrote here.
+# You now have the pieces at the top of a network and inside its units: activations with their derivatives,
+# losses with their gradients, and a gradient check you trust. Assignment 3 chains them together: backpropagation
+# through a computational graph and through the layers of a network, verified, again, against numerical
+# gradients.
