@@ -212,8 +212,9 @@ def mini_batches_of_random_sizes(student, rng):
         batch = int(rng.integers(2, n))
         if n % batch == 0:
             batch += 1
-        _expect_epoch(student, rng.normal(size=d), X, y, float(rng.uniform(0.01, 0.2)), batch,
-                      np.random.default_rng(int(rng.integers(1 << 30))), f"minibatch_epoch with n={n}, batch_size={batch}")
+        shuffler = np.random.default_rng(int(rng.integers(1 << 30)))
+        _expect_epoch(student, rng.normal(size=d), X, y, float(rng.uniform(0.01, 0.2)), batch, shuffler,
+                      f"minibatch_epoch with n={n}, batch_size={batch}")
 
 
 # ---------------------------------------------------------------------------------- Q2 .. Q7 the rules
