@@ -233,7 +233,7 @@ r = np.random.default_rng(0)
 models["maxout (k = 4)"] = layers.Sequential(layers.Dense(2, 64, rng=r), layers.Maxout(4), layers.Dense(16, 2, rng=r))
 fig, axes = plt.subplots(1, 5, figsize=(19, 3.6))
 for ax, (name, model) in zip(axes, models.items()):
-    hist = train.fit(model, Xm, ym, optimizer=optim.adam, config={"lr": 0.02}, epochs=300, batch_size=None, progress=False)
+    hist = train.fit(model, Xm, ym, optimizer=optim.adam, config={"lr": 0.03}, epochs=200, batch_size=None, progress=False)
     plot_decision_regions(lambda P, m=model: m.forward(P, train=False).argmax(axis=1), Xm, ym, ax, resolution=80)
     ax.set_title(f"{name}: train acc {hist['acc'][-1]:.3f}", fontsize=10)
 plt.show()

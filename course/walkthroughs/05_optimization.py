@@ -149,7 +149,7 @@ A = rng.normal(size=(500, 5))
 w_true = rng.normal(size=5)
 t_reg = A @ w_true + 0.5 * rng.normal(size=500)
 w_opt = np.linalg.lstsq(A, t_reg, rcond=None)[0]
-steps = 30000
+steps = 20000
 order = rng.integers(500, size=steps)  # the same sample sequence for every schedule
 runs = {}
 for label, schedule in [("constant η = 0.05", lambda t: 0.05), ("constant η = 0.005", lambda t: 0.005),

@@ -53,5 +53,5 @@ def test_walkthrough_runs_top_to_bottom(script, tmp_path):
     start = time.perf_counter()
     build.execute(nb, tmp_path)  # raises CellExecutionError, with the failing cell, on any error
     seconds = time.perf_counter() - start
-    assert seconds < 60, f"{script.name} took {seconds:.0f} s; a walkthrough should run in about 20 s"
+    assert seconds < 90, f"{script.name} took {seconds:.0f} s; a walkthrough should run in about 20 s (a busy machine may double that)"
     assert not list(tmp_path.iterdir()), "a walkthrough should not write files"
