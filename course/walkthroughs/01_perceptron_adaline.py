@@ -129,13 +129,14 @@ for i in range(8):
 # the 0/1 form of notes 003 gives the same weights
 theta = np.zeros(3)
 for x_i, y_i in zip(X[:8], y[:8]):
-    y01, h01 = (y_i + 1) // 2, int(lm.add_bias(x_i) @ theta >= 0)
-    theta = theta + (y01 - h01) * lm.add_bias(x_i) if (y01 != h01 or lm.add_bias(x_i) @ theta == 0) else theta
+    y01, score = (y_i + 1) // 2, lm.add_bias(x_i) @ theta
+    h01 = 1 - y01 if score == 0 else int(score > 0)  # a score of exactly 0 counts as wrong, as in the +-1 form
+    theta = theta + (y01 - h01) * lm.add_bias(x_i)
 print("same weights with the 0/1 form:", np.allclose(theta, w))
 
 # %% [markdown]
-# (The 0/1 form needs the same tie rule as ours, "a score of exactly 0 is a mistake", to start from
-# $\tilde w = 0$; otherwise the very first sample is never corrected.) The boundary after each update (after the
+# (The 0/1 form needs the same tie rule as ours, "a score of exactly 0 is a mistake whatever the label", to start
+# from $\tilde w = 0$: with $h = 1$ at a score of 0, a first sample with $y = 1$ would never be corrected.) The boundary after each update (after the
 # first one the line lies outside the square: every student there is predicted to fail):
 
 # %%

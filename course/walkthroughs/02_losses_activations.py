@@ -301,8 +301,9 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# (A one-hot upstream gradient would also work here; `numerical_gradient_array` with ones is fine for an
-# elementwise function, because its Jacobian is diagonal. Section 4 shows why ones are dangerous in general.)
+# (An all-ones upstream gradient is acceptable here only because these functions are elementwise: the
+# derivative of $\sum_j g(z_j)$ with respect to $z_i$ is exactly $g'(z_i)$, since the Jacobian is diagonal. Section 4
+# shows why ones are dangerous in general.)
 #
 # ## 4. Gradient checking
 #
