@@ -884,10 +884,12 @@ with when_ready():
 # %%
 widths, depths = [2, 5, 10], np.arange(1, 11)
 fig, ax = plt.subplots(figsize=(6, 4))
-for m in widths:
-    ax.plot(depths, float(m) ** (depths - 1), marker="o", ms=3, label=f"paths from one first-layer unit, width {m}")
-    ax.plot(depths, depths * m * m, ls="--", label=f"edges of the network, width {m}")
+for colour, m in zip(["C0", "C1", "C2"], widths):
+    ax.plot(depths, float(m) ** (depths - 1), marker="o", ms=3, color=colour,
+            label=f"width {m}: paths from one first-layer unit to an output")
+    ax.plot(depths, depths * m * m, ls="--", color=colour, label=f"width {m}: edges (weights) of the network")
 ax.set_yscale("log")
+ax.set_ylabel("count")
 ax.set_xlabel("number of layers $N$")
 ax.legend(fontsize="x-small")
 plt.show()
