@@ -213,7 +213,8 @@ with when_ready():
         for epoch in range(20):
             paths.append(minibatch_epoch(w, X, y, lr, batch_size, gen))
             w = paths[-1][-1]
-        runs[label] = (batch_size, full_loss(np.concatenate(paths)) - L_best)
+        with np.errstate(all="ignore"):  # a wrong step may diverge; cap the loss so the plot still shows it
+            runs[label] = (batch_size, np.minimum(full_loss(np.concatenate(paths)) - L_best, 1e6))
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     for label, (batch_size, excess) in runs.items():
         updates = np.arange(1, len(excess) + 1)
@@ -261,7 +262,8 @@ with when_ready():
         for epoch in range(40):
             path = minibatch_epoch(w, X, y, schedule(epoch), 1, gen)
             w = path[-1]
-            excess.append(full_loss(path).mean() - L_best)  # averaged over the epoch's updates
+            with np.errstate(all="ignore"):
+                excess.append(min(full_loss(path).mean() - L_best, 1e6))  # averaged over the epoch's updates
         axes[0].plot(np.arange(1, 41), excess, label=label)
         axes[1].plot(np.arange(40), [schedule(e) for e in range(40)], label=label)
     axes[0].set_yscale("log")
@@ -605,6 +607,8 @@ def run(rule, hyper, grad, w0, steps):
         for _ in range(steps):
             w, state = rule(w, grad(w), state)
             path.append(w)
+            if not np.all(np.abs(w) < 1e6):  # diverged (or NaN): stop here
+                break
     return np.array(path)
 
 
