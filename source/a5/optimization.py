@@ -112,8 +112,12 @@ print(f"L(w*) = {L_best:.4f}; curvatures (eigenvalues of the Hessian X^T X / n):
 # Even the best constant step cannot help the flattest direction much: its factor is at best
 # $1 - \lambda_{\min}/\lambda_{\max}$. A long narrow valley (a large **condition number**
 # $\lambda_{\max}/\lambda_{\min}$) is slow for plain gradient descent whatever $\eta$: that is what momentum and
-# the adaptive rules of section 5 are for. Here is the sweep the lecture asks for, "try lots of learning rates",
-# on our problem:
+# the adaptive rules of section 5 are for.
+#
+# A network's loss is not a quadratic, but near a minimum it looks like one, so the same limits apply locally.
+# What changes is that there are many minima: a very small step settles in the first dip it meets, a large one
+# jumps over narrow dips (or out of the basin altogether). Here is the sweep the lecture suggests, "try many
+# learning rates and keep the one that works", on our problem:
 
 # %%
 def gradient_descent(lr, steps, w0=None):
@@ -200,9 +204,12 @@ grade("a5.minibatch")
 # - per **update** (one gradient evaluation, one step): batch descent makes the most of each one, because its
 #   gradient is exact, but each of its updates costs $n$ per-sample gradients.
 #
-# Mini-batches get most of SGD's progress per epoch while each update is a vectorized matrix product, which is
-# why they are the default. Note also where the curves end: batch descent keeps improving, SGD stalls at a noisy
-# level. Section 4 explains that floor.
+# Mini-batches get most of SGD's progress per epoch while each update is a vectorized matrix product, and their
+# less noisy gradients allow a larger step than SGD's (0.1 against 0.02 here): that is why they are the default.
+# Note also where the curves end: batch descent keeps improving, SGD stalls at a noisy level; section 4 explains
+# that floor. The noise is not only a nuisance: on the non-convex loss of a network, random kicks help the
+# iterate leave shallow local minima and saddle points, and they make it harder to fit the training set exactly
+# (a mild protection against overfitting).
 
 # %%
 variants = {"batch (B = n)": (n, 0.9 / lam_max), "mini-batch (B = 16)": (16, 0.1), "stochastic (B = 1)": (1, 0.02)}
