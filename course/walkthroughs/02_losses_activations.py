@@ -43,6 +43,11 @@ np.set_printoptions(precision=4, suppress=True)
 #
 # $$J(W) = \frac1n \sum_{i=1}^n \mathcal L\big(f(x^{(i)}; W),\, y^{(i)}\big), \qquad W^* = \arg\min_W J(W).$$
 #
+# Where does it come from? Ideally we would pick $W$ so that the network matches the function $g$ we want
+# everywhere: minimize $\int \operatorname{div}\big(f(x; W), g(x)\big)\,dx$ for a *divergence* that is zero only when the two
+# agree. We know $g$ only at the training samples, so the integral is replaced by the average over them: that
+# average is $J$.
+#
 # The lecture shows two: the **mean squared error** for a real-valued output (say a final grade in percent),
 # and the **binary cross-entropy** for an output that is a probability (say the probability of passing).
 # `backprop.losses` returns each as `(value, gradient)`, the value being the mean over the batch. (Its

@@ -79,7 +79,9 @@ print("Z shape", Z.shape, "| equals (W^T x + b) per column, transposed:", np.all
 #
 # **The weights.** $Z_{ij} = \sum_k X_{ik}W_{kj} + b_j$ gives $\partial Z_{ij}/\partial W_{kj} = X_{ik}$, so
 # $\frac{\partial L}{\partial W_{kj}} = \sum_i X_{ik}\,G_{ij}$, i.e. $\nabla_W L = X^T G$ (a sum over the samples), and
-# $\nabla_b L = \sum_i G_{i,:}$ because $b$ is added to every row. The shapes alone pin down the transposes:
+# $\nabla_b L = \sum_i G_{i,:}$ because $b$ is added to every row. (For tensors of any shape the rule is the same:
+# flatten $X$ and $Y$ into vectors, apply $J^T\nabla_Y L$, and reshape; $\nabla_X L = \sum_j \frac{\partial L}{\partial Y_j}\nabla_X Y_j$.)
+# The shapes alone pin down the transposes:
 # `dX = G @ W.T` is `(n, d_in)`, `dW = X.T @ G` is `(d_in, d_out)`.
 
 # %%

@@ -175,7 +175,8 @@ plt.show()
 
 # %%
 w_lin, x_lin, y_lin, sigma = rng.normal(size=4), rng.normal(size=4), 0.7, 0.3
-noisy = np.mean([(w_lin @ (x_lin + sigma * rng.normal(size=4)) - y_lin) ** 2 for _ in range(200_000)])
+eps = sigma * rng.normal(size=(200_000, 4))  # 200 000 draws of the noise, one per row
+noisy = np.mean(((x_lin + eps) @ w_lin - y_lin) ** 2)
 print(f"E[(w.(x+eps) - y)^2] by sampling: {noisy:.4f};  (w.x - y)^2 + sigma^2 ||w||^2 = "
       f"{(w_lin @ x_lin - y_lin) ** 2 + sigma ** 2 * w_lin @ w_lin:.4f}")
 
