@@ -51,7 +51,7 @@ def fit(model, X, y, loss=losses.softmax_cross_entropy, optimizer=optim.sgd, con
 
     Parameters
     ----------
-    model : Sequential (anything with ``forward``, ``backward``, ``params``, ``grads``)
+    model : Sequential, or a single layer (``forward``, ``backward``, ``params``, ``grads``)
     X : ndarray (n, d);  y : ndarray (n,) or (n, k), targets in the form ``loss`` expects
     loss : callable (scores, y) -> (value, dscores), from ``backprop.losses``
     optimizer : update rule ``(w, dw, state) -> (w, state)`` from ``backprop.optim``
@@ -64,7 +64,7 @@ def fit(model, X, y, loss=losses.softmax_cross_entropy, optimizer=optim.sgd, con
     X_val, y_val : optional validation set, evaluated in prediction mode after each epoch
     seed : int, seeds the per-epoch shuffling: the same seed (and model) gives the same run
     weight_decay : float lam, adds the gradient of lam ||W||^2 (``optim.l2_penalty``) to every weight
-        matrix (parameters named W...), not to biases or normalization parameters
+        matrix (a layer's ``W``: W1, W2, ...), not to biases or normalization parameters
     early_stopping : ``regularizers.EarlyStopping`` or None; needs a validation set. Training stops when it
         says so, and the best weights are restored at the end
     lr_schedule : callable epoch -> learning rate (e.g. ``lambda e: optim.inverse_time_decay(0.1, e, 10)``),
@@ -85,10 +85,10 @@ def fit(model, X, y, loss=losses.softmax_cross_entropy, optimizer=optim.sgd, con
     classify = loss in _CLASSIFICATION
     if early_stopping is not None and X_val is None:
         raise ValueError("early stopping needs a validation set (X_val, y_val)")
-    # Resolve every parameter once: (name, its state) pairs, and the weight matrices that decay.
-    params, grads = model.params, model.grads
-    slots = [(name, dict(config or {})) for name in params]
-    decayed = [name for name in params if name.startswith("W")] if weight_decay else []
+    # Resolve every parameter once, in the layers' own dicts: (params, grads, key, optimizer state).
+    slots = [(layer.params, layer.grads, key, dict(config or {}))
+             for layer in getattr(model, "layers", [model]) for key in layer.params]
+    decayed = [(params, grads) for params, grads, key, _ in slots if key == "W"] if weight_decay else []
     # One buffer for the mini-batch, refilled by an index gather (no other copy of X per step).
     x_buf = np.empty((batch,) + X.shape[1:], dtype=X.dtype)
     y_buf = np.empty((batch,) + y.shape[1:], dtype=y.dtype)
@@ -97,24 +97,24 @@ def fit(model, X, y, loss=losses.softmax_cross_entropy, optimizer=optim.sgd, con
     bar = tqdm(range(epochs), disable=not progress, desc="epochs", leave=False)
     for epoch in bar:
         if lr_schedule is not None:
-            for _, state in slots:
+            for *_, state in slots:
                 state["lr"] = lr_schedule(epoch)
         order = rng.permutation(n)
         total, correct = 0.0, 0
         for start in range(0, n, batch):
             idx = order[start:start + batch]
             m = len(idx)
-            xb = np.take(X, idx, axis=0, out=x_buf[:m], mode="clip")
-            yb = np.take(y, idx, axis=0, out=y_buf[:m], mode="clip")
+            xb = X.take(idx, axis=0, out=x_buf[:m], mode="clip")
+            yb = y.take(idx, axis=0, out=y_buf[:m], mode="clip")
             scores = model.forward(xb, True)
             value, dscores = loss(scores, yb)
             model.backward(dscores, input_grad=False)
-            for name in decayed:
-                grads[name] = grads[name] + optim.l2_penalty(params[name], weight_decay)[1]
+            for params, grads in decayed:
+                grads["W"] = grads["W"] + optim.l2_penalty(params["W"], weight_decay)[1]
             if max_grad_norm is not None:
-                optim.clip_grad_norm(grads, max_grad_norm)
-            for name, state in slots:
-                params[name], _ = optimizer(params[name], grads[name], state)
+                optim.clip_grad_norm(model.grads, max_grad_norm)
+            for params, grads, key, state in slots:
+                params[key], _ = optimizer(params[key], grads[key], state)
             total += value * m
             if classify:
                 correct += _correct(scores, yb)
