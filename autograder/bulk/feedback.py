@@ -23,7 +23,12 @@ _WHAT = {
     "died": "made the notebook's process die (os._exit, a crash, or more memory than the {memory} limit); "
             "the cells after it ran in a fresh process",
     "submission-timeout": "was not run: the whole notebook ran past the time limit of {timeout:g} s",
+    "memory": "ran out of memory (limit: {memory}); the cells after it ran in a fresh process without it",
     "not-run": "was not run: the notebook's process kept dying",
+    "died-in-recheck": "ran, but the notebook's process died while the grader re-checked this question outside "
+                       "it; the question scores 0",
+    "timeout-in-recheck": "ran, but your function did not answer within {cell_timeout:g} s when the grader "
+                          "re-checked this question outside your notebook; the question scores 0",
 }
 
 

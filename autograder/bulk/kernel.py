@@ -3,8 +3,10 @@
 ``run_cells(cells, ...)`` runs a list of code sources in one student process (see ``zygote``) and returns, for
 each, its outputs and what happened:
 
-- a cell that runs past ``cell_timeout`` is interrupted (KeyboardInterrupt, as nbgrader's interrupt on
-  timeout), and killed if it ignores that; the cell gets a ``CellTimeoutError`` output;
+- a cell that runs past ``cell_timeout`` is stopped (its process killed, as below) and gets a
+  ``CellTimeoutError`` output, as nbgrader records a cell it interrupts on timeout;
+- a cell that raises MemoryError (the address-space limit) keeps its output, and the process is replaced as
+  below, since what the cell allocated may still be held;
 - a process that dies (``os._exit``, a crash, the memory limit) gives that cell a ``KernelDied`` output; a new
   process replays the cells that ran before it (their outputs discarded) and goes on with the next cell, so
   the death costs the questions that needed that cell, not the whole notebook;
@@ -23,7 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import wire
+from . import verify, wire
 
 MAX_RESTARTS = 3
 UID_BASE = 200_000
@@ -41,6 +43,7 @@ class CellRun:
     outputs: list
     execution_count: int = None
     event: str = None  # None, "timeout", "died", "submission-timeout", "not-run"
+    verified: float = None  # the score the grader's own re-check gives (test cells only; see verify)
 
 
 @dataclass
@@ -98,6 +101,10 @@ class StudentProcess:
         wire.send(self.sock, {"source": source})
         return wire.receive(self.sock, deadline)
 
+    def ask(self, message, deadline):
+        wire.send(self.sock, message)
+        return wire.receive(self.sock, deadline)
+
     def signal(self, sig):
         try:
             os.kill(self.pid, sig)
@@ -109,8 +116,12 @@ class StudentProcess:
         self.sock.close()
 
 
-def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None):
-    """[CellRun] for each source, and the Events of the run (see the module docstring)."""
+def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None, rechecks=None):
+    """[CellRun] for each source, and the Events of the run (see the module docstring).
+
+    ``rechecks`` {index: (question id, hidden seed)}: right after that cell, its question is checked again by
+    this process, calling the student's function in the student's process (``verify``)."""
+    rechecks = rechecks or {}
     events = Events()
     runs = [None] * len(sources)
     start = time.monotonic()
@@ -147,10 +158,25 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
         try:
             reply = process.run(source, deadline)
             runs[index] = CellRun(reply["outputs"], reply.get("execution_count"))
-            ran_ok.append(index)
-            continue
+            if index in rechecks:
+                question_id, seed = rechecks[index]
+                check_deadline = time.monotonic() + cell_timeout if cell_timeout else None
+                if end is not None:
+                    check_deadline = end if check_deadline is None else min(check_deadline, end)
+                runs[index].verified = verify.recheck(question_id, seed,
+                                                      lambda m: process.ask(m, check_deadline))
+            if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"]):
+                # what it allocated may still be held: later cells run in a fresh process, without this one
+                runs[index].event = "memory"
+                events.deaths += 1
+            else:
+                ran_ok.append(index)
+                continue
         except wire.TimedOut:
-            if end is not None and time.monotonic() >= end:
+            if runs[index] is not None:  # stuck while the grader re-checked the question: no points
+                events.timeouts += 1
+                runs[index].verified, runs[index].event = 0.0, "timeout-in-recheck"
+            elif end is not None and time.monotonic() >= end:
                 events.submission_timeout = True
                 message = (f"the whole notebook ran past the grader's limit of {timeout:g} s; this cell was "
                            f"stopped")
@@ -162,7 +188,10 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
                                       event="timeout")
         except wire.Closed:
             events.deaths += 1
-            runs[index] = CellRun([_error("KernelDied",
+            if runs[index] is not None:  # it died while the grader re-checked the question: no points
+                runs[index].verified, runs[index].event = 0.0, "died-in-recheck"
+            else:
+                runs[index] = CellRun([_error("KernelDied",
                                           "the notebook's process died while running this cell (os._exit, a "
                                           "crash, or the memory limit); the cells after it ran in a new "
                                           "process")], event="died")

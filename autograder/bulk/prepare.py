@@ -119,9 +119,17 @@ def cells_to_run(nb, release_nb, graded_functions, run_all=False):
 # ------------------------------------------------------------------------------------------ the job
 
 def sanitize(nb, resources, config):
-    """nbgrader's own sanitizing preprocessors, in nbgrader's order (each runs only when enabled, as there)."""
+    """nbgrader's own sanitizing preprocessors, in nbgrader's order (each runs only when enabled, as there).
+
+    One repair between them: DeduplicateIds leaves an empty ``nbgrader: {}`` on the extra copy of a duplicated
+    cell, on which nbgrader 0.9.6's OverwriteCells (with add_missing_cells) raises KeyError and the whole
+    submission fails; an empty dict means "no nbgrader metadata", so it is removed."""
     for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
         nb, resources = cls(config=config)(nb, resources)
+        if cls is DeduplicateIds:
+            for cell in nb.cells:
+                if cell.metadata.get("nbgrader") == {}:
+                    del cell.metadata["nbgrader"]
     return nb
 
 
@@ -180,7 +188,7 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
                 nb = nbformat.read(path, as_version=4)
                 resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
                                           "db_url": db_url}}
-                nb = sanitize(nb, resources, config)
+                nb = nbformat.from_dict(sanitize(nb, resources, config))  # as nbgrader re-reads it
             except Exception as exc:  # not JSON, not a notebook, metadata nbgrader cannot repair
                 entry["problem"] = (f"`{name}.ipynb` could not be read as a notebook ({type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0][:200] if str(exc) else ''}). Every question in it "

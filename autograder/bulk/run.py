@@ -75,7 +75,9 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
                "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all,
                "hide": _hidden_paths(course_root, db_url)}
     base = prepare.grader_fingerprint(course_root, assignment,
-                                      {k: options[k] for k in ("cell_timeout", "timeout", "memory_mb", "run_all")})
+                                      {"db_url": db_url, "cell_timeout": float(cell_timeout or 0),
+                                       "timeout": float(timeout or 0), "memory_mb": int(memory_mb or 0),
+                                       "run_all": bool(run_all)})
     writer = Writer(course_root, db_url, assignment)
     outcome = Outcome()
     todo = []
@@ -87,7 +89,7 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
             todo.append((student, fingerprint))
     config = course.nbgrader_config(course_root, db_url, cell_timeout=cell_timeout)
     workers = workers or os.cpu_count() or 1
-    engine = _Dask(scheduler) if scheduler else _Local(workers)
+    engine = (_Dask(scheduler) if scheduler else _Local(workers)) if todo else None
     bar = _bar(len(todo), progress, out)
     pending, queue = {}, list(todo)
     try:
@@ -117,7 +119,8 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
                 bar.update(1)
     finally:
         bar.close()
-        engine.close()
+        if engine is not None:
+            engine.close()
         writer.close()
     outcome.seconds = time.monotonic() - start
     outcome.csv, outcome.plot, outcome.text = summary.report(course_root, db_url, assignment, outcome)

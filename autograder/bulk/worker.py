@@ -18,7 +18,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
-from . import feedback, kernel
+from . import feedback, kernel, verify
 
 
 def _scratch_root():
@@ -39,16 +39,25 @@ def _write_files(folder, files):
 def _execute(nb, run, scratch, options):
     """Runs the selected cells of ``nb`` in a student process; fills outputs and execution counts. Events."""
     indices = [i for i, keep in enumerate(run) if keep]
+    rechecks = {}
+    for position, i in enumerate(indices):
+        if utils.is_grade(nb.cells[i]) and nb.cells[i].cell_type == "code":
+            question = verify.test_cell_question(nb.cells[i].source)
+            if question:
+                rechecks[position] = question
     runs, events = kernel.run_cells([nb.cells[i].source for i in indices], scratch, hide=options["hide"],
                                     cell_timeout=options["cell_timeout"], timeout=options["timeout"],
-                                    memory_mb=options["memory_mb"])
+                                    memory_mb=options["memory_mb"], rechecks=rechecks)
+    verified = {}
     for i, result in zip(indices, runs):
         cell = nb.cells[i]
         cell.outputs = [nbformat.from_dict(o) for o in result.outputs]
         cell.execution_count = result.execution_count
+        if result.verified is not None:
+            verified[cell.metadata.nbgrader["grade_id"]] = result.verified
         if result.event:
             events.notes.append((cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i + 1}", result.event))
-    return events
+    return events, verified
 
 
 def _score(nb, config):
@@ -59,7 +68,10 @@ def _score(nb, config):
     grades, comments = {}, {}
     for cell in nb.cells:
         if utils.is_grade(cell):
-            grades[cell.metadata.nbgrader["grade_id"]] = utils.determine_grade(cell)
+            try:
+                grades[cell.metadata.nbgrader["grade_id"]] = utils.determine_grade(cell)
+            except ValueError:  # a value above the cell's points: nbgrader gives up on the whole submission
+                grades[cell.metadata.nbgrader["grade_id"]] = (0.0, float(cell.metadata.nbgrader["points"]))
         if utils.is_solution(cell) or utils.is_task(cell):
             unchanged = cell.metadata.nbgrader.get("checksum") == utils.compute_checksum(cell)
             comments[cell.metadata.nbgrader["grade_id"]] = "No response." if unchanged and not utils.is_task(cell) \
@@ -86,9 +98,17 @@ def grade_job(job, options):
                       "comments": {}}
             if "notebook" in entry:
                 nb = nbformat.from_dict(entry["notebook"])
-                events = _execute(nb, entry["run"], str(work), options)
+                events, verified = _execute(nb, entry["run"], str(work), options)
                 nb, result["grades"], result["comments"] = _score(nb, config)
                 result["notes"] = feedback.notes(events, entry.get("restored", []), options)
+                for grade_id, points in sorted(verified.items()):
+                    shown, max_score = result["grades"].get(grade_id, (None, 0))
+                    if shown is not None and points < shown:  # the notebook claimed more than its functions earn
+                        result["grades"][grade_id] = (points, max_score)
+                        result["notes"].append(
+                            f"`{grade_id}` showed {shown:g} points in your notebook, but the grader's own re-check "
+                            f"of your function, run outside your notebook, gives {points:g}: something in the "
+                            f"notebook changed how the checks ran. The re-check's score counts.")
                 result["isolated"] = events.isolated
                 result["timeouts"], result["deaths"] = events.timeouts, events.deaths
                 result["submission_timeout"] = events.submission_timeout

@@ -29,7 +29,7 @@ import signal
 import socket
 import sys
 
-from . import wire
+from . import verify, wire
 
 STREAM_LIMIT = 2_000_000  # characters of printed text kept per cell (nbgrader's LimitOutput trims lines later)
 
@@ -264,6 +264,12 @@ def _student_process(sock, request, shell):
         message = wire.receive(sock)
         if message.get("stop"):
             break
+        if message.get("call"):
+            CAPTURE.outputs, CAPTURE.size = [], 0
+            reply = verify.serve_call(message, shell.user_ns)
+            sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
+            wire.send(sock, reply)
+            continue
         CAPTURE.outputs, CAPTURE.size, CAPTURE.truncated = [], 0, False
         try:
             result = shell.run_cell(message["source"], store_history=True, silent=False)
@@ -272,7 +278,8 @@ def _student_process(sock, request, shell):
             ok = False
         sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")  # whatever the cell did to them
         if CAPTURE.truncated:
-            CAPTURE.stream("stdout", "\n... output truncated by the grader ...\n")
+            CAPTURE.size = 0
+            CAPTURE.stream("stdout", f"\n... output truncated by the grader after {STREAM_LIMIT:,} characters ...\n")
         wire.send(sock, {"outputs": CAPTURE.outputs, "ok": ok, "execution_count": shell.execution_count - 1})
 
 

@@ -1,0 +1,168 @@
+"""Bad and hostile submissions of assignment 1, built from the demo class's reference submission.
+
+Each entry: student id -> (how to damage the reference notebook, the test cells it must lose, a phrase its
+feedback must contain). Every other test cell must keep full marks: a hostile cell costs its author the question
+it touches, nothing more, and other students nothing at all.
+"""
+
+import copy
+
+import nbformat
+
+NB = "perceptron_adaline.ipynb"
+
+
+def _find(nb, grade_id):
+    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _append(grade_id, code):
+    def damage(nb, paths):
+        nb.cells[_find(nb, grade_id)].source += "\n" + code.format(**paths) + "\n"
+    return damage
+
+
+def _prepend(grade_id, code):
+    def damage(nb, paths):
+        cell = nb.cells[_find(nb, grade_id)]
+        cell.source = code.format(**paths) + "\n" + cell.source
+    return damage
+
+
+def _delete(grade_id):
+    def damage(nb, paths):
+        del nb.cells[_find(nb, grade_id)]
+    return damage
+
+
+def _duplicate(grade_id):
+    def damage(nb, paths):
+        i = _find(nb, grade_id)
+        nb.cells.insert(i, copy.deepcopy(nb.cells[i]))
+    return damage
+
+
+def _split(grade_id):
+    """The solution cell cut in two: a helper in a new cell of its own (no nbgrader metadata), then the function."""
+    def damage(nb, paths):
+        i = _find(nb, grade_id)
+        nb.cells.insert(i, nbformat.v4.new_code_cell("def _sign(s):\n    return np.where(s >= 0, 1, -1)\n"))
+        nb.cells[i + 1].source = ("def perceptron_predict(w, X):\n    return _sign(add_bias(X) @ w)\n")
+    return damage
+
+
+def _move_after_test(grade_id, test_id):
+    def damage(nb, paths):
+        cell = nb.cells.pop(_find(nb, grade_id))
+        nb.cells.insert(_find(nb, test_id) + 1, cell)
+    return damage
+
+
+def _replace(grade_id, code):
+    def damage(nb, paths):
+        nb.cells[_find(nb, grade_id)].source = code.format(**paths)
+    return damage
+
+
+def _invalid_json(nb, paths):
+    return "{ this is not a notebook"
+
+
+def _stubs(nb, paths):
+    """Back to the release's stubs (the function cells raise NotImplementedError)."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            name = meta["grade_id"]
+            cell.source = f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n"
+
+
+def _then(*steps):
+    def damage(nb, paths):
+        for step in steps:
+            step(nb, paths)
+    return damage
+
+
+SNOOP = '''
+import os, sqlite3
+found = []
+for path in [{source_nb!r}, {gradebook!r}, {course!r} + "/gradebook.db"]:
+    try:
+        with open(path) as f:
+            found.append(path + ": " + f.read(80))
+    except OSError as e:
+        pass
+try:
+    db = sqlite3.connect({gradebook!r})
+    db.execute("UPDATE grade SET auto_score = 100")
+    db.commit()
+    found.append("wrote the gradebook")
+except Exception:
+    pass
+print("SNOOP:", found if found else "nothing readable")
+'''
+
+TAMPER_GRADE = '''
+import autograder.grading
+autograder.grading.Grader.__call__ = lambda self, question_id, namespace=None: 4.0
+'''
+
+TAMPER_INTERNALS = '''
+import numpy as np
+import autograder.question, autograder.checks
+np.allclose = lambda *a, **k: True
+autograder.question.Question._run_one = lambda self, check, student, rng: (True, "", None)
+autograder.checks.expect_equal = lambda *a, **k: None
+'''
+
+DELEGATE = '''def perceptron_predict(w, X):
+    from backprop.linear_models import perceptron_predict as reference
+    return reference(w, X)
+'''
+
+CASES = {
+    # student: (damage, lost test cells, phrase in the feedback)
+    "x-invalid-json": (_invalid_json, "all", "could not be read as a notebook"),
+    "x-deleted-test-cell": (_delete("test_update"), [], "was missing from your notebook"),
+    "x-deleted-solution-cell": (_delete("perceptron_update"), ["test_update"], "is not defined in this notebook"),
+    "x-duplicated-cell": (_duplicate("perceptron_predict"), [], "all checks passed"),
+    "x-split-cell": (_split("perceptron_predict"), [], "all checks passed"),
+    "x-reordered-cells": (_move_after_test("adaline_update", "test_lms"), ["test_lms"], "is not defined"),
+    "x-renamed-function": (_replace("perceptron_predict", "def predict(w, X):\n    return np.sign(add_bias(X) @ w)\n"),
+                           ["test_predict"], "is not defined in this notebook"),
+    "x-infinite-loop": (_append("perceptron_update", "while True:\n    pass"), ["test_update"],
+                        "ran past the time limit"),
+    "x-memory-bomb": (_prepend("adaline_batch_step", "hog = []\nwhile True:\n    hog.append(np.empty(25_000_000))"),
+                      ["test_batch_step"], "ran out of memory (limit: 1024 MB)"),
+    "x-sys-exit": (_append("batch_perceptron_update", "import sys\nsys.exit(1)"), [], "SystemExit"),
+    "x-os-exit": (_append("adaline_update", "import os\nos._exit(3)"), ["test_lms"], "process die"),
+    "x-kernel-crash": (_append("perceptron_predict", "import ctypes\nctypes.string_at(0)"), ["test_predict"],
+                       "process die"),
+    "x-huge-output": (_append("train_perceptron", "print('spam ' * 5_000_000)"), [], "truncated by the grader"),
+    "x-redefines-allclose": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
+                                                                  "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
+                                   _prepend("perceptron_predict", TAMPER_INTERNALS)),
+                             ["test_predict"], "re-check"),
+    "x-patches-grade": (_then(_stubs, _prepend("perceptron_predict", TAMPER_GRADE)), "all-auto", "re-check"),
+    "x-edits-test-cell": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
+                                                               "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
+                                _replace("test_predict", "4")), ["test_predict"], "some checks failed"),
+    "x-calls-the-reference": (_replace("perceptron_predict", DELEGATE), ["test_predict"],
+                              "reference implementation"),
+    "x-snoops": (_append("perceptron_predict", SNOOP), [], "nothing readable"),
+}
+
+
+def write(course_root, reference_nb, paths):
+    """Write every hostile submission into ``course_root/submitted/``. Returns the student ids."""
+    for student, (damage, _, _) in CASES.items():
+        nb = copy.deepcopy(reference_nb)
+        text = damage(nb, paths)
+        folder = course_root / "submitted" / student / "a1"
+        folder.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, str):
+            (folder / NB).write_text(text)
+        else:
+            nbformat.write(nb, folder / NB)
+    return list(CASES)

@@ -1,0 +1,85 @@
+"""The bulk grader itself: nbgrader's scores, resuming, determinism, the command line, its outputs."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+
+from autograder import bulk, course, results
+from autograder.bulk import prepare, worker
+from autograder.bulk.run import _hidden_paths
+from conftest import LIMITS
+
+SAME_AS_NBGRADER = ["reference", "a1-no-bias", "x-split-cell"]
+
+
+def test_scores_equal_nbgrader_autograde_on_the_same_submissions(hostile_class, tmp_path):
+    root, db_url, _, _ = hostile_class
+    serial = tmp_path / "serial"
+    grader = course.prepare(serial, ["a1"])
+    for student in SAME_AS_NBGRADER:
+        shutil.copytree(root / "submitted" / student, serial / "submitted" / student)
+        course.autograde(grader, "a1", student)
+    _, expected = results.collect(grader.coursedir.db_url, "a1")
+    _, got = results.collect(db_url, "a1")
+    assert {s: got[s] for s in SAME_AS_NBGRADER} == expected
+
+
+def test_a_second_run_grades_nothing_and_a_changed_submission_is_graded_again(hostile_class):
+    root, db_url, _, students = hostile_class
+    again = bulk.grade("a1", root, workers=2, db_url=db_url, progress=False, **LIMITS)
+    assert again.graded == [] and sorted(again.skipped) == sorted(students)
+    path = root / "submitted" / "a1-no-bias" / "a1" / "perceptron_adaline.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("I fixed nothing, but I changed the file."))
+    nbformat.write(nb, path)
+    changed = bulk.grade("a1", root, workers=2, db_url=db_url, progress=False, **LIMITS)
+    assert changed.graded == ["a1-no-bias"]
+    state = json.loads((root / "autograded" / ".bulk-a1.json").read_text())
+    assert sorted(state) == sorted(students)
+
+
+def test_grading_the_same_submission_twice_gives_the_same_score_and_feedback(hostile_class):
+    root, db_url, _, _ = hostile_class
+    options = {"course_root": str(root), "db_url": db_url, "run_all": False, "hide": _hidden_paths(root, db_url),
+               **LIMITS}
+    for student in ["a1-wrong-sign", "x-sys-exit"]:
+        job = prepare.build_job(root, "a1", student, db_url, "fingerprint")
+        first, second = worker.grade_job(job, options), worker.grade_job(job, options)
+        for a, b in zip(first["notebooks"], second["notebooks"]):
+            assert a["grades"] == b["grades"] and a["feedback"] == b["feedback"] and a["autograded"] == b["autograded"]
+
+
+def test_demonstration_cells_are_skipped_and_everything_the_student_wrote_runs(hostile_class):
+    root, db_url, _, _ = hostile_class
+    job = prepare.build_job(root, "a1", "x-split-cell", db_url, "fingerprint")
+    entry = job["notebooks"][0]
+    release = nbformat.read(root / "release" / "a1" / "perceptron_adaline.ipynb", as_version=4)
+    demo_cells = {c.source for c in release.cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
+    for cell, run in zip(entry["notebook"].cells, entry["run"]):
+        if cell.cell_type != "code":
+            continue
+        if "nbgrader" in cell.metadata or cell.source not in demo_cells:
+            assert run, cell.source[:60]  # the student's helper cell, solution, test and locked cells
+    assert not all(r for c, r in zip(entry["notebook"].cells, entry["run"]) if c.cell_type == "code")
+
+
+def test_outputs_csv_plot_feedback_and_summary(hostile_class):
+    root, db_url, outcome, students = hostile_class
+    assert outcome.csv.exists() and outcome.plot.exists() and outcome.plot.stat().st_size > 1000
+    assert "graded" in outcome.text and "test_predict" in outcome.text and "mean" in outcome.text
+    for student in students:
+        assert (root / "feedback" / student / "a1" / "perceptron_adaline.html").exists()
+
+
+def test_the_command_line_grades_and_resumes(hostile_class):
+    root, db_url, _, _ = hostile_class
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "a1", "--course", str(root), "--db-url", db_url,
+                           "--cell-timeout", "5", "--timeout", "120", "--memory", "1024", "--no-progress"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "0 graded" in done.stdout and "grades CSV" in done.stdout

@@ -1,0 +1,73 @@
+"""Bad and hostile submissions each cost their author the question they touch, and nobody anything else."""
+
+import sqlite3
+
+import nbformat
+import pytest
+
+import hostile
+from autograder import demo, results
+
+BUGS = {b.student: b for b in demo.bugs("a1")}
+
+
+def auto_scores(db_url):
+    questions, scores = results.collect(db_url, "a1")
+    return {q: m for q, m, is_auto in questions if is_auto}, scores
+
+
+def feedback(root, student):
+    return (root / "feedback" / student / "a1" / "perceptron_adaline.html").read_text()
+
+
+def test_every_submission_is_graded_and_nothing_failed(hostile_class):
+    root, db_url, outcome, students = hostile_class
+    assert outcome.failed == {}
+    assert sorted(outcome.graded) == sorted(students)
+    questions, scores = results.collect(db_url, "a1")
+    assert sorted(scores) == sorted(students)
+    for student in students:
+        assert set(scores[student]) == {q for q, _, _ in questions}, student
+
+
+def test_the_demo_students_keep_their_scores_next_to_hostile_ones(hostile_class):
+    _, db_url, _, _ = hostile_class
+    auto, got = auto_scores(db_url)
+    assert {q: got["reference"][q] for q in auto} == auto
+    assert all(got["untouched"][q] == 0 for q in auto)
+    for student, bug in BUGS.items():
+        assert sorted(q for q, m in auto.items() if got[student][q] < m) == sorted(bug.loses), student
+
+
+@pytest.mark.parametrize("student", sorted(hostile.CASES))
+def test_a_hostile_submission_costs_only_its_question(hostile_class, student):
+    root, db_url, _, _ = hostile_class
+    _, lost, phrase = hostile.CASES[student]
+    auto, got = auto_scores(db_url)
+    if lost == "all":
+        assert all(v == 0 for v in got[student].values())
+    else:
+        expected = sorted(auto) if lost == "all-auto" else sorted(lost)
+        assert sorted(q for q, m in auto.items() if got[student][q] < m) == expected
+    page = feedback(root, student)
+    assert phrase in page, f"{student}: the feedback should say {phrase!r}"
+    assert "HIDDEN TESTS" not in page and "with_hidden" not in page
+
+
+def test_a_snooping_submission_reads_no_hidden_test_and_writes_no_grade(hostile_class):
+    root, db_url, _, _ = hostile_class
+    nb = nbformat.read(root / "autograded" / "x-snoops" / "a1" / hostile.NB, as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "SNOOP: nothing readable" in text
+    db = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    assert db.execute("SELECT count(*) FROM grade WHERE auto_score > max_score_gradecell").fetchone() == (0,) \
+        if False else db.execute("SELECT max(auto_score) FROM grade").fetchone()[0] <= 4
+
+
+def test_a_tampering_notebook_shows_fake_points_but_gets_the_recheck(hostile_class):
+    root, _, _, _ = hostile_class
+    nb = nbformat.read(root / "autograded" / "x-patches-grade" / "a1" / hostile.NB, as_version=4)
+    shown = [o for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+             for o in c.outputs if o.output_type == "execute_result"]
+    assert shown and all(o.data["text/plain"] == "4.0" for o in shown)  # what the patched grade() printed
+    assert "re-check of your function" in feedback(root, "x-patches-grade")
