@@ -255,7 +255,7 @@ def _expect_expression(student, name, expr, xs, show):
     expect_close(got[0], expr(*map(RefValue, xs)).data, f"the forward value of {what}", tol=1e-9,
                  hint="The forward value of each operation is its data: a.data + b.data, a.data * b.data, ...",
                  show=show)
-    expect_close(got[1], _numeric_grads(expr, xs), f"the gradients (de/da, de/db, de/dc) of {what}", tol=1e-6,
+    expect_close(got[1], _numeric_grads(expr, xs), f"the gradient vector (de/da, de/db, de/dc) of {what}", tol=1e-6,
                  hint=VALUE_HINT, show=show)
 
 
@@ -360,7 +360,7 @@ def _expect_backward(student, expr, xs, what, show=False, twice=False):
     if twice:
         student(root)
     expected = _numeric_grads(expr, xs)
-    expect_close([n.grad for n in inputs], expected, f"the input gradients after {what}", tol=1e-6,
+    expect_close([n.grad for n in inputs], expected, f"the vector of input gradients after {what}", tol=1e-6,
                  hint=BACKWARD_HINT, show=show)
     if root.grad != 1.0:
         raise CheckFailed(f"after {what} the root's grad is {root.grad:g}; it should be de/de = 1.",
@@ -392,7 +392,7 @@ def calling_twice(student, rng):
         node.grad = float(rng.normal())  # left over from an earlier pass
     student(root)
     expect_close([n.grad for n in inputs], _numeric_grads(SHARED[4][1], xs),
-                 "the input gradients of a graph whose nodes held stale gradients", tol=1e-6,
+                 "the vector of input gradients of a graph whose nodes held stale gradients", tol=1e-6,
                  hint="Set every node's grad to 0 first: the closures add to whatever is there.")
 
 
@@ -406,7 +406,7 @@ def random_graphs_backward(student, rng):
         got = [n.grad for n in nodes[:len(leaves)]]
         check = _replay(recipe, RefValue, leaves)
         ref_backward_pass(check[-1])
-        expect_close(got, [n.grad for n in check[:len(leaves)]], "the leaf gradients of a random graph", tol=1e-9,
+        expect_close(got, [n.grad for n in check[:len(leaves)]], "the vector of leaf gradients of a random graph", tol=1e-9,
                      hint=BACKWARD_HINT)
 
 
