@@ -91,7 +91,7 @@ def grade_job(job, options):
     try:
         scratch.chmod(0o711)  # the student's process may enter it, not list it
         work = scratch / "work"
-        work.mkdir()
+        work.mkdir(mode=0o700)
         _write_files(work, job["files"])
         for entry in job["notebooks"]:
             result = {"name": entry["name"], "problem": entry.get("problem"), "notes": [], "grades": {},

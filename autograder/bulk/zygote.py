@@ -284,6 +284,12 @@ def _student_process(sock, request, shell):
 
 
 def main(fd):
+    try:  # die with the grading process that started us (Linux), never linger as an orphan
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        return
     control = socket.socket(fileno=fd)
     shell = warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked students are reaped automatically

@@ -1,0 +1,89 @@
+"""Throughput of the bulk grader against nbgrader's own serial autograde, on the same class, in the same run.
+
+    python benchmarks/bench_grading.py            # 200 submissions of assignment 1
+    python benchmarks/bench_grading.py --n 40     # a quicker look
+
+The class is the demo class of assignment 1 scaled up: the reference solution, the untouched release and the
+classic-bug students, repeated under distinct student ids. Each copy gets a markdown cell of its own, so no two
+submissions are byte-identical (nothing can be cached by content). Two course folders receive the same
+submissions; one is graded by nbgrader (autograde, then feedback, one student after the other, as
+``course.autograde`` does), the other by ``python -m autograder grade``'s code with all cores. It prints both
+times, the ratio, and whether every score of every student agrees.
+"""
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from autograder import bulk, course, demo, results  # noqa: E402
+
+
+def build(root, n):
+    """``n`` submissions in ``root/submitted``: the demo class's students in turn, under distinct ids."""
+    kinds = demo.submissions("a1", course.REPO / "release")
+    names = sorted(kinds)
+    students = []
+    for i in range(n):
+        kind = names[i % len(names)]
+        student = f"s{i:03d}-{kind}"
+        folder = root / "submitted" / student / "a1"
+        folder.mkdir(parents=True)
+        for name, nb in kinds[kind].items():
+            nb = nbformat.from_dict(nb)
+            nb.cells.append(nbformat.v4.new_markdown_cell(f"Submitted by {student}."))
+            nbformat.write(nb, folder / name)
+        students.append(student)
+    return students
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=200, help="submissions (default 200)")
+    parser.add_argument("--workers", type=int, help="bulk grader workers (default: all cores)")
+    parser.add_argument("--keep", action="store_true", help="keep the two course folders")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+
+    (course.REPO / "build").mkdir(exist_ok=True)
+    base = Path(tempfile.mkdtemp(prefix="bench-grading-", dir=course.REPO / "build"))
+    serial_root, bulk_root = base / "serial", base / "bulk"
+    grader = course.prepare(serial_root, ["a1"])
+    bulk_grader = course.prepare(bulk_root, ["a1"])
+    students = build(serial_root, args.n)
+    shutil.copytree(serial_root / "submitted", bulk_root / "submitted")
+    print(f"{args.n} submissions of a1 ({len(set(s.split('-', 1)[1] for s in students))} kinds) in {base}")
+
+    start = time.perf_counter()
+    bulk.grade("a1", bulk_root, workers=args.workers, db_url=bulk_grader.coursedir.db_url)
+    bulk_seconds = time.perf_counter() - start
+
+    from tqdm import tqdm
+
+    start = time.perf_counter()
+    for student in tqdm(students, desc="nbgrader autograde, serial", unit="submission"):
+        course.autograde(grader, "a1", student)
+    serial_seconds = time.perf_counter() - start
+
+    _, serial_scores = results.collect(grader.coursedir.db_url, "a1")
+    _, bulk_scores = results.collect(bulk_grader.coursedir.db_url, "a1")
+    differ = sorted(s for s in students if serial_scores.get(s) != bulk_scores.get(s))
+    print()
+    print(f"serial nbgrader autograde + feedback: {serial_seconds:8.1f} s  ({serial_seconds / args.n:.2f} s per submission)")
+    print(f"bulk grader:                          {bulk_seconds:8.1f} s  ({bulk_seconds / args.n:.2f} s per submission)")
+    print(f"speed-up:                             {serial_seconds / bulk_seconds:8.1f} x")
+    print(f"scores agree for all {args.n} submissions: {not differ}" + (f"  (differ: {', '.join(differ)})" if differ else ""))
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    return 0 if not differ else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
