@@ -14,7 +14,7 @@ hits all of them; times are medians over the repeats (minimum also printed), and
 median of the per-repeat ratios. Targets: library / hand-written <= 1.3 on digits and <= 1.1 on the
 GEMM-bound job; MLPClassifier / library >= 2 on digits at equal accuracy.
 
-Run: .venv/bin/python benchmarks/bench_library.py [--repeats N]
+Run: .venv/bin/python benchmarks/bench_library.py [--repeats N] [--jobs digits gemm]
 """
 
 import argparse
@@ -111,35 +111,45 @@ def report(title, results, reference):
               f"x{ratio(results, name, reference):5.2f} of {reference}   test accuracy {acc:.4f}")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="repeats of the digits job (GEMM job: half)")
-    args = parser.parse_args()
-    blas = threadpool_info()[0] if threadpool_info() else {}
-    print(f"numpy {np.__version__}, BLAS {blas.get('internal_api', '?')} {blas.get('version', '')}, "
-          f"{blas.get('num_threads', '?')} threads available")
-
+def run_digits(repeats):
     d = data.digits(val_size=0.0, seed=0)
     digits_job = (d.X_train, d.y_train, d.X_test, d.y_test,
                   dict(sizes=[64, 128, 64, 10], lr=0.1, epochs=20, batch=64))
     with threadpool_limits(1):
         res = race({"hand-written": hand_written, "library": library, "MLPClassifier": sklearn_mlp},
-                   digits_job, args.repeats)
+                   digits_job, repeats)
     report(f"digits, 64-128-64-10 ReLU, SGD lr 0.1, batch 64, 20 epochs, {len(d.y_train)} training images "
            "(1 BLAS thread)", res, "hand-written")
     print(f"  library / hand-written = {ratio(res, 'library', 'hand-written'):.2f} (target <= 1.3);  "
           f"MLPClassifier / library = {ratio(res, 'MLPClassifier', 'library'):.2f} (target >= 2), "
           f"accuracy {res['library'][1]:.4f} vs {res['MLPClassifier'][1]:.4f}")
 
+
+def run_gemm(repeats):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((70000, 784))
     y = (X @ rng.standard_normal((784, 10))).argmax(axis=1)
     gemm_job = (X[:60000], y[:60000], X[60000:], y[60000:],
                 dict(sizes=[784, 256, 128, 10], lr=0.1, epochs=2, batch=256))
-    res = race({"hand-written": hand_written, "library": library}, gemm_job, max(2, args.repeats // 2))
+    res = race({"hand-written": hand_written, "library": library}, gemm_job, repeats)
     report("GEMM-bound, 60000 x 784 -> 256 -> 128 -> 10, SGD lr 0.1, batch 256, 2 epochs (all BLAS threads)",
            res, "hand-written")
     print(f"  library / hand-written = {ratio(res, 'library', 'hand-written'):.2f} (target <= 1.1)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="repeats of the digits job (GEMM job: half)")
+    parser.add_argument("--jobs", nargs="+", choices=["digits", "gemm"], default=["digits", "gemm"])
+    args = parser.parse_args()
+    blas = ", ".join(f"{lib['internal_api']} {lib['version']} ({lib['num_threads']} threads)"
+                     for lib in threadpool_info() if lib["user_api"] == "blas")
+    print(f"numpy {np.__version__}; BLAS: {blas}")
+
+    if "digits" in args.jobs:
+        run_digits(args.repeats)
+    if "gemm" in args.jobs:
+        run_gemm(max(2, args.repeats // 2))
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ import numpy as np
 def step(z):
     """Heaviside step: 1 where z >= 0, else 0.
 
-    Formula: step(z) = 1 if z >= 0 else 0. Shape: any -> same, float. Topic: the perceptron's threshold unit.
+    Formula: step(z) = 1 if z >= 0 else 0. Shape: any -> same, in z's float type (float64 for integers).
+    Topic: the perceptron's threshold unit (notes 000, 004).
     """
-    return (np.asarray(z) >= 0).astype(np.float64)
+    z = np.asarray(z)
+    return (z >= 0).astype(z.dtype if z.dtype.kind == "f" else np.float64)
 
 
 def step_grad(z):

@@ -26,7 +26,7 @@ import numpy as np
 
 from backprop import init as initializers
 from backprop.activations import (abs_relu_grad, leaky_relu, leaky_relu_grad, maxout_backward,
-                                  maxout_forward, sigmoid, softmax, softplus, softplus_grad)
+                                  maxout_forward, relu_grad, sigmoid, softmax, softplus, softplus_grad)
 from backprop.regularizers import (batchnorm_backward, batchnorm_forward, dropout_backward,
                                    dropout_forward, gaussian_noise_forward, layernorm_backward,
                                    layernorm_forward)
@@ -96,10 +96,9 @@ def relu_forward(z):
 def relu_backward(dout, cache):
     """dL/dz = dout * step(z), (n, d): the gradient passes where z >= 0 and is blocked where z < 0.
 
-    The boolean array (z >= 0) is step(z) = ``activations.relu_grad(z)``, used as is (no float copy).
     Topic: the ReLU derivative (notes 004); in matrix form, zeroing the entries of dL/dH where U < 0 (notes 002).
     """
-    return dout * (cache >= 0)
+    return dout * relu_grad(cache)
 
 
 def leaky_relu_forward(z, alpha=0.01):
