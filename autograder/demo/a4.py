@@ -76,7 +76,8 @@ LOOPS = {
     return J, grads
 ''',
     "sgd_epoch": '''def sgd_epoch(params, X, y, lr, batch_size, lam, rng):
-    order = rng.permutation(len(X))
+    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    order = generator.permutation(len(X))
     new, losses, start = {}, [], 0
     new.update(params)
     while start < len(X):

@@ -592,17 +592,19 @@ with when_ready():
 #
 # `mlp_loss` does the forward, loss and backward lines for one batch; `sgd_epoch` is one pass of the inner loop.
 #
-# **Q8.** Write `sgd_epoch(params, X, y, lr, batch_size, lam, rng)`: draw the order `rng.permutation(len(X))`
-# once, then for each consecutive slice of `batch_size` indices of that order (the last one may be shorter) call
-# `mlp_loss` on those rows, record the loss, and update every parameter. Return `(params, losses)`: the new
-# parameters (a dict with the same keys) and the list of the recorded losses, one per batch, each computed
-# *before* its step. About eight lines.
+# **Q8.** Write `sgd_epoch(params, X, y, lr, batch_size, lam, rng)`, where `rng` is a NumPy `Generator` or an
+# int seed (the course's convention: `np.random.default_rng(rng)` turns a seed into a Generator and returns a
+# Generator unchanged). Draw the order `np.random.default_rng(rng).permutation(len(X))` once; then for each
+# consecutive slice of `batch_size` indices of that order (the last one may be shorter) call `mlp_loss` on those
+# rows, record the loss, and update every parameter. Return `(params, losses)`: the new parameters (a dict with
+# the same keys) and the list of the recorded losses, one per batch, each computed *before* its step. About
+# eight lines.
 
 # %% nbgrader={"grade": false, "grade_id": "sgd_epoch", "locked": false, "schema_version": 3, "solution": true}
 def sgd_epoch(params, X, y, lr, batch_size, lam, rng):
-    """One epoch of mini-batch SGD on mlp_loss. Returns (new params, [loss of each batch before its step])."""
+    """One epoch of mini-batch SGD on mlp_loss; rng a Generator or an int seed. Returns (params, batch losses)."""
     ### BEGIN SOLUTION
-    order = rng.permutation(len(X))
+    order = np.random.default_rng(rng).permutation(len(X))
     params, losses = dict(params), []
     for start in range(0, len(X), batch_size):
         rows = order[start:start + batch_size]
@@ -693,14 +695,18 @@ def target(x):
     return np.sin(3 * x) + 0.5 * np.cos(7 * x) + 0.3 * x
 
 
-def shallow_fit(x, y, width):
-    """A 1-width-1 ReLU network: hidden bends evenly spread over x, output weights by least squares."""
-    W1, b1 = np.ones((1, width)), -np.linspace(x.min(), x.max(), width, endpoint=False)
+def shallow_fit(x, y, bends):
+    """A 1-hidden-layer ReLU network with one unit max(0, x - t) per bend t; output layer by least squares."""
+    W1, b1 = np.ones((1, len(bends))), -np.asarray(bends, dtype=float)
     H = relu_forward(dense_forward(x, W1, b1)[0])[0]
     H1 = np.column_stack([H, np.ones(len(x))])
     out = np.linalg.lstsq(H1, y, rcond=None)[0]
     W2, b2 = out[:-1], out[-1:]
     return dense_forward(H, W2, b2.ravel())[0]
+
+
+def even_bends(width, lo=-2.0, hi=2.0):
+    return np.linspace(lo, hi, width, endpoint=False)
 
 
 x = np.linspace(-2, 2, 400)[:, None]
@@ -710,10 +716,10 @@ with when_ready():
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     axes[0].plot(x, y, "k", lw=3, alpha=0.3, label="target")
     for width in (3, 6, 12, 24):
-        axes[0].plot(x, shallow_fit(x, y, width), lw=1.2, label=f"{width} hidden units")
+        axes[0].plot(x, shallow_fit(x, y, even_bends(width)), lw=1.2, label=f"{width} hidden units")
     axes[0].legend(fontsize="small")
     axes[0].set_title("one hidden layer, growing width")
-    errors = [np.mean((shallow_fit(x, y, w) - y) ** 2) for w in widths]
+    errors = [np.mean((shallow_fit(x, y, even_bends(w)) - y) ** 2) for w in widths]
     axes[1].loglog(widths, errors, "o-")
     axes[1].set_xlabel("hidden units")
     axes[1].set_ylabel("mean squared error")
@@ -727,8 +733,9 @@ with when_ready():
 # in all. With one input, a hidden unit $\max(0, wx + c)$ bends the output at one point only, and the sawtooth
 # has $2^k - 1$ bends: a single hidden layer needs about $2^k$ units to draw it. This is the depth-versus-width
 # result quoted in notes 002 (Montufar et al. 2014): a deep rectifier network can need exponentially many units
-# once made shallow. With $k = 5$: 10 units deep against 32 units shallow (exact once its evenly spaced bends
-# fall on the sawtooth's corners), and the gap doubles with every extra layer.
+# once made shallow. We even give the shallow network the best bends there are, on the sawtooth's own corners,
+# from the left: each unit draws one more corner exactly, and the rest of the interval is a compromise. With
+# $k = 5$: 10 units deep against 32 units shallow, and the gap doubles with every extra layer.
 
 # %%
 def deep_sawtooth(x, k):
@@ -743,20 +750,21 @@ def deep_sawtooth(x, k):
 
 k = 5
 x01 = np.linspace(0, 1, 1025)[:, None]
+corners = np.arange(2 ** k) / 2 ** k   # where the sawtooth bends (and its start, 0)
 with when_ready():
     saw = deep_sawtooth(x01, k)
-    shallow_units = [2, 4, 8, 16, 32, 64]
-    shallow_errors = [np.mean((shallow_fit(x01, saw, n) - saw) ** 2) for n in shallow_units]
+    units = np.arange(1, 41)
+    shallow_errors = [np.mean((shallow_fit(x01, saw, corners[:n]) - saw) ** 2) for n in units]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     axes[0].plot(x01, saw, "k", lw=2.5, alpha=0.4, label=f"deep: {k} layers x 2 units")
-    axes[0].plot(x01, shallow_fit(x01, saw, 2 * k), "tab:orange", lw=1.2, label=f"shallow: {2 * k} units")
-    axes[0].plot(x01, shallow_fit(x01, saw, 16), "tab:green", lw=1.2, label="shallow: 16 units")
+    axes[0].plot(x01, shallow_fit(x01, saw, corners[:2 * k]), "tab:orange", lw=1.2, label=f"shallow: {2 * k} units")
+    axes[0].plot(x01, shallow_fit(x01, saw, corners[:24]), "tab:green", lw=1.2, label="shallow: 24 units")
     axes[0].set_title("the same function, two architectures")
-    axes[0].legend(fontsize="small", loc="lower right")
-    axes[1].loglog(shallow_units, np.maximum(shallow_errors, 1e-20), "o-", label="one hidden layer")
-    axes[1].loglog([2 * k], [1e-20], "r*", ms=14, label=f"{k} layers of 2 units (exact)")
+    axes[0].legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
+    axes[1].plot(units, shallow_errors, "o-", ms=3, label="one hidden layer, bends at the first corners")
+    axes[1].plot([2 * k], [0.0], "r*", ms=14, label=f"{k} layers of 2 units (exact)")
     axes[1].set_xlabel("hidden units")
-    axes[1].set_ylabel("mean squared error (floored at 1e-20)")
+    axes[1].set_ylabel("mean squared error")
     axes[1].set_title(f"one hidden layer needs {2 ** k} units to be exact")
     axes[1].legend(fontsize="small")
     plt.show()
