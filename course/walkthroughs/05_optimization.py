@@ -272,7 +272,7 @@ plt.show()
 # ## 6. On a real network
 #
 # The same rules, through `train.fit(..., optimizer=...)`, on a 64-64-10 ReLU network for the digits, 8 epochs of
-# mini-batches of 64, each with a common learning rate for its family. (The ranking depends on the problem and
+# mini-batches of 64, each with a learning rate typical for its kind. (The ranking depends on the problem and
 # on tuning; what generalizes is that momentum and the adaptive methods are far less sensitive to the scale of
 # each weight's gradient than plain SGD.)
 

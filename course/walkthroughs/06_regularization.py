@@ -144,7 +144,7 @@ for lam in [0.0, 1e-3, 1e-2]:
     model = wide_net()
     h = fit_small(model, weight_decay=lam)
     size = np.sqrt(sum(np.sum(model.params[k] ** 2) for k in model.params if k.startswith("W")))
-    axes[0].plot(h["val_loss"], label=f"λ = {lam}: ‖W‖ = {size:.1f}")
+    axes[0].plot(h["val_loss"], label=f"λ = {lam}: ‖W‖ = {size:.1f}, final train loss {h['loss'][-1]:.3f}")
     axes[1].plot(h["val_acc"], label=f"λ = {lam}")
 axes[0].set_ylabel("validation loss")
 axes[1].set_ylabel("validation accuracy")
