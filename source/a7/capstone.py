@@ -187,13 +187,14 @@ with when_ready():
 # %% [markdown]
 # ## 3. Q2: what you tried
 #
-# In the cell below, run the variants you compared (at least three, each changing one thing), with their
-# validation accuracy and training time, as a small table. Then, in the answer cell that follows, say in a few
+# In `compare_variants` below, train the variants you compared (at least three, each changing one thing) and
+# print their validation accuracy and training time as a small table (`evaluate` does the measuring). Then, in the answer cell that follows, say in a few
 # sentences what you tried, in what order, and why you kept or dropped each idea. The numbers must come from the
 # validation split, never from the hidden set (which you do not have).
 
 # %% nbgrader={"grade": false, "grade_id": "experiments", "locked": false, "schema_version": 3, "solution": true}
-with when_ready():
+def compare_variants():
+    """Train each variant on the training split; print validation accuracy and seconds."""
     ### BEGIN SOLUTION
     def mlp_pipeline(sizes, epochs=12):
         """build_and_train without the shifted copies: standardize, an MLP of the given sizes, Adam."""
@@ -217,6 +218,10 @@ with when_ready():
         print(f"{name:34s} {acc:8.1%} {seconds:8.1f}")
     ### END SOLUTION
 
+
+with when_ready():
+    compare_variants()
+
 # %% [markdown] nbgrader={"grade": true, "grade_id": "what_you_tried", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
 # (Model answer; the numbers are those of the table above.) The linear softmax baseline sets the bar at about
@@ -233,13 +238,14 @@ with when_ready():
 # %% [markdown]
 # ## 4. Q3: a learning curve
 #
-# How much would more data help? Train your final pipeline on growing parts of the training split (for
-# example 10 %, 25 %, 50 % and 100 % of it) and plot the training and validation accuracy against the number of
+# How much would more data help? In `plot_learning_curve` below, train your final pipeline on growing parts of
+# the training split (for example 10 %, 25 %, 50 % and 100 % of it) and plot the training and validation accuracy against the number of
 # training images. Then describe in the answer cell what the curve shows: is the model limited by its data or
 # by its capacity, and where would you put your effort next?
 
 # %% nbgrader={"grade": false, "grade_id": "learning_curve", "locked": false, "schema_version": 3, "solution": true}
-with when_ready():
+def plot_learning_curve():
+    """Train the final pipeline on growing parts of the training split; plot the accuracies."""
     ### BEGIN SOLUTION
     sizes, train_acc, val_acc = [], [], []
     for share in (0.1, 0.25, 0.5, 1.0):
@@ -259,6 +265,10 @@ with when_ready():
     plt.show()
     print("validation accuracy:", ", ".join(f"{n} images {a:.1%}" for n, a in zip(sizes, val_acc)))
     ### END SOLUTION
+
+
+with when_ready():
+    plot_learning_curve()
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "learning_curve_answer", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
