@@ -204,6 +204,10 @@ def check_derivative(activation, z, *args):
 #
 # In this notebook **every activation returns the pair** `(g(z), g'(z))`, both with the shape of `z`.
 #
+# Two activations you already met need no work: the perceptron's **step** has derivative 0 wherever it is
+# defined, which is why gradient descent cannot train a network of threshold units, and the **identity** of a
+# linear output unit has derivative 1 everywhere.
+#
 # ### The sigmoid
 #
 # $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ squashes any number into $(0, 1)$. By the chain rule on $(1 + e^{-z})^{-1}$,
@@ -672,6 +676,11 @@ with when_ready():
 # $\sigma(z)$ for $y = 0$ and $-\sigma(-z) = \sigma(z) - 1$ for $y = 1$. In both cases
 #
 # $$\frac{\partial L}{\partial z_i} = \frac{\sigma(z_i) - y_i}{n}.$$
+#
+# The same result comes from the probability form of the loss, $-\big(y \log p + (1 - y)\log(1 - p)\big)$, whose
+# derivative is $-\big(\tfrac{y}{p} - \tfrac{1 - y}{1 - p}\big) = \tfrac{p - y}{p(1 - p)}$: multiplied by
+# $\sigma'(z) = p(1 - p)$ it leaves $p - y$, the $\delta = a - y$ of a sigmoid output layer in backpropagation.
+# Working with the logit directly skips the division by $p(1 - p)$, which is 0 in floating point once $|z|$ is large.
 #
 # Read the softplus form: a sample classified right with confidence has $(1 - 2y) z \ll 0$, where $\zeta$ is flat
 # (little loss, little gradient); a sample classified wrong with confidence has $(1 - 2y) z \gg 0$, where $\zeta$
