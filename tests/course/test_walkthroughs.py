@@ -59,5 +59,6 @@ def test_walkthrough_runs_top_to_bottom(script, tmp_path):
     start = time.perf_counter()
     build.execute(nb, tmp_path)  # raises CellExecutionError, naming the failing cell, on any error
     seconds = time.perf_counter() - start
-    assert seconds < 90, f"{script.name} took {seconds:.0f} s; a walkthrough should run in about 20 s (a busy machine may double that)"
+    # a runaway guard, not a benchmark: 9-26 s each were measured at a load of 5-9 on 2 cores, up to 51 s at load 19
+    assert seconds < 180, f"{script.name} took {seconds:.0f} s; a walkthrough should run in about 20 s"
     assert [p.name for p in tmp_path.iterdir()] == [copy.name], "a walkthrough should not write files"
