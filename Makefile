@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# nbgrader runs the `alembic` executable from the virtualenv, so its bin/ must be on PATH.
-RUN    := PATH="$(abspath $(BIN)):$$PATH" MPLBACKEND=Agg
+# nbgrader runs the `alembic` executable from the virtualenv, so its bin/ must be on PATH. Grading and tests run
+# one process per core, so each keeps one BLAS thread (two threads per process on two cores thrash).
+RUN    := PATH="$(abspath $(BIN)):$$PATH" MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
 .PHONY: demo test release install clean
 
