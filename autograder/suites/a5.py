@@ -103,7 +103,7 @@ def _optimizer_question(name, reference, hint, public_hyper, random_hyper, point
             shape = _random_shape(rng)
             hyper = random_hyper(rng)
             _trajectory(student, reference, hyper, _quadratic(rng, shape), rng.normal(size=shape), 8,
-                        f"{what} on an array of shape {shape}", hint)
+                        f"{what} on a random quadratic", hint)
         hyper = random_hyper(rng)
         hyper["lr"] = hyper["lr"] * (0.01 if name not in ("adagrad", "adadelta") else 0.2)
         _trajectory(student, reference, hyper, _rosenbrock_grad, [-1.2, 1.0] + 0.1 * rng.normal(size=2), 10,
@@ -214,7 +214,7 @@ def mini_batches_of_random_sizes(student, rng):
             batch += 1
         shuffler = np.random.default_rng(int(rng.integers(1 << 30)))
         _expect_epoch(student, rng.normal(size=d), X, y, float(rng.uniform(0.01, 0.2)), batch, shuffler,
-                      f"minibatch_epoch with n={n}, batch_size={batch}")
+                      "minibatch_epoch with a batch size that does not divide n")
 
 
 # ---------------------------------------------------------------------------------- Q2 .. Q7 the rules
