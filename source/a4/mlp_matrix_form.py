@@ -713,13 +713,13 @@ x = np.linspace(-2, 2, 400)[:, None]
 y = target(x)
 with when_ready():
     widths = [1, 2, 4, 8, 16, 32, 64, 128]
+    errors = [np.mean((shallow_fit(x, y, even_bends(w)) - y) ** 2) for w in widths]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     axes[0].plot(x, y, "k", lw=3, alpha=0.3, label="target")
     for width in (3, 6, 12, 24):
         axes[0].plot(x, shallow_fit(x, y, even_bends(width)), lw=1.2, label=f"{width} hidden units")
     axes[0].legend(fontsize="small")
     axes[0].set_title("one hidden layer, growing width")
-    errors = [np.mean((shallow_fit(x, y, even_bends(w)) - y) ** 2) for w in widths]
     axes[1].loglog(widths, errors, "o-")
     axes[1].set_xlabel("hidden units")
     axes[1].set_ylabel("mean squared error")
