@@ -8,11 +8,14 @@ credit). Hidden tests are removed by nbgrader's own ClearHiddenTests, as course.
 """
 
 import html
+import json
 import os
 
 import nbformat
 from jupyter_core.paths import jupyter_config_dir
+from jinja2 import pass_context
 from nbconvert.exporters import HTMLExporter
+from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
@@ -71,6 +74,44 @@ class _Scores:
         return nb, resources
 
 
+class _Exporter(HTMLExporter):
+    """nbconvert's HTMLExporter with its two pure, costly filters memoised (markdown to HTML, code highlighting):
+    most cells of a class's notebooks are the instructor's, the same for every student."""
+
+    _memo = {}
+
+    @pass_context
+    def markdown2html(self, context, source):
+        cell = context.get("cell", {})
+        key = ("md", source, json.dumps(cell.get("attachments", {}), sort_keys=True),
+               context.get("resources", {}).get("metadata", {}).get("path", ""))
+        if key not in self._memo:
+            self._memo[key] = HTMLExporter.markdown2html(self, context, source)
+        return self._memo[key]
+
+    _highlighters = {}
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        if lexer not in self._highlighters:
+            plain = Highlight2HTML(pygments_lexer=lexer, parent=self)
+
+            def highlight(source, language=None, metadata=None):
+                key = ("code", lexer, source, language)
+                if key not in self._memo:
+                    self._memo[key] = plain(source, language, metadata)
+                return self._memo[key]
+
+            self._highlighters[lexer] = highlight
+        if self.filters.get("highlight_code") is not self._highlighters[lexer]:
+            # (changing `filters` makes nbconvert rebuild its Jinja environment: only when the lexer changes)
+            self.filters = {**self.filters, "highlight_code": self._highlighters[lexer]}
+        if len(self._memo) > 20000:
+            self._memo.clear()
+        return super().from_notebook_node(nb, resources, **kw)
+
+
 _exporter = None
 
 
@@ -85,7 +126,7 @@ def _html_exporter():
         c.HTMLExporter.extra_template_basedirs = [os.path.join(base, "server_extensions", "formgrader", "templates")]
         c.HTMLExporter.extra_template_paths = [os.path.join(base, "server_extensions", "formgrader", "static",
                                                             "node_modules", "bootstrap", "dist", "css")]
-        _exporter = HTMLExporter(config=c)
+        _exporter = _Exporter(config=c)
     return _exporter
 
 

@@ -83,7 +83,7 @@ def postgres():
         created = as_postgres(_pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U",
                               "postgres", "gradebook")
         assert created.returncode == 0, created.stderr
-        yield f"postgresql://postgres@127.0.0.1:{port}/gradebook"
+        yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/gradebook"
     finally:
         as_postgres(_pg_bin("pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop")
         shutil.rmtree(data, ignore_errors=True)
