@@ -15,9 +15,10 @@ import nbformat
 from .course import REPO
 
 
-def pairs(root=REPO):
-    """(script, notebook) for every paired source notebook."""
-    return [(py, py.with_suffix(".ipynb")) for py in sorted(Path(root, "source").glob("*/*.py"))]
+def pairs(root=REPO, ids=None):
+    """(script, notebook) for every paired source notebook (of the assignments ``ids``, or all)."""
+    scripts = sorted(Path(root, "source").glob("*/*.py"))
+    return [(py, py.with_suffix(".ipynb")) for py in scripts if ids is None or py.parent.name in ids]
 
 
 def notebook_from_script(script):
@@ -32,10 +33,10 @@ def render(nb):
     return nbformat.writes(nb) + "\n"
 
 
-def sync(root=REPO):
+def sync(root=REPO, ids=None):
     """Write each notebook from its script. Returns the notebooks that changed."""
     changed = []
-    for script, notebook in pairs(root):
+    for script, notebook in pairs(root, ids):
         text = render(notebook_from_script(script))
         if not notebook.exists() or notebook.read_text() != text:
             notebook.write_text(text)
