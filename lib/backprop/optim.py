@@ -12,22 +12,13 @@ Every update rule has the same signature, as in CS231n's ``optim.py``:
 - ``dw`` : ndarray, same shape, the gradient dL/dw at w;
 - ``state`` : dict with the hyper-parameters (``lr`` and the rule's own) and the running quantities
   (velocity, squared-gradient averages, step count). None, or missing keys, get the defaults listed in
-  each docstring. The dict is updated in place and returned; use one state per parameter array.
+  each docstring (written into the dict). The dict is updated in place and returned; use one state per
+  parameter array. Running quantities start at zero (a scalar 0 until the first step makes them arrays).
 
 In the formulas g is dw, eta is ``lr``, all operations are elementwise, and t counts the steps from 1.
 """
 
 import numpy as np
-
-
-def _defaults(state, **defaults):
-    """Fill the missing hyper-parameters of ``state`` (a new dict when None) from ``defaults``."""
-    if state is None:
-        return defaults
-    if not defaults.keys() <= state.keys():  # after the first step all are there: one cheap check
-        for key, value in defaults.items():
-            state.setdefault(key, value)
-    return state
 
 
 def sgd(w, dw, state=None):
@@ -37,8 +28,8 @@ def sgd(w, dw, state=None):
 
     state: ``lr`` (default 1e-2). Topic: gradient descent, SGD (notes 000, 004).
     """
-    state = _defaults(state, lr=1e-2)
-    return w - state["lr"] * dw, state
+    state = {} if state is None else state
+    return w - state.setdefault("lr", 1e-2) * dw, state
 
 
 def momentum(w, dw, state=None):
@@ -50,8 +41,9 @@ def momentum(w, dw, state=None):
 
     state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros, the velocity). Topic: momentum (notes 004).
     """
-    state = _defaults(state, lr=1e-2, mu=0.9)
-    v = state["mu"] * state.get("v", 0.0) - state["lr"] * dw
+    state = {} if state is None else state
+    lr, mu = state.setdefault("lr", 1e-2), state.setdefault("mu", 0.9)
+    v = mu * state.get("v", 0.0) - lr * dw
     state["v"] = v
     return w + v, state
 
@@ -65,11 +57,12 @@ def nesterov(w, dw, state=None):
 
     state: ``lr`` (1e-2), ``mu`` (0.9), ``v`` (zeros). Topic: momentum (notes 004).
     """
-    state = _defaults(state, lr=1e-2, mu=0.9)
+    state = {} if state is None else state
+    lr, mu = state.setdefault("lr", 1e-2), state.setdefault("mu", 0.9)
     v_prev = state.get("v", 0.0)
-    v = state["mu"] * v_prev - state["lr"] * dw
+    v = mu * v_prev - lr * dw
     state["v"] = v
-    return w - state["mu"] * v_prev + (1 + state["mu"]) * v, state
+    return w - mu * v_prev + (1 + mu) * v, state
 
 
 def adagrad(w, dw, state=None):
@@ -80,10 +73,11 @@ def adagrad(w, dw, state=None):
 
     state: ``lr`` (1e-2), ``eps`` (1e-8), ``G`` (zeros). Topic: adaptive step sizes, Adagrad (notes 004).
     """
-    state = _defaults(state, lr=1e-2, eps=1e-8)
+    state = {} if state is None else state
+    lr, eps = state.setdefault("lr", 1e-2), state.setdefault("eps", 1e-8)
     G = state.get("G", 0.0) + dw * dw
     state["G"] = G
-    return w - state["lr"] * dw / (np.sqrt(G) + state["eps"]), state
+    return w - lr * dw / (np.sqrt(G) + eps), state
 
 
 def rmsprop(w, dw, state=None):
@@ -93,10 +87,11 @@ def rmsprop(w, dw, state=None):
 
     state: ``lr`` (1e-3), ``rho`` (0.9), ``eps`` (1e-8), ``s`` (zeros). Topic: adaptive learning rates (notes 000).
     """
-    state = _defaults(state, lr=1e-3, rho=0.9, eps=1e-8)
-    s = state["rho"] * state.get("s", 0.0) + (1 - state["rho"]) * dw * dw
+    state = {} if state is None else state
+    lr, rho, eps = state.setdefault("lr", 1e-3), state.setdefault("rho", 0.9), state.setdefault("eps", 1e-8)
+    s = rho * state.get("s", 0.0) + (1 - rho) * dw * dw
     state["s"] = s
-    return w - state["lr"] * dw / (np.sqrt(s) + state["eps"]), state
+    return w - lr * dw / (np.sqrt(s) + eps), state
 
 
 def adadelta(w, dw, state=None):
@@ -111,12 +106,12 @@ def adadelta(w, dw, state=None):
 
     state: ``lr`` (1.0), ``rho`` (0.95), ``eps`` (1e-6), ``s`` and ``u`` (zeros). Topic: Adadelta (notes 004).
     """
-    state = _defaults(state, lr=1.0, rho=0.95, eps=1e-6)
-    rho, eps = state["rho"], state["eps"]
+    state = {} if state is None else state
+    lr, rho, eps = state.setdefault("lr", 1.0), state.setdefault("rho", 0.95), state.setdefault("eps", 1e-6)
     s = rho * state.get("s", 0.0) + (1 - rho) * dw * dw
     delta = -np.sqrt(state.get("u", 0.0) + eps) / np.sqrt(s + eps) * dw
     state["s"], state["u"] = s, rho * state.get("u", 0.0) + (1 - rho) * delta * delta
-    return w + state["lr"] * delta, state
+    return w + lr * delta, state
 
 
 def adam(w, dw, state=None):
@@ -132,14 +127,15 @@ def adam(w, dw, state=None):
     state: ``lr`` (1e-3), ``beta1`` (0.9), ``beta2`` (0.999), ``eps`` (1e-8), ``m``, ``v`` (zeros), ``t`` (0).
     Topic: Adam (notes 004).
     """
-    state = _defaults(state, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, t=0)
-    b1, b2 = state["beta1"], state["beta2"]
-    t = state["t"] + 1
+    state = {} if state is None else state
+    lr, eps = state.setdefault("lr", 1e-3), state.setdefault("eps", 1e-8)
+    b1, b2 = state.setdefault("beta1", 0.9), state.setdefault("beta2", 0.999)
+    t = state.get("t", 0) + 1
     m = b1 * state.get("m", 0.0) + (1 - b1) * dw
     v = b2 * state.get("v", 0.0) + (1 - b2) * dw * dw
     state["t"], state["m"], state["v"] = t, m, v
     m_hat, v_hat = m / (1 - b1 ** t), v / (1 - b2 ** t)
-    return w - state["lr"] * m_hat / (np.sqrt(v_hat) + state["eps"]), state
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), state
 
 
 def l2_penalty(W, lam):
