@@ -12,6 +12,7 @@ always run. ``run_all=True`` runs every cell.
 """
 
 import hashlib
+import os
 import symtable
 import json
 from pathlib import Path
@@ -54,7 +55,10 @@ def submission_fingerprint(course_root, assignment, student, base):
     """sha256 of every file the student submitted for ``assignment`` (names and bytes), plus ``base``."""
     h = hashlib.sha256(base.encode())
     folder = Path(course_root, "submitted", student, assignment)
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+        if path.is_symlink():
+            h.update(b"link:" + str(path.relative_to(folder)).encode() + b"\0" + os.readlink(path).encode() + b"\0")
+            continue
         h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -168,7 +172,8 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
     source_dir = course_root / "source" / assignment
     functions = _graded_functions(assignment)
     files = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".ipynb"):
+    # symbolic links are not followed: a link to source/ would hand the hidden tests to the student's process
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"):
         files[str(path.relative_to(folder))] = path.read_bytes().decode("latin-1")
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".py")):
         files[str(path.relative_to(source_dir))] = path.read_bytes().decode("latin-1")  # as nbgrader: source wins
@@ -182,6 +187,11 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
             release_path = release_dir / f"{name}.ipynb"
             if not path.exists():
                 entry["problem"] = f"`{name}.ipynb` is missing from the submission: every question in it scores 0."
+                notebooks.append(entry)
+                continue
+            if path.is_symlink():
+                entry["problem"] = (f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
+                                    f"scores 0. Submit the notebook file itself.")
                 notebooks.append(entry)
                 continue
             try:

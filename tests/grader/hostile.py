@@ -154,6 +154,13 @@ CASES = {
 }
 
 
+def _symlink_to_source(nb, paths):
+    return ("symlink", paths["source_nb"])
+
+
+CASES["x-symlink-to-source"] = (_symlink_to_source, "all", "is a symbolic link")
+
+
 def write(course_root, reference_nb, paths):
     """Write every hostile submission into ``course_root/submitted/``. Returns the student ids."""
     for student, (damage, _, _) in CASES.items():
@@ -161,7 +168,9 @@ def write(course_root, reference_nb, paths):
         text = damage(nb, paths)
         folder = course_root / "submitted" / student / "a1"
         folder.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, str):
+        if isinstance(text, tuple):  # ("symlink", target)
+            (folder / NB).symlink_to(text[1])
+        elif isinstance(text, str):
             (folder / NB).write_text(text)
         else:
             nbformat.write(nb, folder / NB)
