@@ -1,6 +1,6 @@
 """backprop: the course's NumPy reference library.
 
-Conventions (see docs/conventions.md):
+Conventions (see docs/library.md):
 - rows are samples: X has shape (n, d); a dense layer computes Z = X @ W + b with W of shape (d_in, d_out);
 - float64 by default, because gradient checks need it;
 - a graded unit is a pure function; thin objects compose them.
