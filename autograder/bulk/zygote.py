@@ -7,7 +7,7 @@ socket FD for requests. It never reads a notebook: it holds no hidden test and n
 For each request it forks a *student process* and hands the grader one end of a fresh socket pair (passed as
 a file descriptor). The student process, before it runs any student code:
 
-- when started as root, enters its own mount namespace and hides the course folder, the repository's source/
+- when started as root, enters its own mount and network namespaces (no network) and hides the course folder, the repository's source/
   (hidden tests) and any other path it is told to, under empty read-only tmpfs mounts, then drops to its own
   unprivileged uid (one per process, so students cannot signal each other);
 - moves to a scratch folder that holds only this submission's files;
@@ -170,7 +170,7 @@ def warm_up():
 
 # ---------------------------------------------------------------------------------- isolation (root)
 
-_CLONE_NEWNS = 0x00020000
+_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
 
 
@@ -189,7 +189,8 @@ def _hide(paths, expose, holder):
     each folder in ``expose`` (Python's own files under a private home, say) made reachable on its own, the
     rest of its private parent hidden. Returns False when the kernel refuses (then nothing is hidden)."""
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(_CLONE_NEWNS) != 0:
+    # a network namespace of its own too (no interface but a loopback that is down): no network at all
+    if libc.unshare(_CLONE_NEWNS | _CLONE_NEWNET) != 0 and libc.unshare(_CLONE_NEWNS) != 0:
         return False
     libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
     for path in expose:

@@ -100,6 +100,17 @@ try:
     found.append("wrote the gradebook")
 except Exception:
     pass
+import socket
+try:
+    socket.create_connection(("127.0.0.1", 22), timeout=1).close()
+    found.append("reached the network")
+except OSError:
+    pass
+try:
+    socket.create_connection(("pypi.org", 443), timeout=1).close()
+    found.append("reached the internet")
+except OSError:
+    pass
 print("SNOOP:", found if found else "nothing readable")
 '''
 
