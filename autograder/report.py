@@ -11,11 +11,11 @@ def format_report(question, results, hidden, notes=()):
     scope = "" if hidden else "public checks "
     lines = [f"{question.function}  [{question.id}]  {scope}{earned:g} / {shown:g} points: {status}"]
     lines += [f"  note: {note}" for note in notes]
+    descriptions = {f"{question.id}.{c.name}": c.description for c in question.checks}
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
         kind = "" if r.public else " (hidden)"
-        check = next(c for c in question.checks if f"{question.id}.{c.name}" == r.id)
-        lines.append(f"  {mark} [{r.points:g} pt]{kind} {check.description}")
+        lines.append(f"  {mark} [{r.points:g} pt]{kind} {descriptions[r.id]}")
         if not r.passed:
             lines += [textwrap.indent(part, "         ") for part in r.message.splitlines()]
     if not hidden:
