@@ -220,11 +220,28 @@ def _hide(paths, expose, holder):
     return True
 
 
+def _reachable_by_others(path):
+    """True when a process of another uid can walk down to ``path`` (every folder on the way has o+x)."""
+    folder = os.path.realpath(path)
+    while os.path.dirname(folder) != folder:
+        if not os.stat(folder).st_mode & 0o001:
+            return False
+        folder = os.path.dirname(folder)
+    return True
+
+
+def can_isolate():
+    """Root, with the virtualenv and the checkout reachable by other uids. A checkout inside a private (0700)
+    folder cannot be isolated by uid and mounts; it is then graded like a run without root."""
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.geteuid() == 0 and _reachable_by_others(sys.prefix) and _reachable_by_others(checkout)
+
+
 def _isolate(request):
     """Everything a student process does to itself before any student code runs."""
     scratch = request["scratch"]
     isolated = False
-    if os.geteuid() == 0:
+    if can_isolate():
         expose = [sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
         isolated = _hide(request.get("hide", []), expose, os.path.join(scratch, ".python"))
         uid = request["uid_base"] + os.getpid() % 1_000_000
