@@ -9,12 +9,14 @@
    map (so accuracy means something), batch 256, 2 epochs, library against the hand-written loop, with
    every BLAS thread.
 
-Each repeat runs every contender once, one after the other, so that a slow moment of a shared machine
-hits all of them; times are medians over the repeats (minimum also printed), and each ratio is the
-median of the per-repeat ratios. Targets: library / hand-written <= 1.3 on digits and <= 1.1 on the
+Each repeat runs every contender once, one after the other and in a new random order, so that a slow
+moment of a shared machine hits all of them and no contender always runs first; times are medians over
+the repeats (minimum also printed), and each ratio is the median of the per-repeat ratios. On a shared
+virtual machine single runs differ by 10 % or more, hence 15 repeats of the digits job by default. Targets: library / hand-written <= 1.3 on digits and <= 1.1 on the
 GEMM-bound job; MLPClassifier / library >= 2 on digits at equal accuracy.
 
-Run: .venv/bin/python benchmarks/bench_library.py [--repeats N] [--jobs digits gemm] [--gemm-threads T]
+Run: .venv/bin/python benchmarks/bench_library.py [--repeats N] [--gemm-repeats N] [--jobs digits gemm]
+     [--gemm-threads T]
 """
 
 import argparse
@@ -95,10 +97,11 @@ def race(contenders, job, repeats):
     X, y, X_test, y_test, kwargs = job
     times = {name: [] for name in contenders}
     accuracy = {}
+    order = np.random.default_rng(0)
     for _ in range(repeats):
-        for name, run in contenders.items():
+        for name in order.permutation(list(contenders)):  # a new order each repeat: no one always goes first
             wall, cpu = time.perf_counter(), time.process_time()
-            predict = run(X, y, **kwargs)
+            predict = contenders[name](X, y, **kwargs)
             times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
             accuracy[name] = float(np.mean(predict(X_test) == y_test))
     return {name: (*np.array(pairs).T, accuracy[name]) for name, pairs in times.items()}
@@ -148,7 +151,8 @@ def run_gemm(repeats, threads):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="repeats of the digits job (GEMM job: half)")
+    parser.add_argument("--repeats", type=int, default=15, help="repeats of the digits job")
+    parser.add_argument("--gemm-repeats", type=int, default=3, help="repeats of the GEMM-bound job")
     parser.add_argument("--jobs", nargs="+", choices=["digits", "gemm"], default=["digits", "gemm"])
     parser.add_argument("--gemm-threads", type=int, default=None, help="BLAS threads for the GEMM job (default all)")
     args = parser.parse_args()
@@ -159,7 +163,7 @@ def main():
     if "digits" in args.jobs:
         run_digits(args.repeats)
     if "gemm" in args.jobs:
-        run_gemm(max(2, args.repeats // 2), args.gemm_threads)
+        run_gemm(args.gemm_repeats, args.gemm_threads)
 
 
 if __name__ == "__main__":

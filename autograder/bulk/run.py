@@ -10,7 +10,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .. import course
-from . import kernel, prepare, summary
+from . import kernel, prepare, summary, zygote
 from .store import Writer
 from .worker import grade_job
 
@@ -71,6 +71,10 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
     db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
     course.link_source(course_root)
     _ensure_assignment(course_root, assignment, db_url)
+    if scheduler is None and os.geteuid() == 0 and not zygote.can_isolate():
+        print("note: running as root, but this checkout or its virtualenv is in a folder other users cannot "
+              "enter, so student processes keep the grader's uid and see its files (docs/grading.md, "
+              "Security model)", file=out)
     options = {"course_root": str(course_root), "db_url": db_url, "cell_timeout": cell_timeout,
                "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all,
                "hide": _hidden_paths(course_root, db_url)}

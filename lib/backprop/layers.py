@@ -26,7 +26,7 @@ import numpy as np
 
 from backprop import init as initializers
 from backprop.activations import (abs_relu_grad, leaky_relu, leaky_relu_grad, maxout_backward,
-                                  maxout_forward, relu_grad, sigmoid, softmax, softplus, softplus_grad)
+                                  maxout_forward, sigmoid, softmax, softplus, softplus_grad)
 from backprop.regularizers import (batchnorm_backward, batchnorm_forward, dropout_backward,
                                    dropout_forward, gaussian_noise_forward, layernorm_backward,
                                    layernorm_forward)
@@ -98,7 +98,7 @@ def relu_backward(dout, cache):
 
     Topic: the ReLU derivative (notes 004); in matrix form, zeroing the entries of dL/dH where U < 0 (notes 002).
     """
-    return dout * relu_grad(cache)
+    return dout * (cache >= 0)  # dout * relu_grad(z), the comparison's booleans acting as 0 and 1
 
 
 def leaky_relu_forward(z, alpha=0.01):

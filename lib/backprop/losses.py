@@ -169,7 +169,7 @@ def softmax_cross_entropy(scores, y):
     total = exp.sum(axis=1, keepdims=True)
     rows = np.arange(n)
     value = float(np.log(total).sum() - shifted[rows, y].sum()) / n
-    grad = exp / total
-    grad[rows, y] -= 1.0
+    grad = np.divide(exp, total, out=exp)  # p = softmax(scores), in place of the exponentials
+    np.subtract.at(grad, (rows, y), 1.0)  # p - onehot(y)
     grad /= n
     return value, grad

@@ -30,6 +30,14 @@ def test_sgd(setup):
     assert np.allclose(path[-1], w0 - 0.3 * np.sum(grads, axis=0))
 
 
+def test_sgd_keeps_its_inputs_and_numpy_type_promotion():
+    w, dw = np.ones(3, dtype=np.float32), np.full(3, 0.5)
+    new, _ = optim.sgd(w, dw, {"lr": 0.1})
+    assert new.dtype == np.float64 and np.allclose(new, 0.95)
+    assert np.array_equal(w, np.ones(3)) and np.array_equal(dw, np.full(3, 0.5))
+    assert optim.sgd(2.0, 4.0, {"lr": 0.25})[0] == 1.0  # scalars too
+
+
 def test_momentum_from_a_nonzero_velocity(setup):
     w0, grads, rng = setup
     v0 = rng.normal(size=w0.shape)

@@ -80,6 +80,27 @@ def test_batch_gradient_descent_is_one_full_gradient_step_per_epoch():
         assert np.allclose(model.params[name], manual.params[name] - 0.5 * manual.grads[name])
 
 
+def test_training_loss_and_accuracy_are_those_of_the_batches_as_they_were_seen():
+    X, y = toy(50)
+    model, manual = layers.mlp([2, 8, 2], seed=2), layers.mlp([2, 8, 2], seed=2)
+    history = train.fit(model, X, y, config={"lr": 0.3}, epochs=3, batch_size=16, seed=5, progress=False)
+    rng, expected = np.random.default_rng(5), {"loss": [], "acc": []}
+    for _ in range(3):
+        order, total, correct = rng.permutation(len(X)), 0.0, 0
+        for start in range(0, len(X), 16):
+            idx = order[start:start + 16]
+            scores = manual.forward(X[idx])
+            value, dscores = losses.softmax_cross_entropy(scores, y[idx])
+            total, correct = total + value * len(idx), correct + np.sum(scores.argmax(axis=1) == y[idx])
+            manual.backward(dscores)
+            for name in manual.params:
+                manual.params[name] = manual.params[name] - 0.3 * manual.grads[name]
+        expected["loss"].append(total / len(X))
+        expected["acc"].append(correct / len(X))
+    assert np.allclose(history["loss"], expected["loss"]) and np.allclose(history["acc"], expected["acc"])
+    assert len(set(history["acc"])) > 1  # the weights changed along the way
+
+
 def test_same_seed_same_run_and_another_seed_another_run():
     X, y = toy(40)
     runs = []
