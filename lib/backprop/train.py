@@ -25,13 +25,9 @@ def accuracy(scores, y):
     scores (n, C) with integer labels y (n,): yhat = argmax over the classes; scores (n,) or (n, 1) with
     labels 0/1 (same shape): yhat = [logit > 0], i.e. sigma(z) > 1/2. Returns a float in [0, 1].
     """
-    return _correct(scores, y) / len(y)
-
-
-def _correct(scores, y):
     if scores.ndim == 2 and scores.shape[1] > 1:
-        return int(np.count_nonzero(scores.argmax(axis=1) == y))
-    return int(np.count_nonzero((scores.reshape(y.shape) > 0) == y))
+        return np.count_nonzero(scores.argmax(axis=1) == y) / len(y)
+    return np.count_nonzero((scores.reshape(y.shape) > 0) == y) / len(y)
 
 
 def evaluate(model, X, y, loss=losses.softmax_cross_entropy):
