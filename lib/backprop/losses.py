@@ -168,8 +168,7 @@ def softmax_cross_entropy(scores, y):
     exp = np.exp(shifted)
     total = exp.sum(axis=1, keepdims=True)
     rows = np.arange(n)
-    value = float(np.log(total).sum() - shifted[rows, y].sum()) / n
-    grad = np.divide(exp, total, out=exp)  # p = softmax(scores), in place of the exponentials
-    np.subtract.at(grad, (rows, y), 1.0)  # p - onehot(y)
-    grad /= n
+    value = float(np.log(total).sum() - shifted[rows, y].sum()) / n  # the max cancels in the difference
+    grad = np.divide(exp, n * total, out=exp)  # p / n, written over the exponentials
+    np.subtract.at(grad, (rows, y), 1.0 / n)  # (p - onehot(y)) / n
     return value, grad

@@ -29,11 +29,7 @@ def sgd(w, dw, state=None):
     state: ``lr`` (default 1e-2). Topic: gradient descent, SGD (notes 000, 004).
     """
     state = {} if state is None else state
-    step = state.setdefault("lr", 1e-2) * dw
-    if isinstance(w, np.ndarray) and isinstance(step, np.ndarray) and step.shape == w.shape \
-            and step.dtype == w.dtype:
-        return np.subtract(w, step, out=step), state  # w - eta g, into eta g's fresh array: one allocation
-    return w - step, state
+    return w - state.setdefault("lr", 1e-2) * dw, state
 
 
 def momentum(w, dw, state=None):
