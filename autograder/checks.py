@@ -79,18 +79,23 @@ def expect_close(value, expected, what, tol=1e-7, hint=None, show=False):
         raise CheckFailed(f"{what} contains NaN or infinity.", hint=hint or "Look for a division by zero or an overflow.")
     err = rel_error(arr, expected)
     if err > tol:
-        wrong = np.argwhere(_abs(arr - expected) / _maximum(1e-8, _abs(arr) + _abs(expected)) > tol)
-        where = f" at index {tuple(int(i) for i in wrong[0])}" if arr.ndim and len(wrong) else ""
         detail = None
         if show:
             detail = f"expected {np.array2string(expected, precision=4)}\n     got {np.array2string(arr, precision=4)}"
-        raise CheckFailed(
-            f"{what} differs from the reference: max relative error {err:.1e} (allowed {tol:.0e}), "
-            f"{len(wrong)} of {arr.size} entries wrong, the first{where}.",
-            hint=hint,
-            detail=detail,
-        )
+        raise CheckFailed(f"{what} differs from the reference{_where_wrong(arr, expected, tol, show)}; relative "
+                          f"error {err:.1e} (allowed {tol:.0e}).", hint=hint, detail=detail)
     return arr
+
+
+def _where_wrong(arr, expected, tol, show):
+    """Where an answer is off: how many entries and the first one (for an array); the values themselves only
+    when ``show`` (a hidden check never reveals its expected values)."""
+    if arr.ndim == 0:
+        return f": got {float(arr):.6g}, expected {float(expected):.6g}" if show else ""
+    wrong = np.argwhere(_abs(arr - expected) / _maximum(1e-8, _abs(arr) + _abs(expected)) > tol)
+    first = tuple(int(i) for i in wrong[0])
+    values = f" (got {float(arr[first]):.6g}, expected {float(expected[first]):.6g})" if show else ""
+    return f": {len(wrong)} of {arr.size} entries wrong, the first at index {first}{values}"
 
 
 def expect_equal(value, expected, what, hint=None, show=False):
@@ -98,10 +103,11 @@ def expect_equal(value, expected, what, hint=None, show=False):
     expected = _asarray(expected)
     arr = expect_shape(value, expected.shape, what)
     wrong = np.argwhere(arr != expected)
+    if arr.ndim == 0 and len(wrong):
+        raise CheckFailed(f"{what}: got {arr.item():g}, expected {expected.item():g}." if show
+                          else f"{what} differs from the reference.", hint=hint)
     if len(wrong):
         first = tuple(int(i) for i in wrong[0])
-        detail = None
-        if show:
-            detail = f"at index {first}: expected {expected[first]}, got {arr[first]}"
-        raise CheckFailed(f"{what}: {len(wrong)} of {arr.size} entries differ from the reference.", hint=hint, detail=detail)
+        where = f", the first at index {first} (got {arr[first]:g}, expected {expected[first]:g})" if show else ""
+        raise CheckFailed(f"{what}: {len(wrong)} of {arr.size} entries differ from the reference{where}.", hint=hint)
     return arr

@@ -46,13 +46,24 @@ def test_reference_earns_every_point_and_a_stub_earns_none(question):
 def test_expectations_explain_what_differs():
     with pytest.raises(CheckFailed, match=r"shape \(3, 1\); expected \(3,\)"):
         expect_shape(np.zeros((3, 1)), (3,), "f(x)")
-    with pytest.raises(CheckFailed, match=r"max relative error .* 1 of 3 entries wrong, the first at index \(2,\)"):
-        expect_close(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), "f(x)")
+    with pytest.raises(CheckFailed, match=r"1 of 3 entries wrong, the first at index \(2,\) \(got 3.5, expected 3\); "
+                                          r"relative error 7.7e-02"):
+        expect_close(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), "f(x)", show=True)
+    with pytest.raises(CheckFailed, match=r"1 of 3 entries wrong, the first at index \(2,\); relative error"):
+        expect_close(np.array([1.0, 2.0, 3.5]), np.array([1.0, 2.0, 3.0]), "f(x)")  # hidden: no values
+    with pytest.raises(CheckFailed, match=r"loss differs from the reference: got 0.5, expected 0.7; relative error"):
+        expect_close(0.5, 0.7, "loss", show=True)  # a scalar is not "1 of 1 entries"
+    with pytest.raises(CheckFailed, match=r"count: got 3, expected 4\.$"):
+        expect_equal(3, 4, "count", show=True)
+    with pytest.raises(CheckFailed, match=r"^count differs from the reference\.$"):
+        expect_equal(3, 4, "count")
     with pytest.raises(CheckFailed, match="returned None"):
         expect_close(None, np.zeros(2), "f(x)")
     with pytest.raises(CheckFailed, match="NaN"):
         expect_close(np.array([np.nan]), np.zeros(1), "f(x)")
-    with pytest.raises(CheckFailed, match="2 of 3 entries differ"):
+    with pytest.raises(CheckFailed, match=r"2 of 3 entries differ .* first at index \(1,\) \(got -1, expected 1\)"):
+        expect_equal(np.array([1, -1, -1]), np.array([1, 1, 1]), "labels", show=True)
+    with pytest.raises(CheckFailed, match=r"2 of 3 entries differ from the reference\.$"):
         expect_equal(np.array([1, -1, -1]), np.array([1, 1, 1]), "labels")
 
 
