@@ -1,5 +1,6 @@
-"""Shared fixtures: the demo class is built and graded once per test session, by the bulk grader (whose scores
-equal nbgrader autograde's: tests/grader and benchmarks/bench_grading.py hold it to that)."""
+"""Shared fixtures: the demo class is built once per test session and graded, by the bulk grader (whose scores
+equal nbgrader autograde's: tests/grader and benchmarks/bench_grading.py hold it to that), an assignment at a
+time when a test first asks for it."""
 
 import os
 import sys
@@ -12,15 +13,39 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 
-@pytest.fixture(scope="session")
-def graded_demo(tmp_path_factory):
-    """(course folder, gradebook url, {assignment: [students]}) of the graded demo class."""
-    from autograder import bulk, course, demo
+class DemoClass:
+    """The demo class in a course folder; each assignment is graded the first time a test asks for it, so that
+    `pytest -k a4` grades a4 only."""
 
-    root = tmp_path_factory.mktemp("demo-course")
-    grader = course.prepare(root)
-    students = demo.build_class(root)
-    for a in students:
-        outcome = bulk.grade(a, root, db_url=grader.coursedir.db_url, progress=False)
-        assert not outcome.failed, outcome.failed
-    return root, grader.coursedir.db_url, students
+    def __init__(self, root):
+        from autograder import course, demo
+
+        self.root = root
+        self.grader = course.prepare(root)
+        self.db_url = self.grader.coursedir.db_url
+        self.students = demo.build_class(root)
+        self._graded = set()
+
+    def graded(self, *assignments):
+        """Grade the given assignments (all when none is given) unless already done; returns self."""
+        from autograder import bulk
+
+        for a in assignments or self.students:
+            if a not in self._graded:
+                outcome = bulk.grade(a, self.root, db_url=self.db_url, progress=False)
+                assert not outcome.failed, outcome.failed
+                self._graded.add(a)
+        return self
+
+
+@pytest.fixture(scope="session")
+def demo_class(tmp_path_factory):
+    """The demo class, built once per session and graded an assignment at a time, on demand."""
+    return DemoClass(tmp_path_factory.mktemp("demo-course"))
+
+
+@pytest.fixture(scope="session")
+def graded_demo(demo_class):
+    """(course folder, gradebook url, {assignment: [students]}) of the demo class with every assignment graded."""
+    demo_class.graded()
+    return demo_class.root, demo_class.db_url, demo_class.students

@@ -10,25 +10,23 @@ from autograder import course, demo, results
 ASSIGNMENTS = course.assignments()
 
 
-def scores(graded_demo, assignment):
-    root, db_url, _ = graded_demo
-    questions, got = results.collect(db_url, assignment)
+def scores(demo_class, assignment):
+    questions, got = results.collect(demo_class.graded(assignment).db_url, assignment)
     auto = {q: m for q, m, is_auto in questions if is_auto}
     return auto, got
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_reference_has_full_marks(graded_demo, assignment):
-    auto, got = scores(graded_demo, assignment)
+def test_reference_has_full_marks(demo_class, assignment):
+    auto, got = scores(demo_class, assignment)
     assert {q: got["reference"][q] for q in auto} == auto
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_untouched_release_scores_zero_and_says_not_implemented(graded_demo, assignment):
-    root, _, _ = graded_demo
-    auto, got = scores(graded_demo, assignment)
+def test_untouched_release_scores_zero_and_says_not_implemented(demo_class, assignment):
+    auto, got = scores(demo_class, assignment)
     assert all(got["untouched"][q] == 0 for q in auto)
-    for path in (root / "autograded" / "untouched" / assignment).glob("*.ipynb"):
+    for path in (demo_class.root / "autograded" / "untouched" / assignment).glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
@@ -38,9 +36,9 @@ def test_untouched_release_scores_zero_and_says_not_implemented(graded_demo, ass
 
 
 @pytest.mark.parametrize("bug", [b for a in ASSIGNMENTS for b in demo.bugs(a)], ids=lambda b: b.student)
-def test_a_classic_bug_loses_points_exactly_on_its_question(graded_demo, bug):
+def test_a_classic_bug_loses_points_exactly_on_its_question(demo_class, bug):
     assignment = bug.student.split("-")[0]
-    auto, got = scores(graded_demo, assignment)
+    auto, got = scores(demo_class, assignment)
     lost = sorted(q for q, m in auto.items() if got[bug.student][q] < m)
     assert lost == sorted(bug.loses), bug.about
 
