@@ -10,7 +10,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from .. import course
-from . import kernel, prepare, summary, zygote
+from . import kernel, prepare, summary
 from .store import Writer
 from .worker import grade_job
 
@@ -63,6 +63,20 @@ class _Dask:
         self.client.close()
 
 
+_noted = set()  # the notes already printed by this process
+
+
+def _note_if_not_isolated(out):
+    """Say once per process when root cannot isolate student processes (a checkout in a private folder)."""
+    from .zygote import can_isolate  # not at import time: the zygote runs as `python -m autograder.bulk.zygote`
+
+    if os.geteuid() == 0 and not can_isolate() and "isolation" not in _noted:
+        _noted.add("isolation")
+        print("note: running as root, but this checkout or its virtualenv is in a folder other users cannot "
+              "enter, so student processes keep the grader's uid and see its files (docs/grading.md, "
+              "Security model)", file=out)
+
+
 def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, cell_timeout=120, timeout=600,
           memory_mb=2048, run_all=False, progress=True, out=sys.stdout, students=None):
     """Grade every submission of ``assignment`` in ``course_root/submitted/`` that is new or changed."""
@@ -71,10 +85,8 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
     db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
     course.link_source(course_root)
     _ensure_assignment(course_root, assignment, db_url)
-    if scheduler is None and os.geteuid() == 0 and not zygote.can_isolate():
-        print("note: running as root, but this checkout or its virtualenv is in a folder other users cannot "
-              "enter, so student processes keep the grader's uid and see its files (docs/grading.md, "
-              "Security model)", file=out)
+    if scheduler is None:
+        _note_if_not_isolated(out)
     options = {"course_root": str(course_root), "db_url": db_url, "cell_timeout": cell_timeout,
                "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all,
                "hide": _hidden_paths(course_root, db_url)}

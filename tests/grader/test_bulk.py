@@ -83,3 +83,18 @@ def test_the_command_line_grades_and_resumes(hostile_class):
                           capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "0 graded" in done.stdout and "grades CSV" in done.stdout
+
+
+def test_root_without_isolation_is_told_once(monkeypatch, capsys):
+    from autograder.bulk import run, zygote
+
+    monkeypatch.setattr(run, "_noted", set())
+    monkeypatch.setattr(os, "geteuid", lambda: 0)
+    monkeypatch.setattr(zygote, "can_isolate", lambda: False)
+    run._note_if_not_isolated(sys.stdout)
+    run._note_if_not_isolated(sys.stdout)
+    assert capsys.readouterr().out.count("other users cannot enter") == 1
+    monkeypatch.setattr(run, "_noted", set())
+    monkeypatch.setattr(zygote, "can_isolate", lambda: True)
+    run._note_if_not_isolated(sys.stdout)
+    assert capsys.readouterr().out == ""
