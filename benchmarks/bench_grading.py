@@ -1,9 +1,10 @@
 """Throughput of the bulk grader against nbgrader's own serial autograde, on the same class, in the same run.
 
-    python benchmarks/bench_grading.py            # 200 submissions of assignment 1
-    python benchmarks/bench_grading.py --n 40     # a quicker look
+    python benchmarks/bench_grading.py                      # 200 submissions of assignment 1
+    python benchmarks/bench_grading.py --n 40               # a quicker look
+    python benchmarks/bench_grading.py --assignment a4      # a heavier notebook (it trains on digits)
 
-The class is the demo class of assignment 1 scaled up: the reference solution, the untouched release and the
+The class is the demo class of an assignment scaled up: the reference solution, the untouched release and the
 classic-bug students, repeated under distinct student ids. Each copy gets a markdown cell of its own, so no two
 submissions are byte-identical (nothing can be cached by content). Two course folders receive the same
 submissions; one is graded by nbgrader (autograde, then feedback, one student after the other, as
@@ -26,15 +27,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autograder import bulk, course, demo, results  # noqa: E402
 
 
-def build(root, n):
+def build(root, n, assignment):
     """``n`` submissions in ``root/submitted``: the demo class's students in turn, under distinct ids."""
-    kinds = demo.submissions("a1", course.REPO / "release")
+    kinds = demo.submissions(assignment, course.REPO / "release")
     names = sorted(kinds)
     students = []
     for i in range(n):
         kind = names[i % len(names)]
         student = f"s{i:03d}-{kind}"
-        folder = root / "submitted" / student / "a1"
+        folder = root / "submitted" / student / assignment
         folder.mkdir(parents=True)
         for name, nb in kinds[kind].items():
             nb = nbformat.from_dict(nb)
@@ -48,32 +49,34 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="submissions (default 200)")
     parser.add_argument("--workers", type=int, help="bulk grader workers (default: all cores)")
+    parser.add_argument("--assignment", default="a1", help="which assignment's demo class (default a1)")
     parser.add_argument("--keep", action="store_true", help="keep the two course folders")
     args = parser.parse_args(argv)
+    a = args.assignment
     warnings.filterwarnings("ignore")
 
     (course.REPO / "build").mkdir(exist_ok=True)
     base = Path(tempfile.mkdtemp(prefix="bench-grading-", dir=course.REPO / "build"))
     serial_root, bulk_root = base / "serial", base / "bulk"
-    grader = course.prepare(serial_root, ["a1"])
-    bulk_grader = course.prepare(bulk_root, ["a1"])
-    students = build(serial_root, args.n)
+    grader = course.prepare(serial_root, [a])
+    bulk_grader = course.prepare(bulk_root, [a])
+    students = build(serial_root, args.n, a)
     shutil.copytree(serial_root / "submitted", bulk_root / "submitted")
-    print(f"{args.n} submissions of a1 ({len(set(s.split('-', 1)[1] for s in students))} kinds) in {base}")
+    print(f"{args.n} submissions of {a} ({len(set(s.split('-', 1)[1] for s in students))} kinds) in {base}")
 
     start = time.perf_counter()
-    bulk.grade("a1", bulk_root, workers=args.workers, db_url=bulk_grader.coursedir.db_url)
+    bulk.grade(a, bulk_root, workers=args.workers, db_url=bulk_grader.coursedir.db_url)
     bulk_seconds = time.perf_counter() - start
 
     from tqdm import tqdm
 
     start = time.perf_counter()
     for student in tqdm(students, desc="nbgrader autograde, serial", unit="submission"):
-        course.autograde(grader, "a1", student)
+        course.autograde(grader, a, student)
     serial_seconds = time.perf_counter() - start
 
-    _, serial_scores = results.collect(grader.coursedir.db_url, "a1")
-    _, bulk_scores = results.collect(bulk_grader.coursedir.db_url, "a1")
+    _, serial_scores = results.collect(grader.coursedir.db_url, a)
+    _, bulk_scores = results.collect(bulk_grader.coursedir.db_url, a)
     differ = sorted(s for s in students if serial_scores.get(s) != bulk_scores.get(s))
     print()
     print(f"serial nbgrader autograde + feedback: {serial_seconds:8.1f} s  ({serial_seconds / args.n:.2f} s per submission)")
