@@ -30,6 +30,17 @@ def assignments(root=REPO):
     return sorted(set(found), key=lambda a: (len(a), a))
 
 
+def database_url(db_url, root):
+    """The gradebook's SQLAlchemy URL: by default SQLite in the course folder ``root``. A PostgreSQL URL that
+    names no driver gets psycopg2, the driver installed with the course (SQLAlchemy 2.1 would look for psycopg 3)."""
+    if not db_url:
+        return f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+    scheme, sep, rest = db_url.partition("://")
+    if sep and scheme in ("postgresql", "postgres"):
+        return f"postgresql+psycopg2://{rest}"
+    return db_url
+
+
 def nbgrader_config(root, db_url=None, cell_timeout=120):
     """The traitlets Config every nbgrader call of the course uses."""
     from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -39,7 +50,7 @@ def nbgrader_config(root, db_url=None, cell_timeout=120):
     c = Config()
     c.CourseDirectory.root = str(root)
     c.CourseDirectory.course_id = COURSE_ID
-    c.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'gradebook.db'}"
+    c.CourseDirectory.db_url = database_url(db_url, root)
     # jupytext text pairs (*.py) sit beside the source notebooks; students get only the notebooks.
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

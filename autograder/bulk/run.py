@@ -82,7 +82,7 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
     """Grade every submission of ``assignment`` in ``course_root/submitted/`` that is new or changed."""
     start = time.monotonic()
     course_root = Path(course_root).resolve()
-    db_url = db_url or f"sqlite:///{course_root / 'gradebook.db'}"
+    db_url = course.database_url(db_url, course_root)
     course.link_source(course_root)
     _ensure_assignment(course_root, assignment, db_url)
     if scheduler is None:

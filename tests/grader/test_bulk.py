@@ -98,3 +98,11 @@ def test_root_without_isolation_is_told_once(monkeypatch, capsys):
     monkeypatch.setattr(zygote, "can_isolate", lambda: True)
     run._note_if_not_isolated(sys.stdout)
     assert capsys.readouterr().out == ""
+
+
+def test_database_url_defaults_to_sqlite_and_names_the_postgresql_driver(tmp_path):
+    assert course.database_url(None, tmp_path) == f"sqlite:///{tmp_path.resolve() / 'gradebook.db'}"
+    assert course.database_url("postgresql://u@h/db", tmp_path) == "postgresql+psycopg2://u@h/db"
+    assert course.database_url("postgres://u@h/db", tmp_path) == "postgresql+psycopg2://u@h/db"
+    for kept in ("postgresql+psycopg2://u@h/db", "sqlite:////srv/g.db", "mysql://u@h/db"):
+        assert course.database_url(kept, tmp_path) == kept
