@@ -69,15 +69,17 @@ class Question:
                 results.append(self._result(c, False, stop))
                 continue
             seed = PUBLIC_SEED if c.public else hidden_seed
-            passed, message, stop = self._run_one(c, student, np.random.default_rng([seed, index]))
+            passed, message, stop = self.run_check(c, student, np.random.default_rng([seed, index]))
             results.append(self._result(c, passed, message))
         return results
 
     def _result(self, check, passed, message):
         return CheckResult(f"{self.id}.{check.name}", check.points, passed, message, check.public)
 
-    def _run_one(self, check, student, rng):
-        """Returns (passed, message, stop): ``stop`` is a message for every later check when going on is pointless."""
+    def run_check(self, check, student, rng):
+        """Run one check on ``student`` (the student's function, or a stand-in that calls it elsewhere, as the
+        bulk grader's re-check does). Returns (passed, message, stop): ``stop`` is a message for every later
+        check when going on is pointless."""
         name = self.function
         try:
             check.fn(student, rng)

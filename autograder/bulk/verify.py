@@ -148,7 +148,7 @@ def recheck(question_id, hidden_seed, ask):
             continue
         seed = PUBLIC_SEED if check.public else hidden_seed
         try:
-            passed, _, stop = question._run_one(check, student, np.random.default_rng([seed, index]))
+            passed, _, stop = question.run_check(check, student, np.random.default_rng([seed, index]))
         except Exception:  # a value that could not cross, or a check that broke on what came back
             return None
         earned += check.points if passed else 0.0

@@ -123,7 +123,7 @@ TAMPER_INTERNALS = '''
 import numpy as np
 import autograder.question, autograder.checks
 np.allclose = lambda *a, **k: True
-autograder.question.Question._run_one = lambda self, check, student, rng: (True, "", None)
+autograder.question.Question.run_check = lambda self, check, student, rng: (True, "", None)
 autograder.checks.expect_equal = lambda *a, **k: None
 '''
 
