@@ -11,9 +11,12 @@
 
 Each repeat runs every contender once, one after the other and in a new random order, so that a slow
 moment of a shared machine hits all of them and no contender always runs first; times are medians over
-the repeats (minimum also printed), and each ratio is the median of the per-repeat ratios. On a shared
-virtual machine single runs differ by 10 % or more, hence 15 repeats of the digits job by default. Targets: library / hand-written <= 1.3 on digits and <= 1.1 on the
-GEMM-bound job; MLPClassifier / library >= 2 on digits at equal accuracy.
+the repeats (minimum also printed), and each ratio is the median of the per-repeat ratios (the ratio of
+the median times and the CPU-time ratio are printed beside it). On a shared virtual machine single runs
+differ by 10 % or more, hence 15 repeats of the digits job by default.
+
+Targets: library / hand-written <= 1.3 on digits and <= 1.1 on the GEMM-bound job; MLPClassifier /
+library >= 2 on digits at equal accuracy.
 
 Run: .venv/bin/python benchmarks/bench_library.py [--repeats N] [--gemm-repeats N] [--jobs digits gemm]
      [--gemm-threads T]

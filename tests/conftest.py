@@ -21,8 +21,7 @@ class DemoClass:
         from autograder import course, demo
 
         self.root = root
-        self.grader = course.prepare(root)
-        self.db_url = self.grader.coursedir.db_url
+        self.db_url = course.prepare(root).coursedir.db_url
         self.students = demo.build_class(root)
         self._graded = set()
 
