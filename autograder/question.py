@@ -57,14 +57,19 @@ class Question:
     def run(self, namespace, hidden_seed=None):
         """Run the public checks, and the hidden ones too when ``hidden_seed`` is given. Returns CheckResults."""
         fn = namespace.get(self.function)
-        checks = [c for c in self.checks if c.public or hidden_seed is not None]
         if not callable(fn):
             message = (f"`{self.function}` is not defined in this notebook. The grader finds your function by its "
                        f"name: keep the name and the arguments of the stub, and run its cell.")
-            return [self._result(c, False, message) for c in checks]
-        student = StudentFunction(fn, self.function, self.references, self.uses, self.seconds)
+            return [self._result(c, False, message) for c in self._selected(hidden_seed)]
+        return self.run_checks(StudentFunction(fn, self.function, self.references, self.uses, self.seconds),
+                               hidden_seed)
+
+    def run_checks(self, student, hidden_seed=None):
+        """Run the public checks on ``student``, and the hidden ones too when ``hidden_seed`` is given: each with
+        its own seeded rng, stopping early when going on is pointless. ``student`` is the guarded function, or
+        a stand-in that calls it in another process (the bulk grader's re-check). Returns CheckResults."""
         results, stop = [], None
-        for index, c in enumerate(checks):
+        for index, c in enumerate(self._selected(hidden_seed)):
             if stop is not None:
                 results.append(self._result(c, False, stop))
                 continue
@@ -73,12 +78,15 @@ class Question:
             results.append(self._result(c, passed, message))
         return results
 
+    def _selected(self, hidden_seed):
+        """The checks that run: the public ones, and the hidden ones too when there is a hidden seed."""
+        return [c for c in self.checks if c.public or hidden_seed is not None]
+
     def _result(self, check, passed, message):
         return CheckResult(f"{self.id}.{check.name}", check.points, passed, message, check.public)
 
     def run_check(self, check, student, rng):
-        """Run one check on ``student`` (the student's function, or a stand-in that calls it elsewhere, as the
-        bulk grader's re-check does). Returns (passed, message, stop): ``stop`` is a message for every later
+        """Run one check on ``student``. Returns (passed, message, stop): ``stop`` is a message for every later
         check when going on is pointless."""
         name = self.function
         try:

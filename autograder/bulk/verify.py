@@ -14,6 +14,7 @@ re-check cannot see; docs/grading.md says so.
 """
 
 import base64
+import builtins
 import io
 import re
 
@@ -125,7 +126,10 @@ class _Remote:
         if kind == "unsupported":
             raise Unsupported(reply.get("what", "value"))
         if kind == "error":
-            error_class = type(str(reply.get("ename", "Error"))[:60], (Exception,), {})
+            ename = str(reply.get("ename", "Error"))[:60]
+            builtin = getattr(builtins, ename, None)  # a ValueError comes back a ValueError; others look alike
+            error_class = builtin if isinstance(builtin, type) and issubclass(builtin, Exception) \
+                else type(ename, (Exception,), {})
             raise StudentError(error_class(reply.get("evalue", "")), reply.get("where"))
         raise Unsupported(f"reply {kind!r}")
 
@@ -134,22 +138,13 @@ def recheck(question_id, hidden_seed, ask):
     """The points the student's functions earn on ``question_id``, the checks run here; None when a value could
     not cross (then the notebook's own score stands)."""
     from autograder.grading import find_question
-    from autograder.question import PUBLIC_SEED
 
     question = find_question(question_id)
     probe = ask({"call": True, "question": question.id, "probe": True})
     if probe.get("kind") == "missing":
         return 0.0
-    student = _Remote(ask, question)
-    earned, stop = 0.0, None
-    checks = [c for c in question.checks if c.public or hidden_seed is not None]
-    for index, check in enumerate(checks):
-        if stop is not None:
-            continue
-        seed = PUBLIC_SEED if check.public else hidden_seed
-        try:
-            passed, _, stop = question.run_check(check, student, np.random.default_rng([seed, index]))
-        except Exception:  # a value that could not cross, or a check that broke on what came back
-            return None
-        earned += check.points if passed else 0.0
-    return round(earned, 6)
+    try:
+        results = question.run_checks(_Remote(ask, question), hidden_seed)
+    except Exception:  # a value that could not cross, or a check that broke on what came back
+        return None
+    return round(sum(r.earned for r in results), 6)
