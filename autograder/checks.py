@@ -71,6 +71,14 @@ def expect_shape(value, shape, what):
     return arr
 
 
+def expect_tuple(result, what, names, hint=None):
+    """The answer must be a tuple of ``len(names)`` entries; ``names`` says what each one is. Returns it."""
+    if not (isinstance(result, tuple) and len(result) == len(names)):
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise CheckFailed(f"{what} must return a tuple ({', '.join(names)}); got {got}.", hint=hint)
+    return result
+
+
 def expect_close(value, expected, what, tol=1e-7, hint=None, show=False):
     """Relative error of the answer against the reference below ``tol``; shape checked first."""
     expected = _asarray(expected, dtype=np.float64)

@@ -16,7 +16,7 @@ from backprop import layers
 from backprop import losses as L
 
 from .. import checks
-from ..checks import CheckFailed, as_array, expect_close, expect_shape, rel_error
+from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple, rel_error
 from ..question import Question
 
 try:  # scipy comes with scikit-learn; its log-sum-exp and softmax would do Q11's work, so they are switched off too
@@ -58,11 +58,7 @@ def _rectifier_grad(z, alpha):
 # helpers
 
 def _pair(result, what, names=("value", "derivative")):
-    if not (isinstance(result, tuple) and len(result) == 2):
-        got = f"a tuple of length {len(result)}" if isinstance(result, tuple) else type(result).__name__
-        raise CheckFailed(f"{what} must return a pair ({names[0]}, {names[1]}); got {got}.",
-                          hint=f"End with `return {names[0]}, {names[1]}`: one tuple of two things.")
-    return result
+    return expect_tuple(result, what, names, hint=f"End with `return {names[0]}, {names[1]}`: one tuple of two things.")
 
 
 def _off_kinks(rng, shape, scale=3.0, gap=0.05):

@@ -5,7 +5,7 @@ from the return value (the grader passes copies of the arguments, so in-place up
 - ``batchnorm_forward`` returns the new running averages ``{"mean", "var"}`` instead of updating them in place;
 - the caches of batch and layer normalization are fixed to ``(xhat, inv_std, gamma)``, so that the backward
   questions can be graded with a cache built by the reference (a forward bug is paid for once, on its question).
-``_bn_reference`` and ``_ln_reference`` adapt the library to these signatures.
+``_bn_reference`` adapts the library's batch norm to these signatures (its layer norm already has them).
 """
 
 import numpy as np
@@ -14,16 +14,8 @@ from backprop import layers, optim, train
 from backprop import regularizers as ref
 from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
-from ..checks import CheckFailed, as_array, expect_close, expect_equal, expect_shape
+from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple
 from ..question import Question
-
-
-def _pair(result, what, names):
-    """The student's tuple result, checked for its length; ``names`` says what each entry is."""
-    if not (isinstance(result, tuple) and len(result) == len(names)):
-        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
-        raise CheckFailed(f"{what} must return a tuple ({', '.join(names)}); got {got}.")
-    return result
 
 
 # ------------------------------------------------------------------------------------------ Q1 weight decay
@@ -33,7 +25,7 @@ L2_HINT = "The penalty is lam * sum(W**2) (a float); its gradient is 2 * lam * W
 
 
 def _expect_l2(student, W, lam, what, show=False):
-    value, grad = _pair(student(W, lam), what, ["value", "grad"])
+    value, grad = expect_tuple(student(W, lam), what, ["value", "grad"])
     expect_close(np.asarray(value, dtype=float), lam * np.sum(W * W), f"{what}: value", hint=L2_HINT, show=show)
     expect_close(grad, 2 * lam * W, f"{what}: grad", hint=L2_HINT, show=show)
 
@@ -51,7 +43,7 @@ def gradient_matches_numerical(student, rng):
     for _ in range(3):
         W = rng.normal(size=(int(rng.integers(1, 7)), int(rng.integers(1, 7))))
         lam = float(rng.uniform(1e-4, 1.0))
-        value, grad = _pair(student(W, lam), "l2_penalty", ["value", "grad"])
+        value, grad = expect_tuple(student(W, lam), "l2_penalty", ["value", "grad"])
         numerical = numerical_gradient(lambda V: lam * np.sum(V * V), W.copy())
         expect_close(grad, numerical, "l2_penalty: grad against central differences", tol=1e-6, hint=L2_HINT)
         expect_close(np.asarray(value, dtype=float), lam * np.sum(W * W), "l2_penalty: value", hint=L2_HINT)
@@ -68,7 +60,7 @@ class _Toy:
 
 
 def _early_problem(rng, script, in_place):
-    """(model, train_epoch, val_loss, seen): each epoch moves every array by a fixed step; val_loss reads the
+    """(model, train_epoch, val_loss, seen, steps): each epoch moves every array by a fixed step; val_loss reads the
     script. ``seen`` collects the model objects the callbacks were given (the student's copy of ``model``)."""
     model, seen = _Toy(rng), []
     steps = {group: {k: rng.normal(size=v.shape) for k, v in getattr(model, group).items()}
@@ -116,7 +108,7 @@ RESTORE_HINT = ("Save copies (np.copy) of every array in model.params and model.
 def _expect_early(student, rng, script, max_epochs, patience, in_place, what, show=False):
     model, steps, train_epoch, val_loss, seen = _early_problem(rng, script, in_place)
     start = {g: {k: v.copy() for k, v in getattr(model, g).items()} for g in ("params", "buffers")}
-    result = _pair(student(model, train_epoch, val_loss, max_epochs, patience), what, ["best_epoch", "val_losses"])
+    result = expect_tuple(student(model, train_epoch, val_loss, max_epochs, patience), what, ["best_epoch", "val_losses"])
     best_epoch, losses = _expected_stop(script, max_epochs, patience)
     expect_close(np.asarray(result[1], dtype=float), np.asarray(losses, dtype=float),
                  f"{what}: the list of validation losses (one per epoch trained)", hint=EARLY_HINT, show=show)
@@ -221,7 +213,7 @@ DROP_HINT = ("Inverted dropout: keep a unit with probability 1 - p, mask = (rng.
 
 
 def _dropout(student, x, p, seed, what):
-    out, mask = _pair(student(x, p, True, np.random.default_rng(seed)), what, ["out", "mask"])
+    out, mask = expect_tuple(student(x, p, True, np.random.default_rng(seed)), what, ["out", "mask"])
     out = expect_shape(out, x.shape, f"{what}: out")
     mask = expect_shape(mask, x.shape, f"{what}: mask")
     return out, mask
@@ -243,8 +235,8 @@ def kept_units_are_scaled(student, rng):
 def identity_at_prediction_time(student, rng):
     """returns (x, None) at prediction time: nothing dropped, nothing scaled"""
     x = rng.normal(size=(4, 6))
-    result = _pair(student(x, 0.5, False, np.random.default_rng(0)), "dropout_forward(x, 0.5, train=False)",
-                   ["out", "mask"])
+    result = expect_tuple(student(x, 0.5, False, np.random.default_rng(0)), "dropout_forward(x, 0.5, train=False)",
+                          ["out", "mask"])
     expect_close(result[0], x, "dropout_forward(x, 0.5, train=False): out", tol=0, hint=DROP_HINT)
     if result[1] is not None:
         raise CheckFailed("at prediction time the mask should be None (nothing was dropped).")
@@ -338,7 +330,7 @@ EVAL_HINT = ("At prediction time (train=False) standardize with running['mean'] 
 
 def _expect_bn(student, args, what, parts=("out", "cache", "running"), show=False):
     x, gamma, beta, running, train_, momentum, eps = args
-    result = _pair(student(x, gamma, beta, running, train_, momentum, eps), what, ["out", "cache", "running"])
+    result = expect_tuple(student(x, gamma, beta, running, train_, momentum, eps), what, ["out", "cache", "running"])
     out, cache, new = _bn_reference(*args)
     hint = BN_HINT if train_ else EVAL_HINT
     if "out" in parts:
@@ -351,8 +343,8 @@ def _expect_bn(student, args, what, parts=("out", "cache", "running"), show=Fals
         expect_close(result[2]["var"], new["var"], f"{what}: running['var']",
                      hint=RUNNING_HINT if train_ else EVAL_HINT, show=show)
     if "cache" in parts:
-        cache_s = _pair(tuple(result[1]) if isinstance(result[1], (tuple, list)) else result[1],
-                        f"{what}: cache", ["xhat", "inv_std", "gamma"])
+        cache_s = expect_tuple(tuple(result[1]) if isinstance(result[1], (tuple, list)) else result[1],
+                               f"{what}: cache", ["xhat", "inv_std", "gamma"])
         for name, got, want in zip(["xhat", "inv_std", "gamma"], cache_s, cache):
             expect_close(np.ravel(as_array(got, name)), np.ravel(want), f"{what}: cache entry {name}", hint=hint)
 
@@ -412,7 +404,7 @@ def _expect_bn_backward(student, x, gamma, beta, dout, what, show=False):
     forward = lambda xx, gg, bb: _bn_reference(xx, gg, bb, {"mean": np.zeros_like(gg), "var": np.ones_like(gg)},
                                                True, 0.9, eps)[0]
     cache = _bn_reference(x, gamma, beta, {"mean": np.zeros_like(gamma), "var": np.ones_like(gamma)})[1]
-    dx, dgamma, dbeta = _pair(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
+    dx, dgamma, dbeta = expect_tuple(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
     num_gamma = numerical_gradient_array(lambda g: forward(x, g, beta), gamma.copy(), dout)
     num_beta = numerical_gradient_array(lambda b: forward(x, gamma, b), beta.copy(), dout)
     expect_close(dbeta, num_beta, f"{what}: dbeta", tol=1e-6, hint="dbeta = dout summed over the batch.", show=show)
@@ -429,7 +421,7 @@ def gamma_and_beta_gradients(student, rng):
     x, gamma, beta, _ = _bn_problem(rng, 5, 3)
     dout = rng.normal(size=x.shape)
     cache = _bn_reference(x, gamma, beta, {"mean": np.zeros(3), "var": np.ones(3)})[1]
-    _, dgamma, dbeta = _pair(student(dout, cache), "batchnorm_backward(dout, cache)", ["dx", "dgamma", "dbeta"])
+    _, dgamma, dbeta = expect_tuple(student(dout, cache), "batchnorm_backward(dout, cache)", ["dx", "dgamma", "dbeta"])
     f = lambda g, b: _bn_reference(x, g, b, {"mean": np.zeros(3), "var": np.ones(3)})[0]
     expect_close(dbeta, numerical_gradient_array(lambda b: f(gamma, b), beta.copy(), dout),
                  "batchnorm_backward: dbeta", tol=1e-6, hint="dbeta = dout summed over the batch.", show=True)
@@ -469,10 +461,6 @@ def tiny_batches(student, rng):
 
 # --------------------------------------------------------------------------------------- Q6 layer norm
 
-def _ln_reference(x, gamma, beta, eps=1e-5):
-    return ref.layernorm_forward(x, gamma, beta, eps)
-
-
 def _ln_problem(rng, n=None, d=None):
     n, d = n or int(rng.integers(1, 8)), d or int(rng.integers(3, 9))
     x = rng.normal(loc=rng.uniform(-3, 3, size=(n, 1)), scale=rng.uniform(0.5, 3, size=(n, 1)), size=(n, d))
@@ -486,11 +474,11 @@ LN_HINT = ("Layer norm standardizes each sample over its own features: mean and 
 
 
 def _expect_ln(student, x, gamma, beta, eps, what, show=False):
-    out, cache = _pair(student(x, gamma, beta, eps), what, ["out", "cache"])
-    ref_out, ref_cache = _ln_reference(x, gamma, beta, eps)
+    out, cache = expect_tuple(student(x, gamma, beta, eps), what, ["out", "cache"])
+    ref_out, ref_cache = ref.layernorm_forward(x, gamma, beta, eps)
     expect_close(out, ref_out, f"{what}: out", hint=LN_HINT, show=show)
-    cache = _pair(tuple(cache) if isinstance(cache, (tuple, list)) else cache, f"{what}: cache",
-                  ["xhat", "inv_std", "gamma"])
+    cache = expect_tuple(tuple(cache) if isinstance(cache, (tuple, list)) else cache, f"{what}: cache",
+                         ["xhat", "inv_std", "gamma"])
     for name, got, want in zip(["xhat", "inv_std", "gamma"], cache, ref_cache):
         expect_close(np.ravel(as_array(got, name)), np.ravel(want), f"{what}: cache entry {name}", hint=LN_HINT)
 
@@ -523,9 +511,9 @@ LN_BACK_HINT = ("The batch-norm formula with means over each row (axis 1, keepdi
 
 
 def _expect_ln_backward(student, x, gamma, beta, dout, what, show=False):
-    cache = _ln_reference(x, gamma, beta)[1]
-    dx, dgamma, dbeta = _pair(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
-    f = lambda xx, gg, bb: _ln_reference(xx, gg, bb)[0]
+    cache = ref.layernorm_forward(x, gamma, beta)[1]
+    dx, dgamma, dbeta = expect_tuple(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
+    f = lambda xx, gg, bb: ref.layernorm_forward(xx, gg, bb)[0]
     expect_close(dbeta, numerical_gradient_array(lambda b: f(x, gamma, b), beta.copy(), dout), f"{what}: dbeta",
                  tol=1e-6, hint=LN_BACK_HINT, show=show)
     expect_close(dgamma, numerical_gradient_array(lambda g: f(x, g, beta), gamma.copy(), dout), f"{what}: dgamma",
