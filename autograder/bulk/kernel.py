@@ -112,8 +112,7 @@ class StudentProcess:
         self.isolated = hello.get("isolated", False)
 
     def run(self, source, deadline):
-        wire.send(self.sock, {"source": source})
-        return wire.receive(self.sock, deadline)
+        return self.ask({"source": source}, deadline)
 
     def ask(self, message, deadline):
         wire.send(self.sock, message)
@@ -128,6 +127,14 @@ class StudentProcess:
     def close(self):
         self.signal(signal.SIGKILL)
         self.sock.close()
+
+
+def _deadline(cell_timeout, end):
+    """When the next step must be done: ``cell_timeout`` seconds from now, but not after ``end`` (None: never)."""
+    deadline = time.monotonic() + cell_timeout if cell_timeout else None
+    if end is not None:
+        deadline = end if deadline is None else min(deadline, end)
+    return deadline
 
 
 def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None, rechecks=None):
@@ -158,7 +165,7 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
             events.isolated = process.isolated
             try:
                 for earlier in ran_ok:  # replay, outputs discarded
-                    process.run(sources[earlier], None if end is None else end)
+                    process.run(sources[earlier], end)
             except (wire.Closed, wire.TimedOut):
                 process.close()
                 process = None
@@ -166,17 +173,13 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
                 runs[index] = CellRun([_error("KernelDied", "the notebook's process could not be restarted")],
                                       event="not-run")
                 continue
-        deadline = time.monotonic() + cell_timeout if cell_timeout else None
-        if end is not None:
-            deadline = end if deadline is None else min(deadline, end)
+        deadline = _deadline(cell_timeout, end)
         try:
             reply = process.run(source, deadline)
             runs[index] = CellRun(reply["outputs"], reply.get("execution_count"))
             if index in rechecks and not _scores_zero(reply["outputs"]):  # the lower of the two is 0 anyway
                 question_id, seed = rechecks[index]
-                check_deadline = time.monotonic() + cell_timeout if cell_timeout else None
-                if end is not None:
-                    check_deadline = end if check_deadline is None else min(check_deadline, end)
+                check_deadline = _deadline(cell_timeout, end)
                 runs[index].verified = verify.recheck(question_id, seed,
                                                       lambda m: process.ask(m, check_deadline))
             if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"]):

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 
+from tqdm import tqdm
+
 from .. import course
 from . import kernel, prepare, summary
 from .store import Writer
@@ -63,15 +65,16 @@ class _Dask:
         self.client.close()
 
 
-_noted = set()  # the notes already printed by this process
+_noted = False  # the note below was printed by this process
 
 
 def _note_if_not_isolated(out):
     """Say once per process when root cannot isolate student processes (a checkout in a private folder)."""
+    global _noted
     from .zygote import can_isolate  # not at import time: the zygote runs as `python -m autograder.bulk.zygote`
 
-    if os.geteuid() == 0 and not can_isolate() and "isolation" not in _noted:
-        _noted.add("isolation")
+    if os.geteuid() == 0 and not can_isolate() and not _noted:
+        _noted = True
         print("note: running as root, but this checkout or its virtualenv is in a folder other users cannot "
               "enter, so student processes keep the grader's uid and see its files (docs/grading.md, "
               "Security model)", file=out)
@@ -106,7 +109,8 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
     config = course.nbgrader_config(course_root, db_url, cell_timeout=cell_timeout)
     workers = workers or os.cpu_count() or 1
     engine = (_Dask(scheduler) if scheduler else _Local(workers)) if todo else None
-    bar = _bar(len(todo), progress, out)
+    bar = tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
+               disable=not progress)
     pending, queue = {}, list(todo)
     try:
         while queue or pending:
@@ -161,22 +165,5 @@ def _ensure_assignment(course_root, assignment, db_url):
             return
         except MissingEntry:
             pass
-    result = course.api(course_root, db_url).generate_assignment(assignment, force=True)
-    if not result.get("success"):
-        raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('log')}")
-
-
-class _NoBar:
-    def update(self, n):
-        pass
-
-    def close(self):
-        pass
-
-
-def _bar(total, progress, out):
-    if not progress:
-        return _NoBar()
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc="grading", unit="submission", file=sys.stderr, smoothing=0.1)
+    course._ok(course.api(course_root, db_url).generate_assignment(assignment, force=True),
+               f"generate_assignment {assignment}")

@@ -222,12 +222,7 @@ def _hide(paths, expose, holder):
 
 def _reachable_by_others(path):
     """True when a process of another uid can walk down to ``path`` (every folder on the way has o+x)."""
-    folder = os.path.realpath(path)
-    while os.path.dirname(folder) != folder:
-        if not os.stat(folder).st_mode & 0o001:
-            return False
-        folder = os.path.dirname(folder)
-    return True
+    return _unreachable_top(path) is None
 
 
 def can_isolate():

@@ -88,13 +88,13 @@ def test_the_command_line_grades_and_resumes(hostile_class):
 def test_root_without_isolation_is_told_once(monkeypatch, capsys):
     from autograder.bulk import run, zygote
 
-    monkeypatch.setattr(run, "_noted", set())
+    monkeypatch.setattr(run, "_noted", False)
     monkeypatch.setattr(os, "geteuid", lambda: 0)
     monkeypatch.setattr(zygote, "can_isolate", lambda: False)
     run._note_if_not_isolated(sys.stdout)
     run._note_if_not_isolated(sys.stdout)
     assert capsys.readouterr().out.count("other users cannot enter") == 1
-    monkeypatch.setattr(run, "_noted", set())
+    monkeypatch.setattr(run, "_noted", False)
     monkeypatch.setattr(zygote, "can_isolate", lambda: True)
     run._note_if_not_isolated(sys.stdout)
     assert capsys.readouterr().out == ""
