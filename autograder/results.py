@@ -51,13 +51,17 @@ def format_table(assignment, questions, scores):
 
 def write_csv(db_url, assignments, path):
     """One row per student, assignment and question: score, max score, and whether it awaits a hand grade."""
+    return write_rows({a: collect(db_url, a) for a in assignments}, path)
+
+
+def write_rows(collected, path):
+    """``write_csv`` from what ``collect`` returned: ``collected`` is {assignment: (questions, scores)}."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", "question", "score", "max_score", "needs_manual_grade"])
-        for a in assignments:
-            questions, scores = collect(db_url, a)
+        for a, (questions, scores) in collected.items():
             for student, got in scores.items():
                 for q, max_score, _ in questions:
                     score = got.get(q)

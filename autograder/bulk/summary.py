@@ -12,6 +12,11 @@ def _distribution(values, max_score):
     return ", ".join(f"{v:g}: {counts[v]}" for v in sorted(counts)) + f"  (of {max_score:g})"
 
 
+def _scored(scores, q):
+    """The scores students have on question ``q`` (those awaiting a grade left out)."""
+    return [got[q] for got in scores.values() if got.get(q) is not None]
+
+
 def text(assignment, outcome, questions, scores):
     lines = [f"\n{assignment}: {len(outcome.graded)} graded, {len(outcome.skipped)} unchanged since the last run "
              f"(skipped), {len(outcome.failed)} failed, {len(outcome.timed_out)} hit a time limit, "
@@ -22,7 +27,7 @@ def text(assignment, outcome, questions, scores):
         lines.append(f"  time limit reached: {', '.join(sorted(outcome.timed_out))}")
     lines.append(f"{'question':<28}{'mean':>7}{'median':>8}   distribution (score: students)")
     for q, max_score, is_auto in questions:
-        values = [got.get(q) for got in scores.values() if got.get(q) is not None]
+        values = _scored(scores, q)
         if not values:
             lines.append(f"{q:<28}{'-':>7}{'-':>8}   awaiting hand grading" if not is_auto else f"{q:<28}  no scores")
             continue
@@ -41,7 +46,7 @@ def plot(path, assignment, questions, scores):
     rows = (len(auto) + cols - 1) // cols
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
     for ax, (q, max_score) in zip(axes.flat, auto):
-        values = [got.get(q) for got in scores.values() if got.get(q) is not None]
+        values = _scored(scores, q)
         ax.hist(values, bins=[x - 0.25 for x in range(int(max_score) + 2)], rwidth=0.8, color="tab:blue")
         ax.set_title(f"{q.removeprefix('test_')} (max {max_score:g})", fontsize=9)
         ax.set_xlabel("score")
@@ -59,7 +64,7 @@ def report(course_root, db_url, assignment, outcome):
     """(csv path, png path, text) for the whole class as the gradebook now has it."""
     course_root = Path(course_root)
     questions, scores = results.collect(db_url, assignment)
-    csv_path = results.write_csv(db_url, [assignment], course_root / f"grades-{assignment}.csv")
+    csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
     png = plot(course_root / f"scores-{assignment}.png", assignment, questions, scores)
     body = text(assignment, outcome, questions, scores)
     body += f"\n\ngradebook:  {db_url}\ngrades CSV: {csv_path}\nplot:       {png}\nfeedback:   {course_root / 'feedback'}/<student>/{assignment}/"

@@ -102,10 +102,11 @@ def run(out, assignments=None, workers=None):
     db_url = grader.coursedir.db_url
     for a in ids:
         bulk.grade(a, out, workers=workers, db_url=db_url)
-    for a in ids:
+    collected = {a: results.collect(db_url, a) for a in ids}
+    for a, (questions, scores) in collected.items():
         print()
-        print(results.format_table(a, *results.collect(db_url, a)))
-    csv_path = results.write_csv(db_url, ids, out / "grades.csv")
+        print(results.format_table(a, questions, scores))
+    csv_path = results.write_rows(collected, out / "grades.csv")
     print(f"\nfeedback HTML: {out / 'feedback'}/<student>/<assignment>/")
     print(f"grades CSV:    {csv_path}")
     print(f"gradebook:     {db_url}")
