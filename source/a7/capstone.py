@@ -83,16 +83,16 @@ def evaluate(build, X_tr=X_train, y_tr=y_train, X_te=X_val, y_te=y_val):
 
 
 def show_mistakes(predict, count=12):
-    wrong = np.flatnonzero(predict(X_val) != y_val)[:count]
-    labels = predict(X_val[wrong])
-    fig, axes = plt.subplots(1, max(len(wrong), 1), figsize=(1.1 * max(len(wrong), 1), 1.6), squeeze=False)
-    for ax, i, guess in zip(axes[0], wrong, labels):
+    guesses = predict(X_val)
+    wrong = np.flatnonzero(guesses != y_val)
+    panels = max(min(len(wrong), count), 1)
+    fig, axes = plt.subplots(1, panels, figsize=(1.1 * panels, 1.6), squeeze=False)
+    for ax, i in zip(axes[0], wrong[:count]):
         ax.imshow(X_val[i].reshape(8, 8), cmap="gray_r")
-        ax.set_title(f"{y_val[i]} as {guess}", fontsize="small")
+        ax.set_title(f"{y_val[i]} as {guesses[i]}", fontsize="small")
     for ax in axes[0]:
         ax.axis("off")
-    fig.suptitle(f"{len(np.flatnonzero(predict(X_val) != y_val))} of {len(y_val)} validation images wrong "
-                 f"(true as predicted)", fontsize="small")
+    fig.suptitle(f"{len(wrong)} of {len(y_val)} validation images wrong (true as predicted)", fontsize="small")
     plt.show()
 
 
