@@ -201,18 +201,23 @@ def run(rule, config, steps=40, start=(-9.0, 1.5)):
     return np.array(path)
 
 
+def show_valley(paths, title):
+    """The paths over the valley's contours (left) and J along each path, on a log scale (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+    plot_trajectories(valley, paths, xlim=(-10, 2), ylim=(-2, 2), ax=axes[0])
+    axes[0].set_title(title)
+    for label, path in paths.items():
+        axes[1].semilogy([valley(*p) for p in path], label=label)
+    axes[1].set_xlabel("step")
+    axes[1].set_ylabel("$J$")
+    axes[1].legend(fontsize="small")
+    plt.show()
+
+
 paths = {"GD, η = 0.07": run(optim.sgd, {"lr": 0.07}),
          "momentum μ = 0.7, η = 0.05": run(optim.momentum, {"lr": 0.05, "mu": 0.7}),
          "Nesterov μ = 0.7, η = 0.05": run(optim.nesterov, {"lr": 0.05, "mu": 0.7})}
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
-plot_trajectories(valley, paths, xlim=(-10, 2), ylim=(-2, 2), ax=axes[0])
-axes[0].set_title("40 steps on $J = (w_1^2 + 25 w_2^2)/2$")
-for label, path in paths.items():
-    axes[1].semilogy([valley(*p) for p in path], label=label)
-axes[1].set_xlabel("step")
-axes[1].set_ylabel("$J$")
-axes[1].legend(fontsize="small")
-plt.show()
+show_valley(paths, "40 steps on $J = (w_1^2 + 25 w_2^2)/2$")
 
 # %% [markdown]
 # After 40 steps plain GD (already at almost the largest stable $\eta$) is still far from the minimum, while both
@@ -244,22 +249,14 @@ plt.show()
 
 # %%
 adaptive = {"Adagrad η = 1": run(optim.adagrad, {"lr": 1.0}), "RMSProp η = 0.3": run(optim.rmsprop, {"lr": 0.3}),
-            "Adadelta (no η)": run(optim.adadelta, {}, steps=40), "Adam η = 0.5": run(optim.adam, {"lr": 0.5})}
+            "Adadelta (no η)": run(optim.adadelta, {}), "Adam η = 0.5": run(optim.adam, {"lr": 0.5})}
 state = {"beta1": 0.9}
 g_const = np.array([0.003, 30.0])  # a tiny and a huge gradient component
 for t in range(1, 4):
     w_next, state = optim.adam(np.zeros(2), g_const, state)
     m_raw = state["m"]
     print(f"step {t}: m = {m_raw}, m / (1 - 0.9^{t}) = {m_raw / (1 - 0.9 ** t)}, step taken = {w_next}")
-fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
-plot_trajectories(valley, adaptive, xlim=(-10, 2), ylim=(-2, 2), ax=axes[0])
-axes[0].set_title("adaptive methods on the same valley (40 steps)")
-for label, path in adaptive.items():
-    axes[1].semilogy([valley(*p) for p in path], label=label)
-axes[1].set_xlabel("step")
-axes[1].set_ylabel("$J$")
-axes[1].legend(fontsize="small")
-plt.show()
+show_valley(adaptive, "adaptive methods on the same valley (40 steps)")
 
 # %% [markdown]
 # Both components of Adam's step have size $\eta = 10^{-3}$ (the default) although the gradients differ by

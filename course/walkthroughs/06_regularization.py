@@ -223,9 +223,8 @@ def dropout_net(p, seed=0):
 
 fig, ax = plt.subplots(figsize=(7, 3.4))
 ax.plot(h_plain["val_loss"], color="grey", label="no dropout")
-for p in [0.5]:
-    h = fit_small(dropout_net(p))
-    ax.plot(h["val_loss"], label=f"dropout p = {p}: final val acc {h['val_acc'][-1]:.3f}")
+h = fit_small(dropout_net(0.5))
+ax.plot(h["val_loss"], label=f"dropout p = 0.5: final val acc {h['val_acc'][-1]:.3f}")
 ax.set_xlabel("epoch")
 ax.set_ylabel("validation loss")
 ax.legend(fontsize="small")
@@ -308,11 +307,11 @@ plt.show()
 
 # %%
 z = np.array([[1.0], [2.0], [100.0], [3.0], [4.0], [5.0]])
-bn_out, _ = reg.batchnorm_forward(z, np.ones(1), np.zeros(1), {"running_mean": np.zeros(1), "running_var": np.ones(1)})
+bn_out, _ = reg.batchnorm_forward(z, np.ones(1), np.zeros(1), reg.batchnorm_running(1))
 print("standardized [1, 2, 100, 3, 4, 5]:", bn_out[:, 0], "<- 100 still stands out")
 
 Zb = rng.normal(loc=3.0, scale=[0.5, 2.0, 5.0], size=(64, 3))
-running = {"running_mean": np.zeros(3), "running_var": np.ones(3)}
+running = reg.batchnorm_running(3)
 gamma, beta = np.array([1.0, 2.0, 0.5]), np.array([0.0, -1.0, 3.0])
 out, cache = reg.batchnorm_forward(Zb, gamma, beta, running, train=True)
 print("after BN: per-feature mean", out.mean(axis=0), "std", out.std(axis=0), "(= beta and |gamma|)")
@@ -343,13 +342,13 @@ seen = []
 for b in range(5):
     others = dg.X_train[rng.choice(len(dg.X_train), size=31, replace=False), 20:23]
     batch_out, _ = reg.batchnorm_forward(np.vstack([sample, others]), np.ones(3), np.zeros(3),
-                                         {"running_mean": np.zeros(3), "running_var": np.ones(3)})
+                                         reg.batchnorm_running(3))
     seen.append(batch_out[0])
 print("one sample, normalized inside five different batches:\n", np.array(seen))
 
 dout = rng.normal(size=Zb.shape)
 dx, dgamma, dbeta = reg.batchnorm_backward(dout, cache)
-fresh = lambda v: reg.batchnorm_forward(v, gamma, beta, {"running_mean": np.zeros(3), "running_var": np.ones(3)})[0]
+fresh = lambda v: reg.batchnorm_forward(v, gamma, beta, reg.batchnorm_running(3))[0]
 print(f"dZ vs numerical: {rel_error(dx, numerical_gradient_array(fresh, Zb.copy(), dout)):.1e};  "
       f"column sums of dZ: {dx.sum(axis=0)}")
 bn_model = layers.Sequential(layers.Dense(5, 4, rng=0), layers.BatchNorm(4), layers.Tanh(), layers.Dense(4, 3, rng=1))
@@ -376,7 +375,7 @@ ln_fn = lambda v: reg.layernorm_forward(v, np.ones(4), np.zeros(4))[0]
 print(f"dZ vs numerical: {rel_error(reg.layernorm_backward(dout, ln_cache)[0], numerical_gradient_array(ln_fn, Zl.copy(), dout)):.1e}")
 fig, axes = plt.subplots(1, 3, figsize=(12, 3))
 for ax, M, title in [(axes[0], Zl, "pre-activations"), (axes[1], ln_out, "layer norm: each row standardized"),
-                     (axes[2], reg.batchnorm_forward(Zl, np.ones(4), np.zeros(4), {"running_mean": np.zeros(4), "running_var": np.ones(4)})[0],
+                     (axes[2], reg.batchnorm_forward(Zl, np.ones(4), np.zeros(4), reg.batchnorm_running(4))[0],
                       "batch norm: each column standardized")]:
     im = ax.imshow(M, cmap="RdBu", vmin=-6, vmax=6)
     ax.set_title(title, fontsize=10)

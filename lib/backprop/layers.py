@@ -27,7 +27,7 @@ import numpy as np
 from backprop import init as initializers
 from backprop.activations import (abs_relu_grad, leaky_relu, leaky_relu_grad, maxout_backward,
                                   maxout_forward, sigmoid, softmax, softplus, softplus_grad)
-from backprop.regularizers import (batchnorm_backward, batchnorm_forward, dropout_backward,
+from backprop.regularizers import (batchnorm_backward, batchnorm_forward, batchnorm_running, dropout_backward,
                                    dropout_forward, gaussian_noise_forward, layernorm_backward,
                                    layernorm_forward)
 
@@ -330,7 +330,7 @@ class BatchNorm(Layer):
         self.momentum, self.eps = momentum, eps
         self.params = {"gamma": np.ones(d), "beta": np.zeros(d)}
         self.grads = {key: np.zeros(d) for key in self.params}
-        self.buffers = {"running_mean": np.zeros(d), "running_var": np.ones(d)}
+        self.buffers = batchnorm_running(d)
 
     def forward(self, x, train=True):
         out, self.cache = batchnorm_forward(x, self.params["gamma"], self.params["beta"], self.buffers,

@@ -91,6 +91,12 @@ def _normalize_backward(dxhat, xhat, inv_std, axis):
                       - xhat * (dxhat * xhat).mean(axis=axis, keepdims=True))
 
 
+def batchnorm_running(d):
+    """The running averages of a batch-norm layer before its first training batch: mean 0 and variance 1 for
+    each of the ``d`` features, as the dict ``batchnorm_forward`` reads and updates."""
+    return {"running_mean": np.zeros(d), "running_var": np.ones(d)}
+
+
 def batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
     """Batch normalization of each feature over the mini-batch, then a learned scale and shift.
 
