@@ -26,6 +26,8 @@ class CheckResult:
     passed: bool
     message: str
     public: bool = True
+    incomplete: bool = False  # the grader could not complete the check (see CheckIncomplete): 0 points
+
 
     @property
     def earned(self):
@@ -38,6 +40,24 @@ class CheckFailed(Exception):
     def __init__(self, message, hint=None, detail=None):
         super().__init__(message)
         self.message, self.hint, self.detail = message, hint, detail
+
+
+class CheckIncomplete(Exception):
+    """The grader could not complete a check (an answer that cannot be read, a process that died or stopped
+    answering): the check earns 0, and the message says what happened in plain words. ``lost``: the student's
+    process is gone, so the question's later checks cannot run either."""
+
+    def __init__(self, message, lost=False):
+        super().__init__(message)
+        self.lost = lost
+
+
+def kind_of(value):
+    """The name of a value's type as the student wrote it (for an object left in the student's process, its
+    class there)."""
+    from .crossing import HandleBase
+
+    return object.__getattribute__(value, "_type") if isinstance(value, HandleBase) else type(value).__name__
 
 
 def rel_error(a, b):
@@ -56,7 +76,7 @@ def as_array(value, what):
     try:
         arr = _asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
-        raise CheckFailed(f"{what} returned a {type(value).__name__}, which is not a numeric array.") from None
+        raise CheckFailed(f"{what} returned a {kind_of(value)}, which is not a numeric array.") from None
     return arr
 
 
@@ -74,7 +94,7 @@ def expect_shape(value, shape, what):
 def expect_tuple(result, what, names, hint=None):
     """The answer must be a tuple of ``len(names)`` entries; ``names`` says what each one is. Returns it."""
     if not (isinstance(result, tuple) and len(result) == len(names)):
-        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else kind_of(result)
         raise CheckFailed(f"{what} must return a tuple ({', '.join(names)}); got {got}.", hint=hint)
     return result
 

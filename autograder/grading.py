@@ -13,11 +13,27 @@ the share of public points earned, so that a notebook passing every public check
 """
 
 import importlib
+import re
 import sys
 
 from .guard import TAMPERED_AT_IMPORT, pristine_numpy
 from .question import REGISTRY
 from .report import format_report
+
+
+# The one form of a test cell the grader accepts: the import, the hidden seed in a hidden-test block, one call.
+TEST_CELL = re.compile(r'\Afrom autograder import grade\n### BEGIN HIDDEN TESTS\ngrade = grade\.with_hidden\(seed=(\d+)\)\n'
+                       r'### END HIDDEN TESTS\ngrade\("(a\d+\.\w+)"\)\s*\Z')
+TEST_CELL_FORM = ('from autograder import grade\n### BEGIN HIDDEN TESTS\ngrade = grade.with_hidden(seed=<a number>)\n'
+                  '### END HIDDEN TESTS\ngrade("<assignment>.<question>")')
+
+
+def parse_test_cell(source):
+    """(question id, hidden seed) of a test cell written in the one accepted form (``TEST_CELL_FORM``), else None.
+    Only such a cell can be graded on the grader's side: any other code in it would run in the student's process,
+    whose numbers the grader never records."""
+    match = TEST_CELL.match(source.strip() + "\n")
+    return (match.group(2), int(match.group(1))) if match else None
 
 
 def find_question(question_id):

@@ -29,7 +29,11 @@ import numpy as np
 
 
 class NotImplementedYet(Exception):
-    """The stub still raises NotImplementedError."""
+    """The stub still raises NotImplementedError; ``where`` names the function whose stub it is."""
+
+    def __init__(self, name, where=None):
+        super().__init__(name)
+        self.where = where or name
 
 
 class StudentError(Exception):
@@ -188,16 +192,28 @@ def _student_line(exc):
 class StudentFunction:
     """A student's function, called the safe way (see the module docstring)."""
 
-    def __init__(self, fn, name, references=(), uses=None, seconds=20.0):
+    def __init__(self, fn, name, references=(), uses=None, seconds=20.0, copy_args=True, namespace=None):
         self.fn, self.name, self.references, self.uses, self.seconds = fn, name, references, uses or {}, seconds
+        self.copy_args, self.namespace = copy_args, namespace
 
     def __call__(self, *args, **kwargs):
-        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-        namespace = getattr(self.fn, "__globals__", {})
+        if self.copy_args:
+            args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+        namespace = self.namespace if self.namespace is not None else getattr(self.fn, "__globals__", {})
         with poisoned(self.references), swapped(namespace, self.uses), quiet(), time_limit(self.seconds):
             try:
                 return self.fn(*args, **kwargs)
-            except NotImplementedError:
-                raise NotImplementedYet(self.name) from None
+            except NotImplementedError as exc:
+                frames = traceback.extract_tb(exc.__traceback__)
+                raise NotImplementedYet(self.name, frames[-1].name if frames else None) from None
             except Exception as exc:
                 raise StudentError(exc, _student_line(exc)) from None
+
+    def wrap(self, obj, name, seconds=None):
+        """Another callable of the student's (one their function returned), called the same guarded way."""
+        return StudentFunction(obj, name, seconds=seconds or self.seconds)
+
+    def scenario(self, run):
+        """``run(fn)`` with the student's function or class, all of it inside the guard (calling a class guards only
+        its constructor; a scenario that drives its methods runs them guarded too)."""
+        return StudentFunction(lambda: run(self.fn), self.name, self.references, None, self.seconds)()

@@ -16,10 +16,11 @@ are the sum of its checks' points (tests/autograder checks the notebook's cell m
 
 import numpy as np
 
-from .checks import CheckFailed, CheckResult
+from .checks import CheckFailed, CheckIncomplete, CheckResult
 from .guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction
 
 PUBLIC_SEED = 2024
+INCOMPLETE = "The grader could not complete this check"
 REGISTRY = {}
 
 
@@ -58,9 +59,7 @@ class Question:
         """Run the public checks, and the hidden ones too when ``hidden_seed`` is given. Returns CheckResults."""
         fn = namespace.get(self.function)
         if not callable(fn):
-            message = (f"`{self.function}` is not defined in this notebook. The grader finds your function by its "
-                       f"name: keep the name and the arguments of the stub, and run its cell.")
-            return [self._result(c, False, message) for c in self._selected(hidden_seed)]
+            return self.missing(hidden_seed)
         return self.run_checks(StudentFunction(fn, self.function, self.references, self.uses, self.seconds),
                                hidden_seed)
 
@@ -71,19 +70,25 @@ class Question:
         results, stop = [], None
         for index, c in enumerate(self._selected(hidden_seed)):
             if stop is not None:
-                results.append(self._result(c, False, stop))
+                results.append(self._result(c, False, stop, incomplete=stop.startswith(INCOMPLETE)))
                 continue
             seed = PUBLIC_SEED if c.public else hidden_seed
             passed, message, stop = self.run_check(c, student, np.random.default_rng([seed, index]))
-            results.append(self._result(c, passed, message))
+            results.append(self._result(c, passed, message, incomplete=message.startswith(INCOMPLETE)))
         return results
+
+    def missing(self, hidden_seed=None):
+        """The results when the notebook defines no function of the question's name."""
+        message = (f"`{self.function}` is not defined in this notebook. The grader finds your function by its "
+                   f"name: keep the name and the arguments of the stub, and run its cell.")
+        return [self._result(c, False, message) for c in self._selected(hidden_seed)]
 
     def _selected(self, hidden_seed):
         """The checks that run: the public ones, and the hidden ones too when there is a hidden seed."""
         return [c for c in self.checks if c.public or hidden_seed is not None]
 
-    def _result(self, check, passed, message):
-        return CheckResult(f"{self.id}.{check.name}", check.points, passed, message, check.public)
+    def _result(self, check, passed, message, incomplete=False):
+        return CheckResult(f"{self.id}.{check.name}", check.points, passed, message, check.public, incomplete)
 
     def run_check(self, check, student, rng):
         """Run one check on ``student``. Returns (passed, message, stop): ``stop`` is a message for every later
@@ -114,3 +119,9 @@ class Question:
             message = (f"`{name}` ran for more than {timeout.args[0]:g} s and was stopped. Look for a loop that never "
                        f"ends (for example a `while` whose condition never changes).")
             return False, message, message
+        except CheckIncomplete as why:
+            message = f"{INCOMPLETE}: {why}"
+            return False, message, message if why.lost else None
+        except Exception as exc:  # the check itself broke on what came back: it fails closed
+            return False, (f"{INCOMPLETE}: your function's answer made the check itself fail ({type(exc).__name__}: "
+                           f"{str(exc)[:200]}). Check what your function returns."), None

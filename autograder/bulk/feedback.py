@@ -28,10 +28,11 @@ _WHAT = {
     "submission-timeout": "was not run: the whole notebook ran past the time limit of {timeout:g} s",
     "memory": "ran out of memory (limit: {memory}); the cells after it ran in a fresh process without it",
     "not-run": "was not run: the notebook's process kept dying",
-    "died-in-recheck": "ran, but the notebook's process died while the grader re-checked this question outside "
-                       "it; the question scores 0",
-    "timeout-in-recheck": "ran, but your function did not answer within {cell_timeout:g} s when the grader "
-                          "re-checked this question outside your notebook; the question scores 0",
+    "died-in-check": "was checked by the grader, but the notebook's process died while answering its calls; "
+                     "the checks it did not finish score 0",
+    "timeout-in-check": "was checked by the grader, but your function did not answer within {cell_timeout:g} s; "
+                        "the checks it did not finish score 0",
+    "nonstandard-test": "is not a standard test cell, so the grader could not check it; it scores 0",
 }
 
 

@@ -25,7 +25,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from . import verify, wire
+from ..grading import find_question
+from . import channel, trusted
 
 MAX_RESTARTS = 3
 UID_BASE = 200_000
@@ -38,26 +39,13 @@ def _error(ename, evalue):
             "traceback": [f"{ename}: {evalue}"]}
 
 
-def _scores_zero(outputs):
-    """True when nbgrader would score these outputs 0 (an error or stderr first, or a first value of 0)."""
-    for output in outputs:
-        if output.get("output_type") == "error" or (output.get("output_type") == "stream"
-                                                     and output.get("name") == "stderr"):
-            return True
-        if output.get("output_type") == "execute_result":
-            try:
-                return float(output.get("data", {}).get("text/plain", "")) == 0
-            except ValueError:
-                return False
-    return False
-
-
 @dataclass
 class CellRun:
     outputs: list
     execution_count: int = None
-    event: str = None  # None, "timeout", "died", "submission-timeout", "not-run"
-    verified: float = None  # the score the grader's own re-check gives (test cells only; see verify)
+    event: str = None  # None, "timeout", "died", "submission-timeout", "not-run", "memory", "died-in-check",
+    # "timeout-in-check", "nonstandard-test"
+    incomplete: list = field(default_factory=list)  # checks of a test cell the grader could not complete
 
 
 @dataclass
@@ -77,19 +65,21 @@ class Zygote:
         self.process = subprocess.Popen([sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())],
                                         pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()
-        self.control = ours
-        wire.receive(self.control, time.monotonic() + 120)
+        self.control = ours  # file descriptors travel on the socket, messages on a Connection over the same one
+        self.messages = channel.connection(socket.socket(fileno=os.dup(ours.fileno())))
+        channel.receive(self.messages, time.monotonic() + 120)
         atexit.register(self.close)
 
     def spawn(self, request):
-        """(pid, socket) of a new student process."""
-        wire.send(self.control, request)
+        """(pid, Connection) of a new student process."""
+        channel.send(self.messages, request)
         _, fds, _, _ = socket.recv_fds(self.control, 1, 1)
-        reply = wire.receive(self.control, time.monotonic() + 30)
-        return reply["pid"], socket.socket(fileno=fds[0])
+        reply, _ = channel.receive(self.messages, time.monotonic() + 30)
+        return reply["pid"], channel.connection(socket.socket(fileno=fds[0]))
 
     def close(self):
         try:
+            self.messages.close()
             self.control.close()
             self.process.wait(timeout=5)
         except Exception:
@@ -107,16 +97,25 @@ class StudentProcess:
     def __init__(self, scratch, hide, memory_mb):
         request = {"scratch": str(scratch), "hide": [str(p) for p in hide], "memory_mb": memory_mb,
                    "uid_base": UID_BASE}
-        self.pid, self.sock = zygote().spawn(request)
-        hello = wire.receive(self.sock, time.monotonic() + 60)
+        self.pid, self.conn = zygote().spawn(request)
+        hello, _ = channel.receive(self.conn, time.monotonic() + 60)
         self.isolated = hello.get("isolated", False)
+        self.remote = trusted.Remote(self.conn, self.pid, None, None)  # the grader's end for test cells
 
     def run(self, source, deadline):
-        return self.ask({"source": source}, deadline)
-
-    def ask(self, message, deadline):
-        wire.send(self.sock, message)
-        return wire.receive(self.sock, deadline)
+        """The reply to one cell: {"outputs": [...], "execution_count": n}."""
+        dog = channel.watchdog()
+        dog.arm(self.pid, deadline)
+        try:
+            channel.send(self.conn, {"op": "cell", "source": source})
+            reply, _ = channel.receive(self.conn, deadline)
+        except OSError:
+            raise channel.Closed() from None
+        finally:
+            dog.disarm()
+        if not isinstance(reply.get("outputs"), list):
+            raise channel.Closed()
+        return reply
 
     def signal(self, sig):
         try:
@@ -126,7 +125,7 @@ class StudentProcess:
 
     def close(self):
         self.signal(signal.SIGKILL)
-        self.sock.close()
+        self.conn.close()
 
 
 def _deadline(cell_timeout, end):
@@ -137,12 +136,27 @@ def _deadline(cell_timeout, end):
     return deadline
 
 
-def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None, rechecks=None):
+def _test_cell(process, test, cell_timeout, end):
+    """The CellRun of a test cell, graded on this side (``trusted``); the Remote tells whether the process survived."""
+    if test is None:
+        message = ("this test cell is not a standard `grade(...)` call, so the grader cannot check it on its own "
+                   "side; it scores 0")
+        return CellRun([_error("NonstandardTestCell", message)], event="nonstandard-test"), None
+    question_id, seed = test
+    remote = process.remote
+    remote.deadline, remote.limit = _deadline(cell_timeout, end), cell_timeout
+    outputs, incomplete = trusted.grade_cell(remote, find_question(question_id), seed)
+    event = {"died": "died-in-check", "timeout": "timeout-in-check"}.get(remote.lost)
+    return CellRun(outputs, event=event, incomplete=incomplete), remote
+
+
+def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None, tests=None):
     """[CellRun] for each source, and the Events of the run (see the module docstring).
 
-    ``rechecks`` {index: (question id, hidden seed)}: right after that cell, its question is checked again by
-    this process, calling the student's function in the student's process (``verify``)."""
-    rechecks = rechecks or {}
+    ``tests`` {index: (question id, hidden seed), or None for a test cell of another form}: those cells are not run
+    in the student's process; the grader runs their checks itself (``trusted``), calling the student's functions
+    there."""
+    tests = tests or {}
     events = Events()
     runs = [None] * len(sources)
     start = time.monotonic()
@@ -166,22 +180,29 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
             try:
                 for earlier in ran_ok:  # replay, outputs discarded
                     process.run(sources[earlier], end)
-            except (wire.Closed, wire.TimedOut):
+            except (channel.Closed, channel.TimedOut):
                 process.close()
                 process = None
                 restarts += 1
                 runs[index] = CellRun([_error("KernelDied", "the notebook's process could not be restarted")],
                                       event="not-run")
                 continue
+        if index in tests:
+            runs[index], remote = _test_cell(process, tests[index], cell_timeout, end)
+            if remote is None or not remote.lost:
+                continue
+            if remote.lost == "timeout":
+                events.timeouts += 1
+            else:
+                events.deaths += 1
+            process.close()
+            process = None
+            restarts += 1
+            continue
         deadline = _deadline(cell_timeout, end)
         try:
             reply = process.run(source, deadline)
             runs[index] = CellRun(reply["outputs"], reply.get("execution_count"))
-            if index in rechecks and not _scores_zero(reply["outputs"]):  # the lower of the two is 0 anyway
-                question_id, seed = rechecks[index]
-                check_deadline = _deadline(cell_timeout, end)
-                runs[index].verified = verify.recheck(question_id, seed,
-                                                      lambda m: process.ask(m, check_deadline))
             if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"]):
                 # what it allocated may still be held: later cells run in a fresh process, without this one
                 runs[index].event = "memory"
@@ -189,11 +210,8 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
             else:
                 ran_ok.append(index)
                 continue
-        except wire.TimedOut:
-            if runs[index] is not None:  # stuck while the grader re-checked the question: no points
-                events.timeouts += 1
-                runs[index].verified, runs[index].event = 0.0, "timeout-in-recheck"
-            elif end is not None and time.monotonic() >= end:
+        except channel.TimedOut:
+            if end is not None and time.monotonic() >= end:
                 events.submission_timeout = True
                 message = (f"the whole notebook ran past the grader's limit of {timeout:g} s; this cell was "
                            f"stopped")
@@ -203,12 +221,9 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
                 runs[index] = CellRun([_error("CellTimeoutError",
                                               f"this cell ran for more than {cell_timeout:g} s and was stopped")],
                                       event="timeout")
-        except wire.Closed:
+        except channel.Closed:
             events.deaths += 1
-            if runs[index] is not None:  # it died while the grader re-checked the question: no points
-                runs[index].verified, runs[index].event = 0.0, "died-in-recheck"
-            else:
-                runs[index] = CellRun([_error("KernelDied",
+            runs[index] = CellRun([_error("KernelDied",
                                           "the notebook's process died while running this cell (os._exit, a "
                                           "crash, or the memory limit); the cells after it ran in a new "
                                           "process")], event="died")
@@ -218,7 +233,7 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
         restarts += 1
     if process is not None:
         try:
-            wire.send(process.sock, {"stop": True})
+            channel.send(process.conn, {"op": "stop"})
         except OSError:
             pass
         process.close()

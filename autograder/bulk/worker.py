@@ -18,7 +18,8 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
-from . import feedback, kernel, verify
+from ..grading import parse_test_cell
+from . import feedback, kernel
 
 
 def _scratch_root():
@@ -37,27 +38,24 @@ def _write_files(folder, files):
 
 
 def _execute(nb, run, scratch, options):
-    """Runs the selected cells of ``nb`` in a student process; fills outputs and execution counts. Events."""
+    """Runs the selected cells of ``nb``: test cells on this side (``trusted``), the others in a student process;
+    fills outputs and execution counts. (Events, {grade_id: [ids of checks that could not complete]})."""
     indices = [i for i, keep in enumerate(run) if keep]
-    rechecks = {}
-    for position, i in enumerate(indices):
-        if utils.is_grade(nb.cells[i]) and nb.cells[i].cell_type == "code":
-            question = verify.test_cell_question(nb.cells[i].source)
-            if question:
-                rechecks[position] = question
+    tests = {position: parse_test_cell(nb.cells[i].source) for position, i in enumerate(indices)
+             if utils.is_grade(nb.cells[i]) and nb.cells[i].cell_type == "code"}
     runs, events = kernel.run_cells([nb.cells[i].source for i in indices], scratch, hide=options["hide"],
                                     cell_timeout=options["cell_timeout"], timeout=options["timeout"],
-                                    memory_mb=options["memory_mb"], rechecks=rechecks)
-    verified = {}
+                                    memory_mb=options["memory_mb"], tests=tests)
+    incomplete = {}
     for i, result in zip(indices, runs):
         cell = nb.cells[i]
         cell.outputs = [nbformat.from_dict(o) for o in result.outputs]
         cell.execution_count = result.execution_count
-        if result.verified is not None:
-            verified[cell.metadata.nbgrader["grade_id"]] = result.verified
+        if result.incomplete:
+            incomplete[cell.metadata.nbgrader["grade_id"]] = result.incomplete
         if result.event:
             events.notes.append((cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i + 1}", result.event))
-    return events, verified
+    return events, incomplete
 
 
 def _score(nb, config):
@@ -98,17 +96,12 @@ def grade_job(job, options):
                       "comments": {}}
             if "notebook" in entry:
                 nb = nbformat.from_dict(entry["notebook"])
-                events, verified = _execute(nb, entry["run"], str(work), options)
+                events, result["incomplete"] = _execute(nb, entry["run"], str(work), options)
                 nb, result["grades"], result["comments"] = _score(nb, config)
                 result["notes"] = feedback.notes(events, entry.get("restored", []), options)
-                for grade_id, points in sorted(verified.items()):
-                    shown, max_score = result["grades"].get(grade_id, (None, 0))
-                    if shown is not None and points < shown:  # the notebook claimed more than its functions earn
-                        result["grades"][grade_id] = (points, max_score)
-                        result["notes"].append(
-                            f"`{grade_id}` showed {shown:g} points in your notebook, but the grader's own re-check "
-                            f"of your function, run outside your notebook, gives {points:g}: something in the "
-                            f"notebook changed how the checks ran. The re-check's score counts.")
+                result["notes"] += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
+                                    f"earns 0 and its message under the test cell says why."
+                                    for grade_id, ids in sorted(result["incomplete"].items())]
                 result["isolated"] = events.isolated
                 result["timeouts"], result["deaths"] = events.timeouts, events.deaths
                 result["submission_timeout"] = events.submission_timeout

@@ -29,7 +29,7 @@ import signal
 import socket
 import sys
 
-from . import verify, wire
+from . import channel, student_side
 
 STREAM_LIMIT = 2_000_000  # characters of printed text kept per cell (nbgrader's LimitOutput trims lines later)
 
@@ -272,16 +272,18 @@ def _student_process(sock, request, shell):
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     sys.stdin = open(os.devnull)
     sys.path.insert(0, request["scratch"])
-    wire.send(sock, {"ready": True, "isolated": isolated, "uid": os.getuid()})
+    conn = channel.connection(sock)
+    channel.send(conn, {"ready": True, "isolated": isolated, "uid": os.getuid()})
+    session = student_side.Session()
     while True:
-        message = wire.receive(sock)
-        if message.get("stop"):
+        message, blobs = channel.receive(conn)
+        if message.get("op") == "stop":
             break
-        if message.get("call"):
+        if message.get("op") != "cell":  # the grader's check calls the student's code
             CAPTURE.outputs, CAPTURE.size = [], 0
-            reply = verify.serve_call(message, shell.user_ns)
+            reply, reply_blobs = student_side.serve(message, blobs, shell.user_ns, session)
             sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
-            wire.send(sock, reply)
+            channel.send(conn, reply, reply_blobs)
             continue
         CAPTURE.outputs, CAPTURE.size, CAPTURE.truncated = [], 0, False
         try:
@@ -293,7 +295,7 @@ def _student_process(sock, request, shell):
         if CAPTURE.truncated:
             CAPTURE.size = 0
             CAPTURE.stream("stdout", f"\n... output truncated by the grader after {STREAM_LIMIT:,} characters ...\n")
-        wire.send(sock, {"outputs": CAPTURE.outputs, "ok": ok, "execution_count": shell.execution_count - 1})
+        channel.send(conn, {"outputs": CAPTURE.outputs, "ok": ok, "execution_count": shell.execution_count - 1})
 
 
 def main(fd):
@@ -304,19 +306,21 @@ def main(fd):
     if os.getppid() == 1:
         return
     control = socket.socket(fileno=fd)
+    messages = channel.connection(socket.socket(fileno=os.dup(fd)))
     shell = warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked students are reaped automatically
-    wire.send(control, {"ready": True})
+    channel.send(messages, {"ready": True})
     while True:
         try:
-            request = wire.receive(control)
-        except wire.Closed:
+            request, _ = channel.receive(messages)
+        except channel.Closed:
             return
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
+                messages.close()
                 control.close()
                 ours.close()
                 _student_process(theirs, request, shell)
@@ -329,7 +333,7 @@ def main(fd):
             os._exit(code)
         theirs.close()
         socket.send_fds(control, [b"x"], [ours.fileno()])
-        wire.send(control, {"pid": pid})
+        channel.send(messages, {"pid": pid})
         ours.close()
 
 

@@ -19,8 +19,9 @@ import numpy as np
 from backprop import activations as act
 from backprop import gradcheck, layers
 
+from .. import crossing
 from ..checks import CheckFailed, expect_close, rel_error
-from ..guard import StudentFunction
+from ..guard import NotImplementedYet
 from ..question import Question
 
 NUMERIC = [gradcheck.numerical_gradient, gradcheck.numerical_gradient_array]
@@ -28,65 +29,54 @@ NUMERIC = [gradcheck.numerical_gradient, gradcheck.numerical_gradient_array]
 
 # ==================================================================================== reference: the graph
 
+@crossing.by_state(mutable=("grad",))
 class RefValue:
     """Reference scalar node (same interface as the notebook's Value). Deep copies are the node itself: the
-    checks hand graphs to the student's walk by reference, and the walk must fill *these* nodes' grads."""
+    checks hand graphs to the student's walk by reference, and the walk must fill *these* nodes' grads. A graph
+    crosses to the student's process by state (its ``_backward`` is a method that reads the node's op, not a
+    closure), and the grader reads back only the nodes' ``grad``. It is a reference only for the Value question:
+    the walk questions hand it over, and its ``_backward`` must run there (``backward`` calls the poisoned
+    ``ref_backward_pass``)."""
 
-    def __init__(self, data, parents=(), op="", label=""):
+    def __init__(self, data, parents=(), op="", label="", k=None):
         self.data, self.grad, self.parents, self.op, self.label = float(data), 0.0, tuple(parents), op, label
-        self._backward = lambda: None
+        self.k = k
 
     def __deepcopy__(self, memo):
         return self
 
+    def _backward(self):
+        """Push this node's grad to its parents: each adds its local derivative times out.grad (+=)."""
+        if self.op == "+":
+            for parent in self.parents:
+                parent.grad += self.grad
+        elif self.op == "*":
+            a, b = self.parents
+            a.grad += b.data * self.grad
+            b.grad += a.data * self.grad
+        elif self.op == "**":
+            self.parents[0].grad += self.k * self.parents[0].data ** (self.k - 1) * self.grad
+        elif self.op == "exp":
+            self.parents[0].grad += self.data * self.grad
+        elif self.op == "tanh":
+            self.parents[0].grad += (1.0 - self.data ** 2) * self.grad
+
     def __add__(self, other):
         other = other if isinstance(other, RefValue) else RefValue(other)
-        out = RefValue(self.data + other.data, (self, other), "+")
-
-        def _backward():
-            self.grad += out.grad
-            other.grad += out.grad
-
-        out._backward = _backward
-        return out
+        return RefValue(self.data + other.data, (self, other), "+")
 
     def __mul__(self, other):
         other = other if isinstance(other, RefValue) else RefValue(other)
-        out = RefValue(self.data * other.data, (self, other), "*")
-
-        def _backward():
-            self.grad += other.data * out.grad
-            other.grad += self.data * out.grad
-
-        out._backward = _backward
-        return out
+        return RefValue(self.data * other.data, (self, other), "*")
 
     def __pow__(self, k):
-        out = RefValue(self.data ** k, (self,), "**")
-
-        def _backward():
-            self.grad += k * self.data ** (k - 1) * out.grad
-
-        out._backward = _backward
-        return out
+        return RefValue(self.data ** k, (self,), "**", k=k)
 
     def exp(self):
-        out = RefValue(math.exp(self.data), (self,), "exp")
-
-        def _backward():
-            self.grad += out.data * out.grad
-
-        out._backward = _backward
-        return out
+        return RefValue(math.exp(self.data), (self,), "exp")
 
     def tanh(self):
-        out = RefValue(math.tanh(self.data), (self,), "tanh")
-
-        def _backward():
-            self.grad += (1.0 - out.data ** 2) * out.grad
-
-        out._backward = _backward
-        return out
+        return RefValue(math.tanh(self.data), (self,), "tanh")
 
     def __radd__(self, other):
         return self + other
@@ -205,22 +195,13 @@ VALUE_HINT = ("Each operation builds out = Value(forward value, (inputs), op) an
 
 
 def _with_class(student, scenario):
-    """Run ``scenario(cls)`` with the student's class inside the guard (time limit, silenced output, poisoned
-    references). A stub's NotImplementedError becomes a message naming the method."""
-    missing = []
-
-    def run():
-        try:
-            return scenario(student.fn)
-        except NotImplementedError as exc:
-            missing.append(traceback.extract_tb(exc.__traceback__)[-1].name)
-            return None
-
-    result = StudentFunction(run, student.name, student.references, None, student.seconds)()
-    if missing:
-        raise CheckFailed(f"`Value.{missing[0]}` is not implemented yet: its stub still raises NotImplementedError.",
-                          hint="Replace the stub by the output node and its _backward closure.")
-    return result
+    """Run ``scenario(cls)`` with the student's class, every method it drives guarded (``student.scenario``). A
+    stub's NotImplementedError becomes a message naming the method."""
+    try:
+        return student.scenario(scenario)
+    except NotImplementedYet as missing:
+        raise CheckFailed(f"`Value.{missing.where}` is not implemented yet: its stub still raises NotImplementedError.",
+                          hint="Replace the stub by the output node and its _backward closure.") from None
 
 
 def _walk(root):
@@ -233,7 +214,7 @@ def _walk(root):
         elif node not in seen:
             seen.add(node)
             stack.append((node, True))
-            stack.extend((p, False) for p in reversed(node.parents) if p not in seen)
+            stack.extend((p, False) for p in reversed(list(node.parents)) if p not in seen)
     for node in order:
         node.grad = 0.0
     root.grad = 1.0
@@ -297,7 +278,7 @@ def shared_subexpressions(student, rng):
 
 # ============================================================================== Q2 the topological order
 
-topo = Question("a3.topo", "topological_order", references=[ref_topological_order, ref_backward_pass, RefValue])
+topo = Question("a3.topo", "topological_order", references=[ref_topological_order, ref_backward_pass])
 TOPO_HINT = ("Depth-first: skip a node already visited (keep a set), visit its parents, then append the node. "
              "The root is appended last.")
 
@@ -347,7 +328,7 @@ def random_graphs(student, rng):
 
 # ================================================================================= Q3 the backward pass
 
-backward = Question("a3.backward", "backward_pass", references=[ref_backward_pass, RefValue],
+backward = Question("a3.backward", "backward_pass", references=[ref_backward_pass],
                     uses={"topological_order": ref_topological_order})
 BACKWARD_HINT = ("Reset every node's grad to 0, set root.grad = 1, then call node._backward() for the nodes of "
                  "reversed(topological_order(root)): each node pushes its gradient only once it is complete.")

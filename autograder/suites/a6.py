@@ -14,6 +14,7 @@ from backprop import layers, optim, train
 from backprop import regularizers as ref
 from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
+from .. import crossing
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple
 from ..question import Question
 
@@ -51,6 +52,7 @@ def gradient_matches_numerical(student, rng):
 
 # ---------------------------------------------------------------------------------------- Q2 early stopping
 
+@crossing.by_state(mutable=("params", "buffers"))
 class _Toy:
     """A stand-in for a network: ``params`` and ``buffers`` dicts of arrays, nothing else."""
 
@@ -59,31 +61,41 @@ class _Toy:
         self.buffers = {"running_mean1": rng.normal(size=2)}
 
 
-def _early_problem(rng, script, in_place):
-    """(model, train_epoch, val_loss, seen, steps): each epoch moves every array by a fixed step; val_loss reads the
-    script. ``seen`` collects the model objects the callbacks were given (the student's copy of ``model``)."""
-    model, seen = _Toy(rng), []
-    steps = {group: {k: rng.normal(size=v.shape) for k, v in getattr(model, group).items()}
-             for group in ("params", "buffers")}
+@crossing.by_state(mutable=("seen", "calls"))
+class _Callbacks:
+    """``train_epoch(model)`` moves every array by a fixed step; ``val_loss(model)`` reads the script. ``seen``
+    collects the model objects the callbacks were given (the student's copy of ``model``). Not copied when the
+    student's function is called: the check reads what the callbacks saw."""
 
-    def train_epoch(m):
-        seen.append(m)
-        for group, moves in steps.items():
+    def __init__(self, steps, script, in_place):
+        self.steps, self.script, self.in_place, self.seen, self.calls = steps, script, in_place, [], 0
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def train_epoch(self, m):
+        self.seen.append(m)
+        for group, moves in self.steps.items():
             arrays = getattr(m, group)
             for k, step in moves.items():
-                if in_place:
+                if self.in_place:
                     arrays[k] += step          # the arrays themselves change: a saved reference changes too
                 else:
                     arrays[k] = arrays[k] + step
 
-    calls = []
+    def val_loss(self, m):
+        self.seen.append(m)
+        self.calls += 1
+        return float(self.script[self.calls - 1]) if self.calls <= len(self.script) else 1e9
 
-    def val_loss(m):
-        seen.append(m)
-        calls.append(1)
-        return float(script[len(calls) - 1]) if len(calls) <= len(script) else 1e9
 
-    return model, steps, train_epoch, val_loss, seen
+def _early_problem(rng, script, in_place):
+    """(model, steps, callbacks): the model the student's function trains, each array's step per epoch, and the
+    ``_Callbacks`` that hold ``train_epoch`` and ``val_loss``."""
+    model = _Toy(rng)
+    steps = {group: {k: rng.normal(size=v.shape) for k, v in getattr(model, group).items()}
+             for group in ("params", "buffers")}
+    return model, steps, _Callbacks(steps, script, in_place)
 
 
 def _expected_stop(script, max_epochs, patience):
@@ -106,18 +118,19 @@ RESTORE_HINT = ("Save copies (np.copy) of every array in model.params and model.
 
 
 def _expect_early(student, rng, script, max_epochs, patience, in_place, what, show=False):
-    model, steps, train_epoch, val_loss, seen = _early_problem(rng, script, in_place)
+    model, steps, callbacks = _early_problem(rng, script, in_place)
     start = {g: {k: v.copy() for k, v in getattr(model, g).items()} for g in ("params", "buffers")}
-    result = expect_tuple(student(model, train_epoch, val_loss, max_epochs, patience), what, ["best_epoch", "val_losses"])
+    result = expect_tuple(student(model, callbacks.train_epoch, callbacks.val_loss, max_epochs, patience), what,
+                          ["best_epoch", "val_losses"])
     best_epoch, losses = _expected_stop(script, max_epochs, patience)
     expect_close(np.asarray(result[1], dtype=float), np.asarray(losses, dtype=float),
                  f"{what}: the list of validation losses (one per epoch trained)", hint=EARLY_HINT, show=show)
     if int(result[0]) != best_epoch:
         raise CheckFailed(f"{what} returned best_epoch = {result[0]}; the lowest validation loss was at epoch "
                           f"{best_epoch} (epochs count from 1).", hint=EARLY_HINT)
-    if not seen:
+    if not callbacks.seen:
         raise CheckFailed(f"{what} never called train_epoch(model) and val_loss(model).")
-    final = seen[-1]
+    final = callbacks.seen[-1]
     for group in ("params", "buffers"):
         for k, step in steps[group].items():
             expected = start[group][k] + best_epoch * step

@@ -20,7 +20,6 @@ back from that generator's seed sequence, and the run is cached per (student fun
 import numpy as np
 
 from ..checks import CheckFailed, as_array
-from ..guard import StudentFunction
 from ..question import Question
 
 SECONDS = 60.0          # one build_and_train call
@@ -71,7 +70,7 @@ def _accuracy(student, X_train, y_train, X_test, y_test, what):
         raise CheckFailed(f"{what}: build_and_train returned a {type(predict).__name__}; it must return a function "
                           f"predict(X) -> labels.", hint="End build_and_train with `return predict`, where predict "
                                                          "is a function (def or lambda) of one argument X.")
-    guarded = StudentFunction(predict, "predict", seconds=PREDICT_SECONDS)
+    guarded = student.wrap(predict, "predict", seconds=PREDICT_SECONDS)
     labels = as_array(guarded(X_test), f"{what}: predict(X)")
     if labels.shape != (len(X_test),):
         raise CheckFailed(f"{what}: predict(X) for {len(X_test)} images returned shape {labels.shape}; expected "

@@ -1,0 +1,246 @@
+"""The grader's side of a test cell: every check runs here, in a process that never runs student code.
+
+At grading a test cell (``grade("a1.predict")`` with its hidden seed) is not run in the student's process. The
+grader runs the question's checks itself, with its own numpy and the references; where a check calls the student's
+function, ``RemoteFunction`` asks the student's process (``student_side``) to make that call, with the arguments the
+check chose, and reads the answer back as data (``crossing``). The cell's outputs are the report and the score the
+grader computed, exactly as ``grade(...)`` would print them, so nbgrader's own ``determine_grade`` scores them.
+
+It fails closed: a reply that does not parse, a value that cannot be read, a process that dies or runs past its
+deadline makes that check earn 0 with a sentence saying what happened (``CheckIncomplete``); no number the
+student's process produced is ever a score.
+"""
+
+import builtins
+import keyword
+
+from .. import crossing
+from ..checks import CheckIncomplete
+from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError
+from ..report import format_report
+from . import channel
+
+_SAFE_BASES = {name for name in dir(builtins) if isinstance(getattr(builtins, name), type)
+               and issubclass(getattr(builtins, name), Exception)}
+
+
+class Missing(CheckIncomplete):
+    """The notebook defines no function of the question's name."""
+
+
+class Remote:
+    """The grader's end of one student process while it answers for one test cell (see the module docstring)."""
+
+    def __init__(self, conn, pid, deadline, limit):
+        self.conn, self.pid, self.deadline, self.limit = conn, pid, deadline, limit
+        self.proxies = {}
+        self.lost = None  # "died" or "timeout" once the process is gone
+
+    def proxy(self, number, type_name):
+        handle = self.proxies.get(number)
+        if handle is None:
+            handle = self.proxies[number] = Handle(self, number, type_name)
+        return handle
+
+    def ask(self, question, op, target=None, args=(), kwargs=None, name=None, seconds=None):
+        """Send one request; the decoded value of an ``ok`` reply, or the exception the reply stands for."""
+        if self.lost:
+            raise CheckIncomplete(_LOST[self.lost], lost=True)
+        encoder = crossing.Encoder()
+        header = {"op": op, "question": question.id, "target": encoder(target) if target is not None else None,
+                  "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name,
+                  "seconds": seconds}
+        sent = {number: obj for number, obj in enumerate(encoder.objects)}
+        dog = channel.watchdog()
+        dog.arm(self.pid, self.deadline)
+        try:
+            channel.send(self.conn, header, encoder.blobs)
+            reply, blobs = channel.receive(self.conn, self.deadline)
+        except channel.TimedOut:
+            self._lose("timeout")
+        except (channel.Closed, OSError):
+            self._lose("timeout" if dog.fired else "died")
+        except crossing.Uncrossable as why:
+            raise CheckIncomplete(f"your notebook's process sent back {why}, which the grader cannot read.")
+        finally:
+            dog.disarm()
+        return self._read(question, reply, blobs, sent)
+
+    def _lose(self, how):
+        self.lost = how
+        channel.kill(self.pid)
+        if how == "timeout":
+            raise CheckTimeout(self.limit)
+        raise CheckIncomplete(_LOST[how], lost=True)
+
+    def _read(self, question, reply, blobs, sent):
+        kind = reply.get("kind")
+        if kind == "ok":
+            decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=self.proxy)
+            try:
+                value = decoder(reply.get("value"))
+                after = reply.get("after", {})
+                changes = [(sent[int(n)], decoder(tree)) for n, tree in after.items()] \
+                    if isinstance(after, dict) else None
+            except (crossing.Uncrossable, KeyError, ValueError, TypeError) as why:
+                raise CheckIncomplete(f"your function's answer could not be read by the grader ({why}).") from None
+            if changes is None or not all(isinstance(state, dict) for _, state in changes):
+                raise CheckIncomplete("your notebook's process answered in a shape the grader cannot read.")
+            for obj, state in changes:
+                for attribute in type(obj).crossing_mutable:
+                    if attribute in state:
+                        setattr(obj, attribute, state[attribute])
+            return value
+        if kind == "not-implemented":
+            raise NotImplementedYet(question.function, _text(reply.get("where"), 80) or None)
+        if kind == "error":
+            raise StudentError(_exception(reply), _text(reply.get("where"), 300) or None)
+        if kind == "reference":
+            raise ReferenceUsed(_text(reply.get("name"), 200))
+        if kind == "timeout":
+            seconds = reply.get("seconds")
+            raise CheckTimeout(float(seconds) if isinstance(seconds, (int, float)) else question.seconds)
+        if kind == "missing":
+            raise Missing(f"`{question.function}` is not defined in your notebook.")
+        if kind == "unreadable":
+            raise CheckIncomplete(f"your function returned a value that raised an error when the grader read it "
+                                  f"({_text(reply.get('detail'), 300)}).")
+        raise CheckIncomplete("your notebook's process answered in a shape the grader cannot read.")
+
+
+_LOST = {"died": "your notebook's process died while the grader was checking this question (os._exit, a crash, "
+                 "or the memory limit).",
+         "timeout": "your notebook's process stopped answering before the time limit and was stopped."}
+
+
+def _text(value, limit):
+    return str(value)[:limit] if value is not None else ""
+
+
+def _exception(reply):
+    """The student's exception rebuilt on the grader's side: a built-in class as itself, the student's own class as
+    a class of the same name derived from the most specific built-in it derives from (so ``except ValueError``
+    and ``isinstance`` see what they would have seen)."""
+    bases = [b for b in reply.get("bases", []) if isinstance(b, str) and b in _SAFE_BASES] \
+        if isinstance(reply.get("bases"), list) else []
+    base = getattr(builtins, bases[0]) if bases else Exception
+    ename = _text(reply.get("ename"), 80)
+    cls = base if ename == base.__name__ or not ename.isidentifier() or keyword.iskeyword(ename) \
+        else type(ename, (base,), {})
+    return cls(_text(reply.get("evalue"), 2000))
+
+
+class Handle(crossing.HandleBase):
+    """An object in the student's process: calling it, reading or setting its attributes and applying operators
+    are requests to that process, each guarded there (the question's time limit and poisoned references)."""
+
+    __slots__ = ()
+
+    def __init__(self, remote, number, type_name):
+        object.__setattr__(self, "_remote", remote)
+        object.__setattr__(self, "_number", number)
+        object.__setattr__(self, "_type", type_name)
+
+    def _ask(self, op, *args, name=None, seconds=None):
+        remote = object.__getattribute__(self, "_remote")
+        return remote.ask(remote.question, op, target=self, args=args, name=name, seconds=seconds)
+
+    def __call__(self, *args, **kwargs):
+        remote = object.__getattribute__(self, "_remote")
+        return remote.ask(remote.question, "call", target=self, args=args, kwargs=kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._ask("getattr", name=name)
+
+    def __setattr__(self, name, value):
+        self._ask("setattr", value, name=name)
+
+    def __iter__(self):
+        return iter(self._ask("iter"))
+
+    def __repr__(self):
+        return f"<{object.__getattribute__(self, '_type')} in the student's process>"
+
+    def __add__(self, other): return self._ask("operator", self, other, name="add")  # noqa: E704
+    def __radd__(self, other): return self._ask("operator", other, self, name="add")  # noqa: E704
+    def __sub__(self, other): return self._ask("operator", self, other, name="sub")  # noqa: E704
+    def __rsub__(self, other): return self._ask("operator", other, self, name="sub")  # noqa: E704
+    def __mul__(self, other): return self._ask("operator", self, other, name="mul")  # noqa: E704
+    def __rmul__(self, other): return self._ask("operator", other, self, name="mul")  # noqa: E704
+    def __truediv__(self, other): return self._ask("operator", self, other, name="truediv")  # noqa: E704
+    def __rtruediv__(self, other): return self._ask("operator", other, self, name="truediv")  # noqa: E704
+    def __pow__(self, other): return self._ask("operator", self, other, name="pow")  # noqa: E704
+    def __neg__(self): return self._ask("operator", self, name="neg")  # noqa: E704
+    def __matmul__(self, other): return self._ask("operator", self, other, name="matmul")  # noqa: E704
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return self is other
+
+
+class RemoteFunction:
+    """Stands for the student's function in a check run by the grader (the same interface as the in-process
+    ``guard.StudentFunction``): each call goes to the student's process."""
+
+    def __init__(self, remote, question):
+        self.remote, self.question = remote, question
+        self.name, self.references, self.seconds = question.function, question.references, question.seconds
+        remote.question = question
+        self._fn = None
+
+    def __call__(self, *args, **kwargs):
+        return self.remote.ask(self.question, "call", args=args, kwargs=kwargs)
+
+    @property
+    def fn(self):
+        """The student's function (or class) itself, as a handle."""
+        if self._fn is None:
+            self._fn = self.remote.ask(self.question, "probe")
+        return self._fn
+
+    def wrap(self, obj, name, seconds=None):
+        """A callable the student's code returned, called the guarded way (in the student's process)."""
+        if not isinstance(obj, Handle):
+            raise CheckIncomplete(f"`{name}` did not come from your notebook's process.")
+        return lambda *args, **kwargs: self.remote.ask(self.question, "call", target=obj, args=args, kwargs=kwargs,
+                                                       seconds=seconds)
+
+    def scenario(self, run):
+        """``run(fn)`` with the student's function or class as a handle: everything it does to it is a request."""
+        return run(self.fn)
+
+
+class _Unreachable:
+    """The student's function when the process that holds it could not be asked at all: every check fails closed."""
+
+    def __init__(self, why):
+        self.why = why
+
+    def __call__(self, *args, **kwargs):
+        if isinstance(self.why, CheckTimeout):
+            raise self.why
+        raise CheckIncomplete(str(self.why), lost=True)
+
+    def __getattr__(self, name):  # .fn, .scenario, .wrap: nothing to reach either
+        return self()
+
+
+def grade_cell(remote, question, hidden_seed):
+    """(outputs, [ids of checks that could not complete]) of a test cell, computed here."""
+    student = RemoteFunction(remote, question)
+    try:
+        student.fn  # noqa: B018 (the probe: is the function there at all?)
+        results = question.run_checks(student, hidden_seed)
+    except Missing:
+        results = question.missing(hidden_seed)
+    except (CheckIncomplete, CheckTimeout) as why:  # the probe itself found no process to ask
+        results = question.run_checks(_Unreachable(why), hidden_seed)
+    earned = round(sum(r.earned for r in results), 6)
+    report = format_report(question, results, hidden=hidden_seed is not None)
+    outputs = [{"output_type": "stream", "name": "stdout", "text": report + "\n"},
+               {"output_type": "execute_result", "data": {"text/plain": repr(float(earned))}, "metadata": {},
+                "execution_count": None}]
+    return outputs, [r.id for r in results if r.incomplete]
