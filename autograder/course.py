@@ -91,11 +91,37 @@ def link_source(course_root):
     return course_root
 
 
+class NonstandardTestCell(ValueError):
+    """A source notebook has a test cell the grader could not run on its own side."""
+
+
+def check_test_cells(root, ids):
+    """Refuse test cells of any other form than ``grading.TEST_CELL_FORM``: at grading only that form is checked on
+    the grader's side, and any other code in a test cell would run in the student's process, which grades nothing."""
+    from nbgrader import utils
+
+    from .grading import TEST_CELL_FORM, parse_test_cell
+
+    bad = []
+    for a in ids:
+        for path in sorted(Path(root, "source", a).glob("*.ipynb")):
+            for cell in nbformat.read(path, as_version=4).cells:
+                if utils.is_grade(cell) and cell.cell_type == "code" and parse_test_cell(cell.source) is None:
+                    bad.append(f"{path.relative_to(root)}: test cell {cell.metadata.nbgrader.get('grade_id')!r}")
+    if bad:
+        raise NonstandardTestCell(
+            "these test cells are not in the form the grader can check on its own side:\n  " + "\n  ".join(bad)
+            + "\nWrite each test cell as exactly (seed and question id your own):\n\n" + TEST_CELL_FORM
+            + "\n\nand put the checks in the question's suite (autograder/suites/aN.py; docs/authoring.md).")
+
+
 def generate_release(out_dir, ids=None):
     """Run ``nbgrader generate_assignment`` for every assignment into ``out_dir/<a>/``, and strip jupytext metadata.
 
-    It runs in a scratch course folder under build/ so the repository gains no gradebook.
+    It runs in a scratch course folder under build/ so the repository gains no gradebook. Source notebooks whose test
+    cells are not all in the standard form are refused (``check_test_cells``).
     """
+    check_test_cells(REPO, ids or assignments())
     (REPO / "build").mkdir(exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="release-course-", dir=REPO / "build"))
     link_source(scratch)

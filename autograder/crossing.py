@@ -74,6 +74,8 @@ def unpack(data):
     """(header, [blob bytes]) of one frame; Uncrossable when it does not parse."""
     try:
         (size,) = _HEAD.unpack_from(data)
+        if _HEAD.size + size > len(data):
+            raise ValueError("short")
         header = json.loads(data[_HEAD.size:_HEAD.size + size])
     except (struct.error, ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise Uncrossable(f"a message that does not parse ({type(exc).__name__})") from None

@@ -31,8 +31,12 @@ TEST_CELL_FORM = ('from autograder import grade\n### BEGIN HIDDEN TESTS\ngrade =
 def parse_test_cell(source):
     """(question id, hidden seed) of a test cell written in the one accepted form (``TEST_CELL_FORM``), else None.
     Only such a cell can be graded on the grader's side: any other code in it would run in the student's process,
-    whose numbers the grader never records."""
-    match = TEST_CELL.match(source.strip() + "\n")
+    whose numbers the grader never records. Comment lines before it are allowed (nbgrader puts one on a test cell it
+    restores)."""
+    lines = source.strip().splitlines()
+    while lines and (not lines[0].strip() or (lines[0].startswith("#") and not lines[0].startswith("###"))):
+        lines.pop(0)
+    match = TEST_CELL.match("\n".join(lines) + "\n")
     return (match.group(2), int(match.group(1))) if match else None
 
 

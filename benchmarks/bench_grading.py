@@ -3,17 +3,22 @@
     python benchmarks/bench_grading.py                      # 200 submissions of assignment 1
     python benchmarks/bench_grading.py --n 40               # a quicker look
     python benchmarks/bench_grading.py --assignment a4      # a heavier notebook (it trains on digits)
+    python benchmarks/bench_grading.py --baseline 10da502   # also an earlier commit's bulk grader, side by side
 
 The class is the demo class of an assignment scaled up: the reference solution, the untouched release and the
 classic-bug students, repeated under distinct student ids. Each copy gets a markdown cell of its own, so no two
 submissions are byte-identical (nothing can be cached by content). Two course folders receive the same
 submissions; one is graded by nbgrader (autograde, then feedback, one student after the other, as
 ``course.autograde`` does), the other by ``python -m autograder grade``'s code with all cores. It prints both
-times, the ratio, and whether every score of every student agrees.
+times, the ratio, and whether every score of every student agrees. ``--baseline REV`` grades a third copy with the
+bulk grader of commit REV (checked out in a temporary git worktree, run in this environment), to measure what a
+change to the grader costs.
 """
 
 import argparse
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,11 +50,30 @@ def build(root, n, assignment):
     return students
 
 
+def grade_at(rev, root, assignment, workers, base):
+    """Seconds the bulk grader of commit ``rev`` takes on ``root`` (a prepared course folder)."""
+    tree = base / f"baseline-{rev}"
+    subprocess.run(["git", "-C", str(course.REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
+                   capture_output=True)
+    try:
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tree), str(tree / "lib")]))
+        command = [sys.executable, "-m", "autograder", "grade", assignment, "--course", str(root)]
+        if workers:
+            command += ["--workers", str(workers)]
+        start = time.perf_counter()
+        subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+        return time.perf_counter() - start
+    finally:
+        subprocess.run(["git", "-C", str(course.REPO), "worktree", "remove", "--force", str(tree)], check=False,
+                       capture_output=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=200, help="submissions (default 200)")
     parser.add_argument("--workers", type=int, help="bulk grader workers (default: all cores)")
     parser.add_argument("--assignment", default="a1", help="which assignment's demo class (default a1)")
+    parser.add_argument("--baseline", help="also time the bulk grader of this commit, on a copy of the same class")
     parser.add_argument("--keep", action="store_true", help="keep the two course folders")
     args = parser.parse_args(argv)
     a = args.assignment
@@ -68,6 +92,12 @@ def main(argv=None):
     bulk.grade(a, bulk_root, workers=args.workers, db_url=bulk_grader.coursedir.db_url)
     bulk_seconds = time.perf_counter() - start
 
+    if args.baseline:
+        baseline_root = base / "baseline"
+        baseline_db = course.prepare(baseline_root, [a]).coursedir.db_url
+        shutil.copytree(serial_root / "submitted", baseline_root / "submitted")
+        baseline_seconds = grade_at(args.baseline, baseline_root, a, args.workers, base)
+
     from tqdm import tqdm
 
     start = time.perf_counter()
@@ -79,6 +109,12 @@ def main(argv=None):
     _, bulk_scores = results.collect(bulk_grader.coursedir.db_url, a)
     differ = sorted(s for s in students if serial_scores.get(s) != bulk_scores.get(s))
     print()
+    if args.baseline:
+        _, baseline_scores = results.collect(baseline_db, a)
+        same = all(baseline_scores.get(s) == bulk_scores.get(s) for s in students)
+        print(f"bulk grader at {args.baseline}:{' ' * max(1, 22 - len(args.baseline))}{baseline_seconds:8.1f} s  "
+              f"({baseline_seconds / args.n:.2f} s per submission; this commit takes "
+              f"{bulk_seconds / baseline_seconds:.2f} x its time; same scores: {same})")
     print(f"serial nbgrader autograde + feedback: {serial_seconds:8.1f} s  ({serial_seconds / args.n:.2f} s per submission)")
     print(f"bulk grader:                          {bulk_seconds:8.1f} s  ({bulk_seconds / args.n:.2f} s per submission)")
     print(f"speed-up:                             {serial_seconds / bulk_seconds:8.1f} x")

@@ -23,17 +23,17 @@ class DemoClass:
         self.root = root
         self.db_url = course.prepare(root).coursedir.db_url
         self.students = demo.build_class(root)
-        self._graded = set()
+        self.outcomes = {}  # assignment -> the bulk grader's Outcome
 
     def graded(self, *assignments):
         """Grade the given assignments (all when none is given) unless already done; returns self."""
         from autograder import bulk
 
         for a in assignments or self.students:
-            if a not in self._graded:
+            if a not in self.outcomes:
                 outcome = bulk.grade(a, self.root, db_url=self.db_url, progress=False)
                 assert not outcome.failed, outcome.failed
-                self._graded.add(a)
+                self.outcomes[a] = outcome
         return self
 
 

@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+from .. import crossing
 from ..grading import find_question
 from . import channel, trusted
 
@@ -98,7 +99,7 @@ class StudentProcess:
         request = {"scratch": str(scratch), "hide": [str(p) for p in hide], "memory_mb": memory_mb,
                    "uid_base": UID_BASE}
         self.pid, self.conn = zygote().spawn(request)
-        hello, _ = channel.receive(self.conn, time.monotonic() + 60)
+        hello, _ = channel.receive(self.conn, time.monotonic() + 60)  # sent before any student code runs
         self.isolated = hello.get("isolated", False)
         self.remote = trusted.Remote(self.conn, self.pid, None, None)  # the grader's end for test cells
 
@@ -109,7 +110,7 @@ class StudentProcess:
         try:
             channel.send(self.conn, {"op": "cell", "source": source})
             reply, _ = channel.receive(self.conn, deadline)
-        except OSError:
+        except (OSError, crossing.Uncrossable):  # gone, or answering in a way no honest process does
             raise channel.Closed() from None
         finally:
             dog.disarm()

@@ -23,6 +23,7 @@ class Outcome:
     skipped: list = field(default_factory=list)    # already graded, unchanged since
     failed: dict = field(default_factory=dict)     # student -> why the grader itself failed
     timed_out: list = field(default_factory=list)  # students with a cell or the notebook stopped by a limit
+    incomplete: dict = field(default_factory=dict)  # student -> test cells with checks the grader could not complete
     seconds: float = 0.0
     csv: Path = None
     plot: Path = None
@@ -134,6 +135,9 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
                     outcome.graded.append(student)
                     if any(nb.get("timeouts") or nb.get("submission_timeout") for nb in result["notebooks"]):
                         outcome.timed_out.append(student)
+                    cells = sorted(g for nb in result["notebooks"] for g in nb.get("incomplete", {}))
+                    if cells:
+                        outcome.incomplete[student] = cells
                 except Exception as exc:
                     outcome.failed[student] = f"{type(exc).__name__}: {exc}"
                 bar.update(1)

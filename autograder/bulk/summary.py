@@ -25,6 +25,9 @@ def text(assignment, outcome, questions, scores):
         lines.append(f"  failed: {student}: {why}")
     if outcome.timed_out:
         lines.append(f"  time limit reached: {', '.join(sorted(outcome.timed_out))}")
+    for student, cells in sorted(outcome.incomplete.items()):
+        lines.append(f"  checks the grader could not complete (0 points each, reason in the feedback): {student}: "
+                     f"{', '.join(cells)}")
     lines.append(f"{'question':<28}{'mean':>7}{'median':>8}   distribution (score: students)")
     for q, max_score, is_auto in questions:
         values = _scored(scores, q)

@@ -23,6 +23,13 @@ def test_reference_has_full_marks(demo_class, assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_check_completes_on_the_graders_side(demo_class, assignment):
+    """Every check of every question runs on the grader's side for every demo student (the reference, the correct
+    but different variants, the classic bugs, the untouched release): each answer crossed, none was lost."""
+    assert demo_class.graded(assignment).outcomes[assignment].incomplete == {}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_untouched_release_scores_zero_and_says_not_implemented(demo_class, assignment):
     auto, got = scores(demo_class, assignment)
     assert all(got["untouched"][q] == 0 for q in auto)

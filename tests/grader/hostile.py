@@ -154,8 +154,9 @@ CASES = {
     "x-redefines-allclose": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
                                                                   "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
                                    _prepend("perceptron_predict", TAMPER_INTERNALS)),
-                             ["test_predict"], "re-check"),
-    "x-patches-grade": (_then(_stubs, _prepend("perceptron_predict", TAMPER_GRADE)), "all-auto", "re-check"),
+                             ["test_predict"], "some checks failed"),
+    "x-patches-grade": (_then(_stubs, _prepend("perceptron_predict", TAMPER_GRADE)), "all-auto",
+                        "not implemented yet"),
     "x-edits-test-cell": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
                                                                "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
                                 _replace("test_predict", "4")), ["test_predict"], "some checks failed"),

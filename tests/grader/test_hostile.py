@@ -71,10 +71,10 @@ def test_a_snooping_submission_reads_no_hidden_test_and_writes_no_grade(hostile_
         if False else db.execute("SELECT max(auto_score) FROM grade").fetchone()[0] <= 4
 
 
-def test_a_tampering_notebook_shows_fake_points_but_gets_the_recheck(hostile_class):
+def test_a_tampering_notebook_shows_the_graders_score_not_its_own(hostile_class):
+    """The patched grade() would print 4.0 in every test cell; test cells are graded on the grader's side."""
     root, _, _, _ = hostile_class
     nb = nbformat.read(root / "autograded" / "x-patches-grade" / "a1" / hostile.NB, as_version=4)
     shown = [o for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
              for o in c.outputs if o.output_type == "execute_result"]
-    assert shown and all(o.data["text/plain"] == "4.0" for o in shown)  # what the patched grade() printed
-    assert "re-check of your function" in feedback(root, "x-patches-grade")
+    assert shown and all(o.data["text/plain"] == "0.0" for o in shown)
