@@ -98,15 +98,13 @@ class NonstandardTestCell(ValueError):
 def check_test_cells(root, ids):
     """Refuse test cells of any other form than ``grading.TEST_CELL_FORM``: at grading only that form is checked on
     the grader's side, and any other code in a test cell would run in the student's process, which grades nothing."""
-    from nbgrader import utils
-
-    from .grading import TEST_CELL_FORM, parse_test_cell
+    from .grading import TEST_CELL_FORM, is_test_cell, parse_test_cell
 
     bad = []
     for a in ids:
         for path in sorted(Path(root, "source", a).glob("*.ipynb")):
             for cell in nbformat.read(path, as_version=4).cells:
-                if utils.is_grade(cell) and cell.cell_type == "code" and parse_test_cell(cell.source) is None:
+                if is_test_cell(cell) and parse_test_cell(cell.source) is None:
                     bad.append(f"{path.relative_to(root)}: test cell {cell.metadata.nbgrader.get('grade_id')!r}")
     if bad:
         raise NonstandardTestCell(

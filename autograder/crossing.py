@@ -31,7 +31,7 @@ import struct
 
 import numpy as np
 
-MAX_MESSAGE = 256 * 1024 * 1024  # a reply larger than this is a hostile one
+MAX_MESSAGE = 64 * 1024 * 1024  # a reply larger than this is a hostile one
 _HEAD = struct.Struct("!I")
 
 BY_STATE = {}  # "module:qualname" -> class, for classes marked @by_state
@@ -207,7 +207,7 @@ class Decoder:
         kind = tree.get("t")
         try:
             if kind == "npy":
-                arr = np.load(io.BytesIO(self.blobs[tree["i"]]), allow_pickle=False)
+                arr = _load_npy(self.blobs[tree["i"]])
                 return arr[()] if tree.get("scalar") else arr
             if kind == "tuple":
                 return tuple(self(v, depth + 1) for v in _list(tree["v"]))
@@ -258,6 +258,18 @@ class Decoder:
             raise Uncrossable("an object whose state is not a dict of attributes")
         vars(value).update(state)
         return value
+
+
+def _load_npy(blob):
+    """An array from .npy bytes, after checking that its header claims no more data than the blob holds (np.load
+    would otherwise allocate whatever size a hostile header names before finding the data short)."""
+    buf = io.BytesIO(blob)
+    version = np.lib.format.read_magic(buf)
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+    shape, _, dtype = read_header[version](buf)
+    if dtype.hasobject or int(np.prod(shape, dtype=object)) * dtype.itemsize > len(blob):
+        raise ValueError("an array header that does not match its data")
+    return np.load(io.BytesIO(blob), allow_pickle=False)
 
 
 def _list(value):

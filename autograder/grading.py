@@ -28,6 +28,13 @@ TEST_CELL_FORM = ('from autograder import grade\n### BEGIN HIDDEN TESTS\ngrade =
                   '### END HIDDEN TESTS\ngrade("<assignment>.<question>")')
 
 
+def is_test_cell(cell):
+    """An autograder test cell: a graded code cell that is not the student's answer (a code answer graded by hand
+    has ``solution`` too, and nbgrader scores it by hand, not from its outputs)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
 def parse_test_cell(source):
     """(question id, hidden seed) of a test cell written in the one accepted form (``TEST_CELL_FORM``), else None.
     Only such a cell can be graded on the grader's side: any other code in it would run in the student's process,

@@ -13,6 +13,7 @@ student's process produced is ever a score.
 
 import builtins
 import keyword
+import time
 
 from .. import crossing
 from ..checks import CheckIncomplete
@@ -46,6 +47,8 @@ class Remote:
         """Send one request; the decoded value of an ``ok`` reply, or the exception the reply stands for."""
         if self.lost:
             raise CheckIncomplete(_LOST[self.lost], lost=True)
+        if self.deadline is not None and time.monotonic() > self.deadline:  # a check that keeps asking
+            self._lose("timeout")
         encoder = crossing.Encoder()
         header = {"op": op, "question": question.id, "target": encoder(target) if target is not None else None,
                   "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name,

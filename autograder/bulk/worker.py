@@ -18,7 +18,7 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
 from nbgrader.preprocessors import IgnorePattern, LimitOutput
 
-from ..grading import parse_test_cell
+from ..grading import is_test_cell, parse_test_cell
 from . import feedback, kernel
 
 
@@ -42,7 +42,7 @@ def _execute(nb, run, scratch, options):
     fills outputs and execution counts. (Events, {grade_id: [ids of checks that could not complete]})."""
     indices = [i for i, keep in enumerate(run) if keep]
     tests = {position: parse_test_cell(nb.cells[i].source) for position, i in enumerate(indices)
-             if utils.is_grade(nb.cells[i]) and nb.cells[i].cell_type == "code"}
+             if is_test_cell(nb.cells[i])}
     runs, events = kernel.run_cells([nb.cells[i].source for i in indices], scratch, hide=options["hide"],
                                     cell_timeout=options["cell_timeout"], timeout=options["timeout"],
                                     memory_mb=options["memory_mb"], tests=tests)

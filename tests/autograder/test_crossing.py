@@ -1,6 +1,7 @@
 """What crosses between the grader and a student's process: every honest answer, and nothing that runs code."""
 
 import functools
+import io
 import types
 
 import numpy as np
@@ -114,3 +115,12 @@ def test_a_reply_can_change_only_what_the_students_function_is_meant_to_change()
                                                                              ["parents", []]]}}}
     trusted.Remote(None, 0, None, None)._read(question, forged, [], {0: node})
     assert (node.grad, node.data, node.parents) == (5.0, 2.0, ())
+
+
+def test_an_array_header_that_claims_more_than_its_data_is_refused_before_any_allocation():
+    buf = io.BytesIO()
+    np.save(buf, np.zeros((3, 4)))
+    forged = buf.getvalue().replace(b"'shape': (3, 4), ", b"'shape': (10000000000000,), ")
+    tree = {"t": "npy", "i": 0, "scalar": False}
+    with pytest.raises(crossing.Uncrossable):
+        crossing.Decoder([forged], trusted=True)(tree)
