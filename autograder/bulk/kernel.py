@@ -18,6 +18,7 @@ One zygote per grading process (pool worker or Dask worker), started on first us
 
 import atexit
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -107,15 +108,16 @@ class StudentProcess:
         """The reply to one cell: {"outputs": [...], "execution_count": n}."""
         dog = channel.watchdog()
         dog.arm(self.pid, deadline)
+        nonce = secrets.token_hex(8)
         try:
-            channel.send(self.conn, {"op": "cell", "source": source})
+            channel.send(self.conn, {"op": "cell", "source": source, "nonce": nonce})
             reply, _ = channel.receive(self.conn, deadline)
         except (OSError, crossing.Uncrossable):  # gone, or answering in a way no honest process does
             raise channel.Closed() from None
         finally:
             dog.disarm()
-        if not isinstance(reply.get("outputs"), list):
-            raise channel.Closed()
+        if reply.get("nonce") != nonce or not isinstance(reply.get("outputs"), list):
+            raise channel.Closed()  # a reply to something else, or of the wrong shape: the process is replaced
         return reply
 
     def signal(self, sig):

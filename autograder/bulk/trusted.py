@@ -13,6 +13,7 @@ student's process produced is ever a score.
 
 import builtins
 import keyword
+import secrets
 import time
 
 from .. import crossing
@@ -50,9 +51,10 @@ class Remote:
         if self.deadline is not None and time.monotonic() > self.deadline:  # a check that keeps asking
             self._lose("timeout")
         encoder = crossing.Encoder()
+        nonce = secrets.token_hex(8)  # the reply must carry it: nothing sent ahead of the request can answer it
         header = {"op": op, "question": question.id, "target": encoder(target) if target is not None else None,
                   "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name,
-                  "seconds": seconds}
+                  "seconds": seconds, "nonce": nonce}
         sent = {number: obj for number, obj in enumerate(encoder.objects)}
         dog = channel.watchdog()
         dog.arm(self.pid, self.deadline)
@@ -67,6 +69,8 @@ class Remote:
             raise CheckIncomplete(f"your notebook's process sent back {why}, which the grader cannot read.")
         finally:
             dog.disarm()
+        if reply.get("nonce") != nonce:
+            raise CheckIncomplete("your notebook's process sent a message the grader had not asked for.")
         return self._read(question, reply, blobs, sent)
 
     def _lose(self, how):

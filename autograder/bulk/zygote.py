@@ -283,7 +283,7 @@ def _student_process(sock, request, shell):
             CAPTURE.outputs, CAPTURE.size = [], 0
             reply, reply_blobs = student_side.serve(message, blobs, shell.user_ns, session)
             sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
-            channel.send(conn, reply, reply_blobs)
+            channel.send(conn, {**reply, "nonce": message.get("nonce")}, reply_blobs)
             continue
         CAPTURE.outputs, CAPTURE.size, CAPTURE.truncated = [], 0, False
         try:
@@ -295,7 +295,8 @@ def _student_process(sock, request, shell):
         if CAPTURE.truncated:
             CAPTURE.size = 0
             CAPTURE.stream("stdout", f"\n... output truncated by the grader after {STREAM_LIMIT:,} characters ...\n")
-        channel.send(conn, {"outputs": CAPTURE.outputs, "ok": ok, "execution_count": shell.execution_count - 1})
+        channel.send(conn, {"outputs": CAPTURE.outputs, "ok": ok, "execution_count": shell.execution_count - 1,
+                            "nonce": message.get("nonce")})
 
 
 def main(fd):
