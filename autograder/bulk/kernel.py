@@ -149,7 +149,7 @@ def _test_cell(process, test, cell_timeout, end):
     remote = process.remote
     remote.deadline, remote.limit = _deadline(cell_timeout, end), cell_timeout
     outputs, incomplete = trusted.grade_cell(remote, find_question(question_id), seed)
-    event = {"died": "died-in-check", "timeout": "timeout-in-check"}.get(remote.lost)
+    event = {"timeout": "timeout-in-check"}.get(remote.lost, "died-in-check" if remote.lost else None)
     return CellRun(outputs, event=event, incomplete=incomplete), remote
 
 

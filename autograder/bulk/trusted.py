@@ -65,12 +65,12 @@ class Remote:
             self._lose("timeout")
         except (channel.Closed, OSError):
             self._lose("timeout" if dog.fired else "died")
-        except crossing.Uncrossable as why:
-            raise CheckIncomplete(f"your notebook's process sent back {why}, which the grader cannot read.")
+        except crossing.Uncrossable:
+            self._lose("garbled")
         finally:
             dog.disarm()
-        if reply.get("nonce") != nonce:
-            raise CheckIncomplete("your notebook's process sent a message the grader had not asked for.")
+        if reply.get("nonce") != nonce:  # out of step from here on: the process is replaced
+            self._lose("out-of-turn")
         return self._read(question, reply, blobs, sent)
 
     def _lose(self, how):
@@ -117,7 +117,9 @@ class Remote:
 
 _LOST = {"died": "your notebook's process died while the grader was checking this question (os._exit, a crash, "
                  "or the memory limit).",
-         "timeout": "your notebook's process stopped answering before the time limit and was stopped."}
+         "timeout": "your notebook's process stopped answering before the time limit and was stopped.",
+         "out-of-turn": "your notebook's process sent a message the grader had not asked for, and was stopped.",
+         "garbled": "your notebook's process sent back a message the grader cannot read, and was stopped."}
 
 
 def _text(value, limit):

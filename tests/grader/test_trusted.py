@@ -39,15 +39,13 @@ REPLACED_SERVE = {
                             "'send', lambda conn, h, b=(): conn.send_bytes(b'\\x00\\x00\\x00\\x09not json!')) "
                             "or ({'kind': 'ok', 'value': 1.0}, []))"),
     "serve-never-answers": "import time\n_s.serve = lambda header, blobs, ns, session: time.sleep(3600)",
-    # a reply sent ahead of the request, from a thread, with the right labels for the public check's input
-    "answers-ahead-of-the-request": (
-        "import gc, threading, time\nfrom multiprocessing.connection import Connection\n"
-        "from autograder import crossing\n"
+    # a second reply slipped in ahead of the real one, with the right labels for the public check's input
+    "answers-out-of-turn": (
+        "import gc\nfrom multiprocessing.connection import Connection\nfrom autograder import crossing\n"
         "_conn = next(o for o in gc.get_objects() if isinstance(o, Connection))\n"
-        "def _ahead():\n    time.sleep(0.3)\n"
-        "    _conn.send_bytes(crossing.pack({'kind': 'ok', 'value': [1, -1, 1, 1, -1, 1], 'after': {}, 'blobs': []},"
-        " []))\n"
-        "threading.Thread(target=_ahead, daemon=True).start()"),
+        "_forged = crossing.pack({'kind': 'ok', 'value': [1, -1, 1, 1, -1, 1], 'after': {}, 'blobs': []}, [])\n"
+        "_s.serve = lambda header, blobs, ns, session: (_conn.send_bytes(_forged), ({'kind': 'ok', 'value': None}, "
+        "[]))[1]"),
 }
 
 
@@ -127,7 +125,7 @@ def test_every_attack_on_a1_is_graded_and_says_what_happened(attacked):
     _, outcome, attackers = graded["a1"]
     assert set(REPLACED_SERVE) <= set(attackers)
     assert sorted(outcome.graded) == sorted(["reference", "untouched", *attackers])
-    for student in ["serve-claims-ok-with-a-bad-blob", "serve-refers-to-the-graders-objects"]:
+    for student in ["serve-claims-ok-with-a-bad-blob", "serve-refers-to-the-graders-objects", "answers-out-of-turn"]:
         page = next((root / "feedback" / student / "a1").glob("*.html")).read_text()
         assert "could not complete" in page, student
         assert student in outcome.incomplete
