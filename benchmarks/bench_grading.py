@@ -29,7 +29,7 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder import bulk, course, demo, results  # noqa: E402
+from autograder import course, demo, results  # noqa: E402
 
 
 def build(root, n, assignment):
@@ -50,19 +50,25 @@ def build(root, n, assignment):
     return students
 
 
+def grade_command(tree, root, assignment, workers):
+    """Seconds ``python -m autograder grade`` of the checkout ``tree`` takes on ``root`` (a prepared course folder),
+    the whole command as an instructor runs it (start-up included)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tree), str(tree / "lib")]))
+    command = [sys.executable, "-m", "autograder", "grade", assignment, "--course", str(root), "--no-progress"]
+    if workers:
+        command += ["--workers", str(workers)]
+    start = time.perf_counter()
+    subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def grade_at(rev, root, assignment, workers, base):
-    """Seconds the bulk grader of commit ``rev`` takes on ``root`` (a prepared course folder)."""
+    """Seconds the bulk grader of commit ``rev`` takes on ``root``, checked out in a temporary git worktree."""
     tree = base / f"baseline-{rev}"
     subprocess.run(["git", "-C", str(course.REPO), "worktree", "add", "--detach", str(tree), rev], check=True,
                    capture_output=True)
     try:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tree), str(tree / "lib")]))
-        command = [sys.executable, "-m", "autograder", "grade", assignment, "--course", str(root)]
-        if workers:
-            command += ["--workers", str(workers)]
-        start = time.perf_counter()
-        subprocess.run(command, cwd=tree, env=env, check=True, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - start
+        return grade_command(tree, root, assignment, workers)
     finally:
         subprocess.run(["git", "-C", str(course.REPO), "worktree", "remove", "--force", str(tree)], check=False,
                        capture_output=True)
@@ -88,9 +94,7 @@ def main(argv=None):
     shutil.copytree(serial_root / "submitted", bulk_root / "submitted")
     print(f"{args.n} submissions of {a} ({len(set(s.split('-', 1)[1] for s in students))} kinds) in {base}")
 
-    start = time.perf_counter()
-    bulk.grade(a, bulk_root, workers=args.workers, db_url=bulk_grader.coursedir.db_url)
-    bulk_seconds = time.perf_counter() - start
+    bulk_seconds = grade_command(course.REPO, bulk_root, a, args.workers)
 
     if args.baseline:
         baseline_root = base / "baseline"
