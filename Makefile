@@ -31,13 +31,17 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
+	$(TOOLS)
 	$(RUN) $(BIN)/python -m autograder demo
 
 release: $(STAMP)
 	$(RUN) $(BIN)/python -m autograder release
 
+# `make system-tools` first, where it can run (root with apt-get)
+TOOLS := @if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then $(MAKE) --no-print-directory system-tools; fi
+
 test: $(STAMP)
-	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then $(MAKE) --no-print-directory system-tools; fi
+	$(TOOLS)
 	$(RUN) $(BIN)/python -m pytest
 
 clean:

@@ -27,9 +27,13 @@ def cmd_demo(args):
 def cmd_grade(args):
     from . import bulk
 
-    outcome = bulk.grade(args.assignment, args.course, workers=args.workers, db_url=args.db_url,
-                         scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
-                         memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress)
+    try:
+        outcome = bulk.grade(args.assignment, args.course, workers=args.workers, db_url=args.db_url,
+                             scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
+                             memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress,
+                             sandbox=not args.no_sandbox)
+    except bulk.NoSandbox as refused:
+        sys.exit(str(refused))
     return 1 if outcome.failed else 0
 
 
@@ -53,6 +57,9 @@ def main(argv=None):
     grade.add_argument("--run-all-cells", action="store_true",
                        help="also run the instructor's unchanged demonstration cells (slower, same scores)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
+                            "for code you trust: it runs with your rights)")
     args = parser.parse_args(argv)
     return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade}[args.command](args)
 

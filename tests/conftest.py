@@ -13,6 +13,12 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 
+def pytest_report_header(config):
+    from sandboxing import NO_SANDBOX
+
+    return f"sandbox: {'bubblewrap' if NO_SANDBOX is None else 'none (' + NO_SANDBOX + ')'}"
+
+
 class DemoClass:
     """The demo class in a course folder; each assignment is graded the first time a test asks for it, so that
     `pytest -k a4` grades a4 only."""
@@ -31,7 +37,9 @@ class DemoClass:
 
         for a in assignments or self.students:
             if a not in self.outcomes:
-                outcome = bulk.grade(a, self.root, db_url=self.db_url, progress=False)
+                from sandboxing import GRADING
+
+                outcome = bulk.grade(a, self.root, db_url=self.db_url, progress=False, **GRADING)
                 assert not outcome.failed, outcome.failed
                 self.outcomes[a] = outcome
         return self

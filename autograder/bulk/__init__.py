@@ -10,6 +10,6 @@
 ``python -m autograder grade a1 --course DIR`` is the command; docs/grading.md the instructor's guide.
 """
 
-from .run import Outcome, grade
+from .run import NoSandbox, Outcome, grade
 
-__all__ = ["Outcome", "grade"]
+__all__ = ["NoSandbox", "Outcome", "grade"]

@@ -6,8 +6,6 @@ starts a message and then stalls, or stops reading what the grader sends, is kil
 per grading process), which turns the blocked read or write into ``Closed``.
 """
 
-import os
-import signal
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -49,32 +47,26 @@ class Watchdog:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.pid = self.deadline = None
+        self.kill = self.deadline = None
         self.fired = False
         threading.Thread(target=self._watch, daemon=True, name="student-watchdog").start()
 
-    def arm(self, pid, deadline):
+    def arm(self, kill, deadline):
+        """``kill()`` stops the process at the other end if this exchange is still going at ``deadline``."""
         with self.lock:
-            self.pid, self.deadline, self.fired = pid, deadline, False
+            self.kill, self.deadline, self.fired = kill, deadline, False
 
     def disarm(self):
         with self.lock:
-            self.pid = self.deadline = None
+            self.kill = self.deadline = None
 
     def _watch(self):
         while True:
             time.sleep(0.2)
             with self.lock:
-                if self.pid is not None and self.deadline is not None and time.monotonic() > self.deadline + 1.0:
-                    kill(self.pid)
-                    self.fired, self.pid = True, None
-
-
-def kill(pid):
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+                if self.kill is not None and self.deadline is not None and time.monotonic() > self.deadline + 1.0:
+                    self.kill()
+                    self.fired, self.kill = True, None
 
 
 _watchdog = None

@@ -33,6 +33,7 @@ _WHAT = {
     "timeout-in-check": "was checked by the grader, but your function did not answer within {cell_timeout:g} s; "
                         "the checks it did not finish score 0",
     "nonstandard-test": "is not a standard test cell, so the grader could not check it; it scores 0",
+    "files": "has files that did not fit the grader's scratch folder (its size limit); code that reads them fails",
 }
 
 

@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 
 from .. import crossing
 from ..grading import find_question
-from . import channel, trusted
+from . import channel, sandbox, trusted
 
 MAX_RESTARTS = 3
-UID_BASE = 200_000
 
 _zygote = None
 
@@ -56,28 +55,52 @@ class Events:
     timeouts: int = 0
     deaths: int = 0
     submission_timeout: bool = False
-    isolated: bool = False
+    sandboxed: bool = False
 
 
 class Zygote:
-    def __init__(self):
+    """The worker's warm interpreter, in the worker's sandbox (``sandbox.command``) unless ``sandboxed`` is False."""
+
+    def __init__(self, sandboxed=True):
         ours, theirs = socket.socketpair()
         env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-        self.process = subprocess.Popen([sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())],
-                                        pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
+                   MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+                   AUTOGRADER_SANDBOX="1" if sandboxed else "0")
+        argv = [sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())]
+        if sandboxed:
+            problem = sandbox.problem()
+            if problem:
+                raise RuntimeError(f"cannot grade in a sandbox: {problem}")
+            self.uid = sandbox.UID_BASE + os.getpid() % 50_000 if os.geteuid() == 0 else None
+            argv = sandbox.command(argv, uid=self.uid)
+        self.sandboxed = sandboxed
+        self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self.control = ours  # file descriptors travel on the socket, messages on a Connection over the same one
         self.messages = channel.connection(socket.socket(fileno=os.dup(ours.fileno())))
         channel.receive(self.messages, time.monotonic() + 120)
         atexit.register(self.close)
 
-    def spawn(self, request):
-        """(pid, Connection) of a new student process."""
-        channel.send(self.messages, request)
+    def spawn(self, request, files):
+        """(pid as the zygote sees it, Connection, problem) of a new student process with ``files`` {name: bytes}
+        in its working folder."""
+        names = sorted(files)
+        channel.send(self.messages, {**request, "files": names}, [files[n] for n in names])
         _, fds, _, _ = socket.recv_fds(self.control, 1, 1)
+        if not fds:
+            raise channel.Closed()
         reply, _ = channel.receive(self.messages, time.monotonic() + 30)
-        return reply["pid"], channel.connection(socket.socket(fileno=fds[0]))
+        return reply["pid"], channel.connection(socket.socket(fileno=fds[0])), reply.get("problem")
+
+    def clean(self, pid):
+        """Every process of the last student killed and their files removed (see zygote.clean)."""
+        channel.send(self.messages, {"op": "clean", "pid": pid})
+        reply, _ = channel.receive(self.messages, time.monotonic() + 30)
+        return reply.get("left", 0)
+
+    def kill(self):
+        """The whole sandbox, at once: everything in it dies with it (its PID namespace)."""
+        self.process.kill()
 
     def close(self):
         try:
@@ -88,26 +111,48 @@ class Zygote:
             self.process.kill()
 
 
-def zygote():
+def zygote(sandboxed=True):
+    """This worker's zygote (a new one when the last died, was killed, or ran with the other setting)."""
     global _zygote
-    if _zygote is None or _zygote.process.poll() is not None:
-        _zygote = Zygote()
+    if _zygote is None or _zygote.process.poll() is not None or _zygote.sandboxed != sandboxed:
+        if _zygote is not None:
+            _zygote.kill()
+        _zygote = Zygote(sandboxed)
     return _zygote
 
 
+def _processes_of(uid):
+    """How many processes ``uid`` has on this machine now (a non-root sandbox shares the grader's uid, and the
+    kernel's process limit counts them all)."""
+    count = 0
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                count += entry.stat().st_uid == uid
+            except OSError:
+                pass
+    return count
+
+
 class StudentProcess:
-    def __init__(self, scratch, hide, memory_mb):
-        request = {"scratch": str(scratch), "hide": [str(p) for p in hide], "memory_mb": memory_mb,
-                   "uid_base": UID_BASE}
-        self.pid, self.conn = zygote().spawn(request)
+    """One student process, forked from the worker's zygote, with the submission's files in its working folder."""
+
+    PROCESSES = 64  # processes one student may start
+
+    def __init__(self, files, memory_mb, cpu_seconds, sandboxed=True):
+        self.zygote = zygote(sandboxed)
+        nproc = self.PROCESSES + (1 if self.zygote.sandboxed and self.zygote.uid is not None
+                                  else _processes_of(os.getuid()))
+        request = {"memory_mb": memory_mb, "cpu_seconds": cpu_seconds, "nproc": nproc}
+        self.pid, self.conn, self.problem = self.zygote.spawn(request, files)
         hello, _ = channel.receive(self.conn, time.monotonic() + 60)  # sent before any student code runs
-        self.isolated = hello.get("isolated", False)
-        self.remote = trusted.Remote(self.conn, self.pid, None, None)  # the grader's end for test cells
+        self.sandboxed = hello.get("sandboxed", False)
+        self.remote = trusted.Remote(self.conn, self.kill, None, None)  # the grader's end for test cells
 
     def run(self, source, deadline):
         """The reply to one cell: {"outputs": [...], "execution_count": n}."""
         dog = channel.watchdog()
-        dog.arm(self.pid, deadline)
+        dog.arm(self.kill, deadline)
         nonce = secrets.token_hex(8)
         try:
             channel.send(self.conn, {"op": "cell", "source": source, "nonce": nonce})
@@ -120,15 +165,24 @@ class StudentProcess:
             raise channel.Closed()  # a reply to something else, or of the wrong shape: the process is replaced
         return reply
 
-    def signal(self, sig):
-        try:
-            os.kill(self.pid, sig)
-        except ProcessLookupError:
-            pass
+    def kill(self):
+        """Stop this student at once. In the sandbox the zygote's pids are not this machine's: the whole sandbox
+        goes (a new one starts for the next process); without it, the student's session."""
+        if self.zygote.sandboxed:
+            self.zygote.kill()
+        else:
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def close(self):
-        self.signal(signal.SIGKILL)
-        self.conn.close()
+        """The student is done: their process and everything they started stopped, their files removed."""
+        try:
+            self.conn.close()
+            self.zygote.clean(self.pid)
+        except (OSError, channel.Closed, channel.TimedOut, crossing.Uncrossable):
+            self.zygote.kill()  # a sandbox that cannot clean up is not used again
 
 
 def _deadline(cell_timeout, end):
@@ -153,7 +207,7 @@ def _test_cell(process, test, cell_timeout, end):
     return CellRun(outputs, event=event, incomplete=incomplete), remote
 
 
-def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_mb=None, tests=None):
+def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tests=None, sandboxed=True):
     """[CellRun] for each source, and the Events of the run (see the module docstring).
 
     ``tests`` {index: (question id, hidden seed), or None for a test cell of another form}: those cells are not run
@@ -178,13 +232,18 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
                 runs[index] = CellRun([_error("KernelDied", "the notebook's process died too many times; this "
                                                             "cell was not run")], event="not-run")
                 continue
-            process = StudentProcess(scratch, hide, memory_mb)
-            events.isolated = process.isolated
             try:
+                process = StudentProcess(files, memory_mb, timeout, sandboxed)
+                events.sandboxed = process.sandboxed
+                if process.problem and ("the submission", "files") not in events.notes:
+                    events.notes.append(("the submission", "files"))
                 for earlier in ran_ok:  # replay, outputs discarded
                     process.run(sources[earlier], end)
-            except (channel.Closed, channel.TimedOut):
-                process.close()
+            except (channel.Closed, channel.TimedOut, crossing.Uncrossable, OSError):
+                if process is not None:
+                    process.close()
+                elif _zygote is not None:
+                    _zygote.kill()
                 process = None
                 restarts += 1
                 runs[index] = CellRun([_error("KernelDied", "the notebook's process could not be restarted")],
@@ -235,9 +294,5 @@ def run_cells(sources, scratch, hide=(), cell_timeout=120, timeout=600, memory_m
         process = None
         restarts += 1
     if process is not None:
-        try:
-            channel.send(process.conn, {"op": "stop"})
-        except OSError:
-            pass
         process.close()
     return runs, events

@@ -34,13 +34,6 @@ def _init_worker():
     kernel.zygote()  # warm the zygote before the first job arrives
 
 
-def _hidden_paths(course_root, db_url):
-    hide = [Path(course_root).resolve(), course.REPO / "source", course.REPO / "build", course.REPO / ".git"]
-    if db_url.startswith("sqlite:///"):
-        hide.append(Path(db_url[len("sqlite:///"):]).resolve())
-    return [str(p) for p in hide]
-
-
 class _Local:
     def __init__(self, workers):
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
@@ -66,38 +59,38 @@ class _Dask:
         self.client.close()
 
 
-_noted = False  # the note below was printed by this process
+class NoSandbox(RuntimeError):
+    """No sandbox can be drawn here and --no-sandbox was not given: the run refuses to grade."""
 
 
-def _note_if_not_isolated(out):
-    """Say once per process when root cannot isolate student processes (a checkout in a private folder)."""
-    global _noted
-    from .zygote import can_isolate  # not at import time: the zygote runs as `python -m autograder.bulk.zygote`
+def _check_sandbox(sandbox, scheduler, out):
+    """Refuse to grade when no sandbox can be drawn (unless told not to use one); say so when told."""
+    from . import sandbox as bwrap
 
-    if os.geteuid() == 0 and not can_isolate() and not _noted:
-        _noted = True
-        print("note: running as root, but this checkout or its virtualenv is in a folder other users cannot "
-              "enter, so student processes keep the grader's uid and see its files (docs/grading.md, "
-              "Security model)", file=out)
+    if not sandbox:
+        print("warning: grading without a sandbox (--no-sandbox): student code runs with this user's rights, can "
+              "read what this user can read, and what it starts may outlive the run (docs/grading.md)", file=out)
+    elif scheduler is None and bwrap.problem():
+        raise NoSandbox(f"refusing to grade: {bwrap.problem()}")
 
 
 def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, cell_timeout=120, timeout=600,
-          memory_mb=2048, run_all=False, progress=True, out=sys.stdout, students=None):
-    """Grade every submission of ``assignment`` in ``course_root/submitted/`` that is new or changed."""
+          memory_mb=2048, run_all=False, progress=True, out=sys.stdout, students=None, sandbox=True):
+    """Grade every submission of ``assignment`` in ``course_root/submitted/`` that is new or changed. Student code
+    runs in a bubblewrap sandbox (``sandbox.py``); with ``sandbox=False`` it does not (a warning says what that
+    means); without it and with no sandbox possible here, NoSandbox says why."""
+    _check_sandbox(sandbox, scheduler, out)
     start = time.monotonic()
     course_root = Path(course_root).resolve()
     db_url = course.database_url(db_url, course_root)
     course.link_source(course_root)
     _ensure_assignment(course_root, assignment, db_url)
-    if scheduler is None:
-        _note_if_not_isolated(out)
     options = {"course_root": str(course_root), "db_url": db_url, "cell_timeout": cell_timeout,
-               "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all,
-               "hide": _hidden_paths(course_root, db_url)}
+               "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all, "sandbox": bool(sandbox)}
     base = prepare.grader_fingerprint(course_root, assignment,
                                       {"db_url": db_url, "cell_timeout": float(cell_timeout or 0),
                                        "timeout": float(timeout or 0), "memory_mb": int(memory_mb or 0),
-                                       "run_all": bool(run_all)})
+                                       "run_all": bool(run_all), "sandbox": bool(sandbox)})
     writer = Writer(course_root, db_url, assignment)
     outcome = Outcome()
     todo = []

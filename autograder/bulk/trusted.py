@@ -33,8 +33,8 @@ class Missing(CheckIncomplete):
 class Remote:
     """The grader's end of one student process while it answers for one test cell (see the module docstring)."""
 
-    def __init__(self, conn, pid, deadline, limit):
-        self.conn, self.pid, self.deadline, self.limit = conn, pid, deadline, limit
+    def __init__(self, conn, kill, deadline, limit):
+        self.conn, self.kill, self.deadline, self.limit = conn, kill, deadline, limit
         self.proxies = {}
         self.lost = None  # "died" or "timeout" once the process is gone
 
@@ -57,7 +57,7 @@ class Remote:
                   "seconds": seconds, "nonce": nonce}
         sent = {number: obj for number, obj in enumerate(encoder.objects)}
         dog = channel.watchdog()
-        dog.arm(self.pid, self.deadline)
+        dog.arm(self.kill, self.deadline)
         try:
             channel.send(self.conn, header, encoder.blobs)
             reply, blobs = channel.receive(self.conn, self.deadline)
@@ -75,7 +75,7 @@ class Remote:
 
     def _lose(self, how):
         self.lost = how
-        channel.kill(self.pid)
+        self.kill()
         if how == "timeout":
             raise CheckTimeout(self.limit)
         raise CheckIncomplete(_LOST[how], lost=True)

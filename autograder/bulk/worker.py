@@ -6,12 +6,7 @@ post-execution preprocessors (IgnorePattern, ClearMetadata, LimitOutput), so a c
 ``nbgrader autograde`` would give it for the same outputs.
 """
 
-import base64
-import os
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
@@ -22,30 +17,15 @@ from ..grading import is_test_cell, parse_test_cell
 from . import feedback, kernel
 
 
-def _scratch_root():
-    root = Path(tempfile.gettempdir(), "autograder-scratch")
-    root.mkdir(mode=0o711, exist_ok=True)
-    return root
-
-
-def _write_files(folder, files):
-    for rel, text in files.items():
-        target = (folder / rel).resolve()
-        if folder.resolve() not in target.parents:
-            continue  # a file name that climbs out of the folder
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(text.encode("latin-1"))
-
-
-def _execute(nb, run, scratch, options):
+def _execute(nb, run, files, options):
     """Runs the selected cells of ``nb``: test cells on this side (``trusted``), the others in a student process;
     fills outputs and execution counts. (Events, {grade_id: [ids of checks that could not complete]})."""
     indices = [i for i, keep in enumerate(run) if keep]
     tests = {position: parse_test_cell(nb.cells[i].source) for position, i in enumerate(indices)
              if is_test_cell(nb.cells[i])}
-    runs, events = kernel.run_cells([nb.cells[i].source for i in indices], scratch, hide=options["hide"],
+    runs, events = kernel.run_cells([nb.cells[i].source for i in indices], files,
                                     cell_timeout=options["cell_timeout"], timeout=options["timeout"],
-                                    memory_mb=options["memory_mb"], tests=tests)
+                                    memory_mb=options["memory_mb"], tests=tests, sandboxed=options["sandbox"])
     incomplete = {}
     for i, result in zip(indices, runs):
         cell = nb.cells[i]
@@ -83,32 +63,25 @@ def grade_job(job, options):
 
     start = time.monotonic()
     config = course.nbgrader_config(options["course_root"], options["db_url"], cell_timeout=options["cell_timeout"])
-    scratch = Path(tempfile.mkdtemp(prefix=f"{job['student'][:40]}-", dir=_scratch_root()))
+    files = {name: text.encode("latin-1") for name, text in job["files"].items()}  # written in the sandbox
     out = {"student": job["student"], "assignment": job["assignment"], "fingerprint": job["fingerprint"],
            "timestamp": job["timestamp"], "notebooks": []}
-    try:
-        scratch.chmod(0o711)  # the student's process may enter it, not list it
-        work = scratch / "work"
-        work.mkdir(mode=0o700)
-        _write_files(work, job["files"])
-        for entry in job["notebooks"]:
-            result = {"name": entry["name"], "problem": entry.get("problem"), "notes": [], "grades": {},
-                      "comments": {}}
-            if "notebook" in entry:
-                nb = nbformat.from_dict(entry["notebook"])
-                events, result["incomplete"] = _execute(nb, entry["run"], str(work), options)
-                nb, result["grades"], result["comments"] = _score(nb, config)
-                result["notes"] = feedback.notes(events, entry.get("restored", []), options)
-                result["notes"] += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
-                                    f"earns 0 and its message under the test cell says why."
-                                    for grade_id, ids in sorted(result["incomplete"].items())]
-                result["isolated"] = events.isolated
-                result["timeouts"], result["deaths"] = events.timeouts, events.deaths
-                result["submission_timeout"] = events.submission_timeout
-                result["autograded"] = nbformat.writes(nb)
-            result["feedback"] = feedback.render(job, entry, result, config)
-            out["notebooks"].append(result)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    for entry in job["notebooks"]:
+        result = {"name": entry["name"], "problem": entry.get("problem"), "notes": [], "grades": {},
+                  "comments": {}}
+        if "notebook" in entry:
+            nb = nbformat.from_dict(entry["notebook"])
+            events, result["incomplete"] = _execute(nb, entry["run"], files, options)
+            nb, result["grades"], result["comments"] = _score(nb, config)
+            result["notes"] = feedback.notes(events, entry.get("restored", []), options)
+            result["notes"] += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
+                                f"earns 0 and its message under the test cell says why."
+                                for grade_id, ids in sorted(result["incomplete"].items())]
+            result["sandboxed"] = events.sandboxed
+            result["timeouts"], result["deaths"] = events.timeouts, events.deaths
+            result["submission_timeout"] = events.submission_timeout
+            result["autograded"] = nbformat.writes(nb)
+        result["feedback"] = feedback.render(job, entry, result, config)
+        out["notebooks"].append(result)
     out["seconds"] = time.monotonic() - start
     return out

@@ -4,14 +4,14 @@
 IPython, the autograder and its suites, the backprop library) and builds an IPython shell, then waits on the
 socket FD for requests. It never reads a notebook: it holds no hidden test and no other student's work.
 
-For each request it forks a *student process* and hands the grader one end of a fresh socket pair (passed as
-a file descriptor). The student process, before it runs any student code:
+It runs inside the worker's sandbox (``sandbox.py``: bubblewrap), made non-dumpable so that a student forked from
+it can neither ptrace it nor read its memory. For each request it writes the submission's other files into the
+scratch folder, forks a *student process* and hands the grader one end of a fresh socket pair (passed as a file
+descriptor); when the grader is done with that student it asks the zygote to ``clean``: every other process in the
+sandbox killed, the scratch folder, /tmp and /dev/shm emptied. The student process, before it runs any student code:
 
-- when started as root, enters its own mount and network namespaces (no network) and hides the course folder, the repository's source/
-  (hidden tests) and any other path it is told to, under empty read-only tmpfs mounts, then drops to its own
-  unprivileged uid (one per process, so students cannot signal each other);
-- moves to a scratch folder that holds only this submission's files;
-- sets resource limits: address space (``--memory``), file size, number of processes, no core dumps;
+- moves to the scratch folder that holds only this submission's files;
+- sets resource limits: address space (``--memory``), file size, CPU time, number of processes, no core dumps;
 - sends stdout/stderr of C code to /dev/null, reads stdin from /dev/null.
 
 Then it runs cells one at a time as the grader sends them and answers with the cell's outputs in nbformat
@@ -25,13 +25,16 @@ import io
 import os
 import pkgutil
 import resource
+import shutil
 import signal
 import socket
 import sys
+import time
 
 from . import channel, student_side
 
 STREAM_LIMIT = 2_000_000  # characters of printed text kept per cell (nbgrader's LimitOutput trims lines later)
+FILE_LIMIT = 256 * 1024 * 1024  # bytes in one file a student writes (the tmpfs caps them all together)
 
 
 # ------------------------------------------------------------------------------------------- capture
@@ -168,96 +171,89 @@ def warm_up():
     return _make_shell()
 
 
-# ---------------------------------------------------------------------------------- isolation (root)
+# ------------------------------------------------------------------------------------ scratch and limits
 
-_CLONE_NEWNS, _CLONE_NEWNET = 0x00020000, 0x40000000
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
-
-
-def _unreachable_top(path):
-    """The outermost folder above ``path`` that other users may not enter (None when every one is open)."""
-    parts = os.path.realpath(path).split(os.sep)
-    for i in range(2, len(parts) + 1):
-        folder = os.sep.join(parts[:i]) or os.sep
-        if not os.stat(folder).st_mode & 0o001:
-            return folder
-    return None
+SANDBOXED = os.environ.get("AUTOGRADER_SANDBOX") == "1"  # started inside sandbox.command (bubblewrap)
+WIPED = ["/tmp", "/dev/shm"]  # the sandbox's private tmpfs, emptied after every student with the scratch folder
+_scratch = None
 
 
-def _hide(paths, expose, holder):
-    """Own mount namespace; each path in ``paths`` covered by an empty read-only tmpfs (a file: by /dev/null);
-    each folder in ``expose`` (Python's own files under a private home, say) made reachable on its own, the
-    rest of its private parent hidden. Returns False when the kernel refuses (then nothing is hidden)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    # a network namespace of its own too (no interface but a loopback that is down): no network at all
-    if libc.unshare(_CLONE_NEWNS | _CLONE_NEWNET) != 0 and libc.unshare(_CLONE_NEWNS) != 0:
-        return False
-    libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)
-    for path in expose:
-        top = _unreachable_top(path)
-        if top is None:
-            continue
-        real = os.path.realpath(path)
-        os.makedirs(holder, exist_ok=True)
-        if libc.mount(os.fsencode(real), os.fsencode(holder), None, _MS_BIND | _MS_REC, None) != 0:
-            return False
-        if libc.mount(b"tmpfs", os.fsencode(top), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64k,mode=0755") != 0:
-            return False
-        os.makedirs(real, mode=0o755, exist_ok=True)
-        libc.mount(os.fsencode(holder), os.fsencode(real), None, _MS_BIND | _MS_REC, None)
-        libc.umount2(os.fsencode(holder), 2)  # MNT_DETACH
-        os.rmdir(holder)
-    for path in paths:
-        if not os.path.exists(path):
-            continue
-        target = os.fsencode(os.path.realpath(path))
-        if os.path.isdir(path):
-            ok = libc.mount(b"tmpfs", target, b"tmpfs", _MS_RDONLY | _MS_NOSUID | _MS_NODEV, b"size=4k,mode=0555")
+def scratch_root():
+    """The student's working folders live here: the sandbox's /scratch tmpfs, or (with --no-sandbox) a private
+    folder of this process's own."""
+    global _scratch
+    if _scratch is None:
+        if SANDBOXED:
+            _scratch = "/scratch"
         else:
-            ok = libc.mount(b"/dev/null", target, None, _MS_BIND, None)
-        if ok != 0:
-            return False
-    return True
+            import tempfile
+
+            _scratch = tempfile.mkdtemp(prefix="autograder-scratch-")  # 0700, this process's own
+    return _scratch
 
 
-def _reachable_by_others(path):
-    """True when a process of another uid can walk down to ``path`` (every folder on the way has o+x)."""
-    return _unreachable_top(path) is None
+def _empty(folder):
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
-def can_isolate():
-    """Root, with the virtualenv and the checkout reachable by other uids. A checkout inside a private (0700)
-    folder cannot be isolated by uid and mounts; it is then graded like a run without root."""
-    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return os.geteuid() == 0 and _reachable_by_others(sys.prefix) and _reachable_by_others(checkout)
+def clean(student_pid):
+    """After a student: every process they started killed, their files gone. In the sandbox that is every process
+    but this one (the PID namespace holds nothing else of ours) and every file in its tmpfs; without it, the
+    student's session and the scratch folder. Returns how many processes were still there."""
+    left = 0
+    if SANDBOXED:
+        for _ in range(50):
+            try:
+                os.kill(-1, signal.SIGKILL)  # every process this one may signal, itself and init excepted
+            except ProcessLookupError:
+                pass
+            others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, os.getpid())]
+            left = len(others)
+            if not others:
+                break
+            time.sleep(0.01)
+        for folder in WIPED:
+            _empty(folder)
+    else:
+        try:
+            os.killpg(student_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    _empty(scratch_root())
+    return left
 
 
-def _isolate(request):
-    """Everything a student process does to itself before any student code runs."""
-    scratch = request["scratch"]
-    isolated = False
-    if can_isolate():
-        expose = [sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-        isolated = _hide(request.get("hide", []), expose, os.path.join(scratch, ".python"))
-        uid = request["uid_base"] + os.getpid() % 1_000_000
-        for folder, _, files in os.walk(scratch):
-            os.chown(folder, uid, uid)
-            for name in files:
-                os.chown(os.path.join(folder, name), uid, uid)
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-    os.chdir(scratch)
-    os.environ["HOME"] = scratch
-    os.environ["TMPDIR"] = scratch
+def _write_files(folder, names, blobs):
+    """The submission's other files, written into its working folder (names that climb out of it are skipped)."""
+    base = os.path.realpath(folder)
+    for name, blob in zip(names, blobs):
+        target = os.path.realpath(os.path.join(base, str(name)))
+        if not target.startswith(base + os.sep):
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(target, "wb") as f:
+            f.write(blob)
+
+
+def _limits(request):
+    """Per-student resource limits (they hold without root: the sandbox runs as an unprivileged uid)."""
     mb = request.get("memory_mb")
     if mb:
         resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024 * 1024, 256 * 1024 * 1024))
-    if os.geteuid() != 0 and isolated:
-        resource.setrlimit(resource.RLIMIT_NPROC, (64, 64))
-    return isolated
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+    if request.get("cpu_seconds"):
+        seconds = int(request["cpu_seconds"]) + 1
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    if request.get("nproc") and os.getuid() != 0:  # the kernel does not count processes for uid 0
+        resource.setrlimit(resource.RLIMIT_NPROC, (request["nproc"], request["nproc"]))
 
 
 def _student_process(sock, request, shell):
@@ -268,12 +264,15 @@ def _student_process(sock, request, shell):
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    isolated = _isolate(request)
+    work = os.path.join(scratch_root(), "work")
+    os.chdir(work)
+    os.environ["HOME"] = work
+    _limits(request)
     sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
     sys.stdin = open(os.devnull)
-    sys.path.insert(0, request["scratch"])
+    sys.path.insert(0, work)
     conn = channel.connection(sock)
-    channel.send(conn, {"ready": True, "isolated": isolated, "uid": os.getuid()})
+    channel.send(conn, {"ready": True, "sandboxed": SANDBOXED, "uid": os.getuid()})
     session = student_side.Session()
     while True:
         message, blobs = channel.receive(conn)
@@ -304,18 +303,32 @@ def main(fd):
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    if os.getppid() == 1:
+    if os.getppid() == 1 and not SANDBOXED:  # (in the sandbox, bwrap's init is our parent, pid 1)
         return
+    try:  # a student forked from us may not ptrace us, nor read our memory
+        ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE
+    except (OSError, AttributeError):
+        pass
     control = socket.socket(fileno=fd)
     messages = channel.connection(socket.socket(fileno=os.dup(fd)))
     shell = warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # forked students are reaped automatically
-    channel.send(messages, {"ready": True})
+    channel.send(messages, {"ready": True, "sandboxed": SANDBOXED})
     while True:
         try:
-            request, _ = channel.receive(messages)
+            request, blobs = channel.receive(messages)
         except channel.Closed:
             return
+        if request.get("op") == "clean":
+            channel.send(messages, {"left": clean(request.get("pid"))})
+            continue
+        work = os.path.join(scratch_root(), "work")
+        try:
+            os.makedirs(work, exist_ok=True)
+            _write_files(work, request.get("files", []), blobs)
+            problem = None
+        except OSError as exc:  # the submission's files do not fit the scratch budget
+            problem = f"its files could not be written ({exc.strerror})"
         ours, theirs = socket.socketpair()
         pid = os.fork()
         if pid == 0:
@@ -334,7 +347,7 @@ def main(fd):
             os._exit(code)
         theirs.close()
         socket.send_fds(control, [b"x"], [ours.fileno()])
-        channel.send(messages, {"pid": pid})
+        channel.send(messages, {"pid": pid, "problem": problem})
         ours.close()
 
 

@@ -11,8 +11,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import hostile  # noqa: E402
+from sandboxing import GRADING  # noqa: E402
 
-LIMITS = {"cell_timeout": 5, "timeout": 120, "memory_mb": 1024}
+LIMITS = {"cell_timeout": 5, "timeout": 120, "memory_mb": 1024, **GRADING}
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ import nbformat
 
 from autograder import bulk, course, results
 from autograder.bulk import prepare, worker
-from autograder.bulk.run import _hidden_paths
 from conftest import LIMITS
 
 SAME_AS_NBGRADER = ["reference", "a1-no-bias", "x-split-cell"]
@@ -44,8 +43,7 @@ def test_a_second_run_grades_nothing_and_a_changed_submission_is_graded_again(ho
 
 def test_grading_the_same_submission_twice_gives_the_same_score_and_feedback(hostile_class):
     root, db_url, _, _ = hostile_class
-    options = {"course_root": str(root), "db_url": db_url, "run_all": False, "hide": _hidden_paths(root, db_url),
-               **LIMITS}
+    options = {"course_root": str(root), "db_url": db_url, "run_all": False, **LIMITS}
     for student in ["a1-wrong-sign", "x-sys-exit"]:
         job = prepare.build_job(root, "a1", student, db_url, "fingerprint")
         first, second = worker.grade_job(job, options), worker.grade_job(job, options)
@@ -85,19 +83,21 @@ def test_the_command_line_grades_and_resumes(hostile_class):
     assert "0 graded" in done.stdout and "grades CSV" in done.stdout
 
 
-def test_root_without_isolation_is_told_once(monkeypatch, capsys):
-    from autograder.bulk import run, zygote
+def test_without_a_sandbox_the_grader_refuses_unless_told_and_then_warns(monkeypatch, tmp_path, capsys):
+    from autograder.bulk import run, sandbox
 
-    monkeypatch.setattr(run, "_noted", False)
-    monkeypatch.setattr(os, "geteuid", lambda: 0)
-    monkeypatch.setattr(zygote, "can_isolate", lambda: False)
-    run._note_if_not_isolated(sys.stdout)
-    run._note_if_not_isolated(sys.stdout)
-    assert capsys.readouterr().out.count("other users cannot enter") == 1
-    monkeypatch.setattr(run, "_noted", False)
-    monkeypatch.setattr(zygote, "can_isolate", lambda: True)
-    run._note_if_not_isolated(sys.stdout)
-    assert capsys.readouterr().out == ""
+    monkeypatch.setattr(sandbox, "problem", lambda: "bubblewrap (`bwrap`) is not installed")
+    try:
+        run._check_sandbox(True, None, sys.stdout)
+        raise AssertionError("graded without a sandbox, unasked")
+    except bulk.NoSandbox as refused:
+        assert "refusing to grade" in str(refused) and "bwrap" in str(refused)
+    run._check_sandbox(False, None, sys.stdout)
+    assert "without a sandbox" in capsys.readouterr().out
+    env = dict(os.environ, PATH="/nonexistent")  # no bwrap on this PATH: the command refuses, and says why
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "a1", "--course", str(tmp_path)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode != 0 and "refusing to grade" in done.stderr
 
 
 def test_database_url_defaults_to_sqlite_and_names_the_postgresql_driver(tmp_path):

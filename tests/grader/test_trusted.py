@@ -9,9 +9,10 @@ import pytest
 from nbgrader import utils
 
 from autograder import course, demo, results
+from sandboxing import GRADING
 
 ASSIGNMENTS = course.assignments()
-LIMITS = {"cell_timeout": 10, "timeout": 240, "memory_mb": 1536}
+LIMITS = {"cell_timeout": 10, "timeout": 240, "memory_mb": 1536, **GRADING}
 
 # One line in the first solution cell that silences grade() in the notebook (the old re-check trusted the notebook's
 # own score whenever it could not carry a value back).
