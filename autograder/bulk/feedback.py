@@ -21,6 +21,9 @@ from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets.config import Config
 
+from ..guard import CheckTimeout, time_limit
+from . import budget
+
 _WHAT = {
     "timeout": "was stopped: it ran past the time limit of {cell_timeout:g} s per cell",
     "died": "made the notebook's process die (os._exit, a crash, or more memory than the {memory} limit); "
@@ -33,6 +36,7 @@ _WHAT = {
     "timeout-in-check": "was checked by the grader, but your function did not answer within {cell_timeout:g} s; "
                         "the checks it did not finish score 0",
     "nonstandard-test": "is not a standard test cell, so the grader could not check it; it scores 0",
+    "outputs": "showed more output than the grader keeps; the rest was dropped (a note says where)",
     "files": "has files that did not fit the grader's scratch folder (its size limit); code that reads them fails",
 }
 
@@ -142,7 +146,7 @@ def render(job, entry, result, config):
     """The feedback HTML of one notebook of one job."""
     if "notebook" not in entry:
         return _page(entry["name"], 0, entry.get("max_score") or 0, result["problem"])
-    nb = nbformat.reads(result["autograded"], as_version=4)
+    nb = budget.shown(nbformat.reads(result["autograded"], as_version=4))
     if result["notes"]:
         text = "**How grading went.**\n\n" + "\n".join(f"- {n}" for n in result["notes"])
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
@@ -153,5 +157,11 @@ def render(job, entry, result, config):
     clear = ClearHiddenTests(config=config)
     nb, resources = clear.preprocess(nb, resources)
     nb, resources = CSSHTMLHeaderPreprocessor(config=config).preprocess(nb, resources)
-    body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    try:
+        with time_limit(budget.RENDER_SECONDS):
+            body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
+    except CheckTimeout:
+        return _page(entry["name"], resources["nbgrader"]["score"], entry.get("max_score") or 0,
+                     f"This notebook's feedback page took more than {budget.RENDER_SECONDS} s to render and is not "
+                     f"shown; your scores are above and in the gradebook. Ask your instructor for the graded notebook.")
     return body

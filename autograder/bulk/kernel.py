@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .. import crossing
 from ..grading import find_question
-from . import channel, sandbox, trusted
+from . import budget, channel, sandbox, trusted
 
 MAX_RESTARTS = 3
 
@@ -215,6 +215,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
     there."""
     tests = tests or {}
     events = Events()
+    outputs = budget.Outputs()
     runs = [None] * len(sources)
     start = time.monotonic()
     end = start + timeout if timeout else None
@@ -264,7 +265,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
         deadline = _deadline(cell_timeout, end)
         try:
             reply = process.run(source, deadline)
-            runs[index] = CellRun(reply["outputs"], reply.get("execution_count"))
+            runs[index] = CellRun(outputs.keep(reply["outputs"]), reply.get("execution_count"))
             if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"]):
                 # what it allocated may still be held: later cells run in a fresh process, without this one
                 runs[index].event = "memory"
@@ -295,4 +296,6 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
         restarts += 1
     if process is not None:
         process.close()
+    if outputs.exceeded:
+        events.notes.append(("the notebook", "outputs"))
     return runs, events

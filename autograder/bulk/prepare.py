@@ -23,6 +23,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import ClearOutput, CheckCellMetadata, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
 from .. import course
+from . import budget
 
 GRADER_FILES = ["autograder/checks.py", "autograder/question.py", "autograder/guard.py", "autograder/grading.py",
                 "autograder/report.py"]
@@ -194,6 +195,11 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
                                     f"scores 0. Submit the notebook file itself.")
                 notebooks.append(entry)
                 continue
+            too_large = budget.too_large(path)
+            if too_large:
+                entry["problem"] = f"`{name}.ipynb` {too_large}: every question in it scores 0."
+                notebooks.append(entry)
+                continue
             try:
                 nb = nbformat.read(path, as_version=4)
                 resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
@@ -203,6 +209,11 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
                 entry["problem"] = (f"`{name}.ipynb` could not be read as a notebook ({type(exc).__name__}: "
                                     f"{str(exc).splitlines()[0][:200] if str(exc) else ''}). Every question in it "
                                     f"scores 0; open it in JupyterLab, save it, and check that it opens.")
+                notebooks.append(entry)
+                continue
+            too_large = budget.too_large(path, nb)
+            if too_large:
+                entry["problem"] = f"`{name}.ipynb` {too_large}: every question in it scores 0."
                 notebooks.append(entry)
                 continue
             release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() else nbformat.v4.new_notebook()

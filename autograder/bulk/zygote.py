@@ -34,6 +34,7 @@ import time
 from . import channel, student_side
 
 STREAM_LIMIT = 2_000_000  # characters of printed text kept per cell (nbgrader's LimitOutput trims lines later)
+OUTPUT_LIMIT = 4_000_000  # characters of all of a cell's outputs (budget.CELL_OUTPUT_CHARS, as JSON)
 FILE_LIMIT = 256 * 1024 * 1024  # bytes in one file a student writes (the tmpfs caps them all together)
 
 
@@ -58,6 +59,15 @@ class _Capture:
             self.outputs.append({"output_type": "stream", "name": name, "text": text})
 
     def add(self, output):
+        """A display or result, unless the cell's outputs are already over the grader's budget (budget.py, which
+        the grader applies again to what comes back: this only saves building and sending a huge reply)."""
+        import json
+
+        n = len(json.dumps(output, separators=(",", ":")))
+        if self.size + n > OUTPUT_LIMIT:
+            self.truncated = True
+            return
+        self.size += n
         self.outputs.append(output)
 
 
@@ -293,7 +303,8 @@ def _student_process(sock, request, shell):
         sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")  # whatever the cell did to them
         if CAPTURE.truncated:
             CAPTURE.size = 0
-            CAPTURE.stream("stdout", f"\n... output truncated by the grader after {STREAM_LIMIT:,} characters ...\n")
+            CAPTURE.outputs.append({"output_type": "stream", "name": "stdout",
+                                    "text": "\n... output truncated by the grader ...\n"})
         channel.send(conn, {"outputs": CAPTURE.outputs, "ok": ok, "execution_count": shell.execution_count - 1,
                             "nonce": message.get("nonce")})
 

@@ -64,6 +64,13 @@ def _replace(grade_id, code):
     return damage
 
 
+def _markdown(chars):
+    """A markdown cell of ``chars`` characters after the first cell (a pasted log, say)."""
+    def damage(nb, paths):
+        nb.cells.insert(1, nbformat.v4.new_markdown_cell(("A very long answer. " * (chars // 20 + 1))[:chars]))
+    return damage
+
+
 def _invalid_json(nb, paths):
     return "{ this is not a notebook"
 
@@ -151,6 +158,16 @@ CASES = {
     "x-kernel-crash": (_append("perceptron_predict", "import ctypes\nctypes.string_at(0)"), ["test_predict"],
                        "process die"),
     "x-huge-output": (_append("train_perceptron", "print('spam ' * 5_000_000)"), [], "truncated by the grader"),
+    "x-huge-display": (_append("train_perceptron", "from IPython.display import display\n"
+                                                   "for _ in range(8):\n    display('x' * 1_000_000)"), [],
+                       "truncated by the grader"),
+    "x-huge-display-unlimited": (_append("train_perceptron", "_zygote = get_ipython().display_pub.publish.__globals__\n"
+                                                             "_zygote['OUTPUT_LIMIT'] = 10 ** 12\n"
+                                                             "from IPython.display import display\n"
+                                                             "for _ in range(8):\n    display('x' * 1_000_000)"), [],
+                                 "showed more output than the grader keeps"),
+    "x-huge-notebook": (_markdown(3_000_000), "all", "over the grader"),
+    "x-long-markdown": (_markdown(500_000), [], "more characters, not shown here"),
     "x-redefines-allclose": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
                                                                   "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
                                    _prepend("perceptron_predict", TAMPER_INTERNALS)),
