@@ -97,8 +97,10 @@ class Encoder:
     that files an object under a number and returns it; ``known``: {id(obj): number} of the grader's objects
     this reply may refer back to."""
 
-    def __init__(self, handles=None, known=None):
+    def __init__(self, handles=None, known=None, names=None):
         self.blobs, self.handles, self.known = [], handles, known or {}
+        self.names = names or {}  # id(obj) -> the tree the grader sent it as (a function by name, say): sent back so
+        self.named = {}  # (module, name) -> the function or class this encoder sent by name
         self.sent = {}  # id(obj) -> number, for @by_state objects of this message
         self.objects = []  # keeps them alive while the message is built (ids stay unique)
 
@@ -129,6 +131,8 @@ class Encoder:
             return self.obj(value)
         elif isinstance(value, HandleBase):
             return {"t": "handle", "id": value._number}
+        elif id(value) in self.names:
+            return self.names[id(value)]
         if self.handles is not None:
             return {"t": "handle", "id": self.handles(value), "type": type(value).__name__[:80]}
         return self.by_name(value)
@@ -151,6 +155,7 @@ class Encoder:
             return {"t": "method", "of": self.obj(value.__self__), "name": value.__func__.__name__}
         module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", "")
         if callable(value) and module and "<" not in name:
+            self.named[(module, name)] = value
             return {"t": "fn", "module": module, "name": name}
         raise Uncrossable(f"a {type(value).__name__} cannot be handed to a student's function")
 
@@ -190,10 +195,12 @@ class Decoder:
     sent, which a reply refers back to. The student's side (``trusted=False``) resolves names and handles
     (``handles`` {number: obj})."""
 
-    def __init__(self, blobs, trusted, known=None, proxy=None, handles=None):
+    def __init__(self, blobs, trusted, known=None, proxy=None, handles=None, functions=None):
         self.blobs, self.trusted, self.known = blobs, trusted, known or {}
         self.proxy, self.handles = proxy, handles or {}
+        self.functions = functions or {}  # the grader's side: (module, name) -> what it sent by that name itself
         self.made = {}  # number -> object built from this message
+        self.names = {}  # the student's side: id(obj) -> the tree a function or partial came as
 
     def __call__(self, tree, depth=0):
         if depth > 200:
@@ -230,16 +237,22 @@ class Decoder:
                 if not self.trusted:
                     return self.handles[tree["id"]]
                 return self.proxy(int(tree["id"]), str(tree.get("type", "object"))[:80])
+            if kind == "fn" and self.trusted and (tree["module"], tree["name"]) in self.functions:
+                return self.functions[(tree["module"], tree["name"])]  # one the grader sent, coming back
             if not self.trusted:
                 if kind == "fn":
                     value = importlib.import_module(tree["module"])
                     for part in tree["name"].split("."):
                         value = getattr(value, part)
+                elif kind == "partial":
+                    value = functools.partial(self(tree["fn"]), *self(tree["args"]), **self(tree["kwargs"]))
+                elif kind == "method":
+                    value = getattr(self(tree["of"]), tree["name"])
+                else:
+                    value = None
+                if value is not None:
+                    self.names[id(value)] = tree
                     return value
-                if kind == "partial":
-                    return functools.partial(self(tree["fn"]), *self(tree["args"]), **self(tree["kwargs"]))
-                if kind == "method":
-                    return getattr(self(tree["of"]), tree["name"])
         except Uncrossable:
             raise
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, ImportError, OverflowError,

@@ -2,14 +2,15 @@
 
 The grader (``trusted``) runs every check itself; when a check calls the student's function, reads an attribute of
 an object the student's code returned, or applies an operator to one, the request comes here. Each one runs under
-the guard (``guard.StudentFunction``: the question's references poisoned, its ``uses`` swapped in, output silenced,
-a time limit) and the answer goes back as data (``crossing``), or as a handle for objects that stay here.
+the guard (``guard.StudentFunction``: output silenced, a time limit, the other graded functions it calls swapped
+for stand-ins the grader answers with its references) and the answer goes back as data (``crossing``), or as a handle for objects that stay here.
 
 Whatever this process answers is only ever the student's answer: the grader compares it with what it computed
 itself. A student who replaces this module gains nothing a wrong answer would not give.
 """
 
 import builtins
+import importlib
 import operator
 import traceback
 
@@ -39,17 +40,55 @@ def _builtin_bases(exc):
     return [c.__name__ for c in type(exc).__mro__ if getattr(builtins, c.__name__, None) is c][:8]
 
 
-def serve(header, blobs, namespace, session):
-    """(reply header, blobs) for one request of the grader (see the module docstring)."""
-    from ..grading import find_question
+def _asks_the_grader(ask, name, decoder, session):
+    """A stand-in for the graded function ``name`` that another one calls: the grader answers it with its reference
+    (the reference itself is not in this process). Arguments and answer cross like any other value; the grader's own
+    objects (a graph's nodes) go back and forth by reference."""
+    def stand_in(*args, **kwargs):
+        known = {id(obj): number for number, obj in decoder.made.items()}
+        encoder = crossing.Encoder(handles=session.file, known=known, names=decoder.names)
+        tree = {"args": encoder(list(args)), "kwargs": encoder(dict(kwargs))}
+        reply, blobs = ask({"kind": "use", "name": name, **tree}, encoder.blobs)
+        if reply.get("error"):
+            raise _rebuilt(reply["error"])
+        return crossing.Decoder(blobs, trusted=False, known=decoder.made, handles=session.objects)(reply.get("value"))
 
-    try:
-        question = find_question(header["question"])
-    except (KeyError, ImportError, TypeError):
+    stand_in.__name__ = stand_in.__qualname__ = name
+    return stand_in
+
+
+def _rebuilt(error):
+    """The exception the grader's reference raised, as the student's code would have seen it."""
+    base = getattr(builtins, str(error.get("ename", "")), None) if isinstance(error, dict) else None
+    if not (isinstance(base, type) and issubclass(base, Exception)):
+        base = RuntimeError
+    return base(str(error.get("evalue", "")) if isinstance(error, dict) else "")
+
+
+def _references(names):
+    """The question's reference implementations that this process can import, to be disabled during the call (an
+    in-process defence only; where the sandbox's view leaves them out, there is nothing to import)."""
+    found = []
+    for module, qualname in names if isinstance(names, list) else []:
+        try:
+            value = importlib.import_module(str(module))
+            for part in str(qualname).split("."):
+                value = getattr(value, part)
+            found.append(value)
+        except (ImportError, AttributeError, ValueError, TypeError):
+            pass
+    return found
+
+
+def serve(header, blobs, namespace, session, ask=None):
+    """(reply header, blobs) for one request of the grader (see the module docstring). ``ask(header, blobs)``: a
+    question to the grader in the middle of the call, for the stand-ins of ``header["uses"]``."""
+    function, seconds = header.get("function"), header.get("seconds")
+    if not isinstance(function, str) or not isinstance(seconds, (int, float)):
         return {"kind": "malformed"}, []
     decoder = crossing.Decoder(blobs, trusted=False, handles=session.objects)
     try:
-        target = decoder(header["target"]) if header.get("target") is not None else namespace.get(question.function)
+        target = decoder(header["target"]) if header.get("target") is not None else namespace.get(function)
         args = decoder(header.get("args", []))
         kwargs = decoder(header.get("kwargs", {"t": "dict", "v": []}))
     except (crossing.Uncrossable, KeyError):
@@ -72,7 +111,8 @@ def serve(header, blobs, namespace, session):
         action = lambda: list(target)  # noqa: E731
     else:
         return {"kind": "malformed"}, []
-    guarded = StudentFunction(action, question.function, question.references, question.uses, question.seconds,
+    uses = {str(u): _asks_the_grader(ask, str(u), decoder, session) for u in header.get("uses") or []} if ask else {}
+    guarded = StudentFunction(action, function, _references(header.get("references")), uses, float(seconds),
                               copy_args=False, namespace=namespace)
     try:
         value = guarded()

@@ -16,9 +16,11 @@ import keyword
 import secrets
 import time
 
+import numpy as np
+
 from .. import crossing
 from ..checks import CheckIncomplete
-from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError
+from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, pristine_numpy
 from ..report import format_report
 from . import channel
 
@@ -52,15 +54,23 @@ class Remote:
             self._lose("timeout")
         encoder = crossing.Encoder()
         nonce = secrets.token_hex(8)  # the reply must carry it: nothing sent ahead of the request can answer it
-        header = {"op": op, "question": question.id, "target": encoder(target) if target is not None else None,
-                  "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name,
-                  "seconds": seconds, "nonce": nonce}
+        header = {"op": op, "function": question.function, "seconds": float(seconds or question.seconds),
+                  "uses": sorted(question.uses), "references": _names(question.references), "target": encoder(target) if target is not None else None,
+                  "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name, "nonce": nonce}
         sent = {number: obj for number, obj in enumerate(encoder.objects)}
+        self.sent_functions = encoder.named
         dog = channel.watchdog()
         dog.arm(self.kill, self.deadline)
         try:
             channel.send(self.conn, header, encoder.blobs)
-            reply, blobs = channel.receive(self.conn, self.deadline)
+            while True:
+                reply, blobs = channel.receive(self.conn, self.deadline)
+                if reply.get("nonce") != nonce:  # out of step from here on: the process is replaced
+                    self._lose("out-of-turn")
+                if reply.get("kind") != "use":
+                    break
+                answer, answer_blobs = self._use(question, reply, blobs, sent)
+                channel.send(self.conn, answer, answer_blobs)
         except channel.TimedOut:
             self._lose("timeout")
         except (channel.Closed, OSError):
@@ -69,9 +79,30 @@ class Remote:
             self._lose("garbled")
         finally:
             dog.disarm()
-        if reply.get("nonce") != nonce:  # out of step from here on: the process is replaced
-            self._lose("out-of-turn")
         return self._read(question, reply, blobs, sent)
+
+    def _use(self, question, request, blobs, sent):
+        """The grader's answer when the student's function calls another graded function (``question.uses``): its
+        reference, run here on what the student's code passed. Only data and the grader's own objects are accepted
+        as arguments: nothing here calls back into the student's process."""
+        def no_handles(number, type_name):
+            raise crossing.Uncrossable("an object of the student's process")
+
+        name = request.get("name")
+        reference = question.uses.get(name) if isinstance(name, str) else None
+        try:
+            if reference is None:
+                raise crossing.Uncrossable(f"a call to {str(name)[:40]!r}, which the grader does not answer")
+            decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=no_handles, functions=self.sent_functions)
+            args, kwargs = decoder(request.get("args", [])), decoder(request.get("kwargs", {"t": "dict", "v": []}))
+            if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+                raise crossing.Uncrossable("arguments of the wrong shape")
+            with pristine_numpy(), np.errstate(all="ignore"):
+                value = reference(*args, **kwargs)
+            encoder = crossing.Encoder(known={id(obj): number for number, obj in sent.items()})
+            return {"op": "used", "value": encoder(value)}, encoder.blobs
+        except Exception as exc:  # the reference refused what it was given: the student's code sees the error
+            return {"op": "used", "error": {"ename": type(exc).__name__, "evalue": str(exc)[:500]}}, []
 
     def _lose(self, how):
         self.lost = how
@@ -113,6 +144,11 @@ class Remote:
             raise CheckIncomplete(f"your function returned a value that raised an error when the grader read it "
                                   f"({_text(reply.get('detail'), 300)}).")
         raise CheckIncomplete("your notebook's process answered in a shape the grader cannot read.")
+
+
+def _names(references):
+    """[module, qualified name] of each reference: the student's side disables those it can find there."""
+    return [[getattr(r, "__module__", ""), getattr(r, "__qualname__", "")] for r in references]
 
 
 _LOST = {"died": "your notebook's process died while the grader was checking this question (os._exit, a crash, "

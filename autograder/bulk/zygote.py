@@ -290,7 +290,11 @@ def _student_process(sock, request, shell):
             break
         if message.get("op") != "cell":  # the grader's check calls the student's code
             CAPTURE.outputs, CAPTURE.size = [], 0
-            reply, reply_blobs = student_side.serve(message, blobs, shell.user_ns, session)
+            def ask(question, question_blobs, nonce=message.get("nonce")):
+                channel.send(conn, {**question, "nonce": nonce}, question_blobs)
+                return channel.receive(conn)
+
+            reply, reply_blobs = student_side.serve(message, blobs, shell.user_ns, session, ask)
             sys.stdout, sys.stderr = _Stream("stdout"), _Stream("stderr")
             channel.send(conn, {**reply, "nonce": message.get("nonce")}, reply_blobs)
             continue
