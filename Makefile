@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # one process per core, so each keeps one BLAS thread (two threads per process on two cores thrash).
 RUN    := PATH="$(abspath $(BIN)):$$PATH" MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-.PHONY: demo test release install clean system-tools
+.PHONY: demo test release install clean system-tools grader-user
 
 # The Debian packages some tests use (bubblewrap for the sandbox, chromium for the browser tests, PostgreSQL and its
 # user for the gradebook test). Tests never install anything: a test whose tool is missing skips and says why.
@@ -21,6 +21,19 @@ system-tools:
 		apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
 	fi
 	@id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+	@$(MAKE) --no-print-directory grader-user
+
+# An ordinary user (no root) with a copy of this checkout and a virtualenv of Debian's Python, both its own: the
+# tests grade the demo class as that user too, in the same sandbox (tests/grader/test_as_user.py).
+GRADER_USER ?= coursegrader
+grader-user:
+	@id $(GRADER_USER) >/dev/null 2>&1 || useradd --create-home --shell /bin/sh $(GRADER_USER)
+	@dpkg-query -W -f='$${Status}\n' python3-venv 2>/dev/null | grep -q "ok installed" || \
+		(apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null)
+	@home=$$(getent passwd $(GRADER_USER) | cut -d: -f6); mkdir -p $$home/checkout; \
+	git ls-files -z | tar --null -cf - -T - | tar -xf - -C $$home/checkout; \
+	chown -R $(GRADER_USER): $$home/checkout; \
+	runuser -u $(GRADER_USER) -- $(MAKE) --no-print-directory -C $$home/checkout install PYTHON=/usr/bin/python3
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

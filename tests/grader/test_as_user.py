@@ -1,0 +1,72 @@
+"""The same sandbox without root: the demo class graded by an ordinary user (`make grader-user` creates it, with a
+copy of this checkout and a virtualenv of its own) gets exactly the scores root's grading gives."""
+
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from autograder import course, results
+from sandboxing import NO_SANDBOX
+
+USER = "coursegrader"
+
+
+def _user_checkout():
+    """(the user's name, its checkout), or a reason to skip."""
+    if os.geteuid() != 0 or not shutil.which("runuser"):
+        return None, "grading as another user needs root (to run `runuser`)"
+    try:
+        home = Path(pwd.getpwnam(USER).pw_dir)
+    except KeyError:
+        return None, f"no user {USER!r}: `make grader-user` creates it (as root)"
+    if not (home / "checkout" / ".venv" / ".installed").exists():
+        return None, f"{USER!r} has no checkout with a virtualenv: `make grader-user` makes them"
+    if NO_SANDBOX:
+        return None, f"no sandbox can be drawn here: {NO_SANDBOX}"
+    return home / "checkout", None
+
+
+CHECKOUT, WHY_NOT = _user_checkout()
+pytestmark = pytest.mark.skipif(CHECKOUT is None, reason=WHY_NOT or "")
+
+
+def _as_user(*command, timeout=600):
+    python = str(CHECKOUT / ".venv" / "bin" / "python")
+    env = {"PATH": f"{CHECKOUT / '.venv' / 'bin'}:/usr/bin:/bin", "HOME": str(CHECKOUT.parent), "MPLBACKEND": "Agg",
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8"}
+    return subprocess.run([shutil.which("runuser"), "-u", USER, "--", python, *command], capture_output=True, text=True,
+                          env=env, cwd=CHECKOUT, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def user_class():
+    """A course folder of the user's own, with the demo class of every assignment, graded by the user."""
+    root = Path(tempfile.mkdtemp(prefix="user-course-"))
+    shutil.chown(root, USER, USER)
+    built = _as_user("-c", "import sys\nfrom autograder import course, demo\n"
+                           "course.prepare(sys.argv[1]); demo.build_class(sys.argv[1])", str(root / "course"))
+    assert built.returncode == 0, built.stderr[-2000:]
+    for a in course.assignments():
+        graded = _as_user("-m", "autograder", "grade", a, "--course", str(root / "course"), "--no-progress")
+        assert graded.returncode == 0, graded.stdout[-1000:] + graded.stderr[-2000:]
+        assert "0 failed" in graded.stdout
+    yield root / "course"
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.mark.parametrize("assignment", course.assignments())
+def test_an_ordinary_user_gets_the_same_scores_as_root(demo_class, user_class, assignment):
+    _, root_scores = results.collect(demo_class.graded(assignment).db_url, assignment)
+    _, user_scores = results.collect(course.database_url(None, user_class), assignment)
+    assert user_scores == {s: root_scores[s] for s in user_scores} and set(user_scores) == set(root_scores)
+
+
+def test_the_user_grades_in_the_sandbox_and_cannot_read_root_files(user_class):
+    probe = _as_user("-c", "from autograder.bulk import sandbox\nprint(sandbox.problem())\n"
+                           "import os\nprint(os.access('/root', os.R_OK))")
+    assert probe.stdout.split() == ["None", "False"], probe.stdout + probe.stderr
