@@ -10,6 +10,14 @@
 ``python -m autograder grade a1 --course DIR`` is the command; docs/grading.md the instructor's guide.
 """
 
-from .run import NoSandbox, Outcome, grade
-
 __all__ = ["NoSandbox", "Outcome", "grade"]
+
+
+def __getattr__(name):
+    """The grader's side is imported on first use: the student's process imports this package (for its zygote) and
+    never the grader's modules (they are not even in its view of the files, ``view.py``)."""
+    if name in __all__:
+        from . import run
+
+        return getattr(run, name)
+    raise AttributeError(name)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from .. import crossing
 from ..grading import find_question
-from . import budget, channel, sandbox, trusted
+from . import budget, channel, sandbox, trusted, view
 
 MAX_RESTARTS = 3
 
@@ -59,9 +59,10 @@ class Events:
 
 
 class Zygote:
-    """The worker's warm interpreter, in the worker's sandbox (``sandbox.command``) unless ``sandboxed`` is False."""
+    """The worker's warm interpreter, in the worker's sandbox (``sandbox.command``) unless ``sandboxed`` is False,
+    seeing the course's code as ``view.build(assignment)`` shows it (without what ``assignment`` grades)."""
 
-    def __init__(self, sandboxed=True):
+    def __init__(self, sandboxed=True, assignment=None):
         ours, theirs = socket.socketpair()
         env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
@@ -72,8 +73,8 @@ class Zygote:
             if problem:
                 raise RuntimeError(f"cannot grade in a sandbox: {problem}")
             self.uid = sandbox.UID_BASE + os.getpid() % 50_000 if os.geteuid() == 0 else None
-            argv = sandbox.command(argv, uid=self.uid)
-        self.sandboxed = sandboxed
+            argv = sandbox.command(argv, uid=self.uid, view=view.build(assignment) if assignment else None)
+        self.sandboxed, self.assignment = sandboxed, assignment
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self.control = ours  # file descriptors travel on the socket, messages on a Connection over the same one
@@ -111,13 +112,14 @@ class Zygote:
             self.process.kill()
 
 
-def zygote(sandboxed=True):
-    """This worker's zygote (a new one when the last died, was killed, or ran with the other setting)."""
+def zygote(sandboxed=True, assignment=None):
+    """This worker's zygote (a new one when the last died, was killed, or was made for other settings)."""
     global _zygote
-    if _zygote is None or _zygote.process.poll() is not None or _zygote.sandboxed != sandboxed:
+    if _zygote is None or _zygote.process.poll() is not None or (_zygote.sandboxed, _zygote.assignment) != \
+            (sandboxed, assignment):
         if _zygote is not None:
             _zygote.kill()
-        _zygote = Zygote(sandboxed)
+        _zygote = Zygote(sandboxed, assignment)
     return _zygote
 
 
@@ -139,8 +141,8 @@ class StudentProcess:
 
     PROCESSES = 64  # processes one student may start
 
-    def __init__(self, files, memory_mb, cpu_seconds, sandboxed=True):
-        self.zygote = zygote(sandboxed)
+    def __init__(self, files, memory_mb, cpu_seconds, sandboxed=True, assignment=None):
+        self.zygote = zygote(sandboxed, assignment)
         nproc = self.PROCESSES + (1 if self.zygote.sandboxed and self.zygote.uid is not None
                                   else _processes_of(os.getuid()))
         request = {"memory_mb": memory_mb, "cpu_seconds": cpu_seconds, "nproc": nproc}
@@ -207,7 +209,8 @@ def _test_cell(process, test, cell_timeout, end):
     return CellRun(outputs, event=event, incomplete=incomplete), remote
 
 
-def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tests=None, sandboxed=True):
+def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tests=None, sandboxed=True,
+              assignment=None):
     """[CellRun] for each source, and the Events of the run (see the module docstring).
 
     ``tests`` {index: (question id, hidden seed), or None for a test cell of another form}: those cells are not run
@@ -234,7 +237,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
                                                             "cell was not run")], event="not-run")
                 continue
             try:
-                process = StudentProcess(files, memory_mb, timeout, sandboxed)
+                process = StudentProcess(files, memory_mb, timeout, sandboxed, assignment)
                 events.sandboxed = process.sandboxed
                 if process.problem and ("the submission", "files") not in events.notes:
                     events.notes.append(("the submission", "files"))

@@ -77,9 +77,18 @@ def _binds(paths):
     return args
 
 
-def command(argv, uid=None, tmpfs_mb=256, packages=True):
+def _view_binds(view):
+    """The view's packages bound over the real ones (the same paths, so that Python's import finds them there)."""
+    args = []
+    for package in _project_paths():
+        args += ["--ro-bind", str(Path(view) / package.name), str(package)]
+    return args
+
+
+def command(argv, uid=None, tmpfs_mb=256, packages=True, view=None):
     """The command that runs ``argv`` in the sandbox; ``uid``: the uid to drop to (a root grader), else None;
-    ``packages``: whether Python and the course's packages are in the view (not needed to try bwrap out)."""
+    ``packages``: whether Python and the course's packages are in it (not needed to try bwrap out); ``view``: a
+    folder (``view.build``) whose ``autograder/`` and ``backprop/`` stand where those packages are."""
     python = [sys.base_prefix, sys.prefix]
     if uid is None:
         namespaces = ["--unshare-all", "--cap-drop", "ALL"]
@@ -88,6 +97,7 @@ def command(argv, uid=None, tmpfs_mb=256, packages=True):
     size = str(tmpfs_mb * 1024 * 1024)
     args = ["bwrap", *namespaces, "--die-with-parent", "--new-session", *_system_view(),
             *(_binds(python + [str(p) for p in _project_paths()]) if packages else []),
+            *(_view_binds(view) if packages and view else []),
             "--proc", "/proc", "--dev", "/dev",
             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm",

@@ -14,7 +14,7 @@ import importlib
 import operator
 import traceback
 
-from .. import crossing
+from .. import crossing, props
 from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction
 
 OPERATORS = {name: getattr(operator, name) for name in
@@ -40,18 +40,34 @@ def _builtin_bases(exc):
     return [c.__name__ for c in type(exc).__mro__ if getattr(builtins, c.__name__, None) is c][:8]
 
 
-def _asks_the_grader(ask, name, decoder, session):
-    """A stand-in for the graded function ``name`` that another one calls: the grader answers it with its reference
-    (the reference itself is not in this process). Arguments and answer cross like any other value; the grader's own
-    objects (a graph's nodes) go back and forth by reference."""
-    def stand_in(*args, **kwargs):
+def _asker(ask, decoder, session):
+    """``question(name, target, args, kwargs)``: the grader's answer to ``name(*args)`` (a graded function another
+    one calls: the grader runs its reference) or to ``target.name(*args)`` (a method of one of the grader's objects:
+    the grader runs its own copy's, and the object's changeable state comes back with the answer). Arguments and
+    answer cross like any other value; the grader's own objects go back and forth by reference."""
+    def question(name, target, args, kwargs):
         known = {id(obj): number for number, obj in decoder.made.items()}
         encoder = crossing.Encoder(handles=session.file, known=known, names=decoder.names)
         tree = {"args": encoder(list(args)), "kwargs": encoder(dict(kwargs))}
+        if target is not None:
+            tree["target"] = encoder(target)
         reply, blobs = ask({"kind": "use", "name": name, **tree}, encoder.blobs)
         if reply.get("error"):
             raise _rebuilt(reply["error"])
-        return crossing.Decoder(blobs, trusted=False, known=decoder.made, handles=session.objects)(reply.get("value"))
+        answer = crossing.Decoder(blobs, trusted=False, known=decoder.made, handles=session.objects)
+        state = answer(reply.get("state")) if target is not None else None
+        for attribute, value in (state.items() if isinstance(state, dict) else ()):
+            if attribute in type(target).crossing_mutable:
+                setattr(target, attribute, value)
+        return answer(reply.get("value"))
+
+    return question
+
+
+def _stand_in(question, name):
+    """A stand-in for the graded function ``name`` that the student's function may call."""
+    def stand_in(*args, **kwargs):
+        return question(name, None, args, kwargs)
 
     stand_in.__name__ = stand_in.__qualname__ = name
     return stand_in
@@ -111,10 +127,12 @@ def serve(header, blobs, namespace, session, ask=None):
         action = lambda: list(target)  # noqa: E731
     else:
         return {"kind": "malformed"}, []
-    uses = {str(u): _asks_the_grader(ask, str(u), decoder, session) for u in header.get("uses") or []} if ask else {}
+    question = _asker(ask, decoder, session) if ask else None
+    uses = {str(u): _stand_in(question, str(u)) for u in header.get("uses") or []} if ask else {}
     guarded = StudentFunction(action, function, _references(header.get("references")), uses, float(seconds),
                               copy_args=False, namespace=namespace)
     try:
+        props._ASK = (lambda name, target, args: question(name, target, args, {})) if question else None
         value = guarded()
     except NotImplementedYet as missing:
         return {"kind": "not-implemented", "where": missing.where}, []
@@ -125,6 +143,8 @@ def serve(header, blobs, namespace, session, ask=None):
         return {"kind": "reference", "name": str(used.args[0])}, []
     except CheckTimeout as timeout:
         return {"kind": "timeout", "seconds": float(timeout.args[0])}, []
+    finally:
+        props._ASK = None
     return _reply(value, decoder, session)
 
 

@@ -89,18 +89,28 @@ class Remote:
             raise crossing.Uncrossable("an object of the student's process")
 
         name = request.get("name")
-        reference = question.uses.get(name) if isinstance(name, str) else None
         try:
+            decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=no_handles, functions=self.sent_functions)
+            target = decoder(request["target"]) if "target" in request else None
+            if target is None:
+                reference = question.uses.get(name) if isinstance(name, str) else None
+            elif any(target is obj for obj in sent.values()) and name in getattr(type(target), "crossing_methods", ()):
+                reference = getattr(target, name)
+            else:
+                reference = None
             if reference is None:
                 raise crossing.Uncrossable(f"a call to {str(name)[:40]!r}, which the grader does not answer")
-            decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=no_handles, functions=self.sent_functions)
             args, kwargs = decoder(request.get("args", [])), decoder(request.get("kwargs", {"t": "dict", "v": []}))
             if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
                 raise crossing.Uncrossable("arguments of the wrong shape")
             with pristine_numpy(), np.errstate(all="ignore"):
                 value = reference(*args, **kwargs)
             encoder = crossing.Encoder(known={id(obj): number for number, obj in sent.items()})
-            return {"op": "used", "value": encoder(value)}, encoder.blobs
+            answer = {"op": "used", "value": encoder(value)}
+            if target is not None:
+                answer["state"] = encoder({k: getattr(target, k) for k in type(target).crossing_mutable
+                                           if hasattr(target, k)})
+            return answer, encoder.blobs
         except Exception as exc:  # the reference refused what it was given: the student's code sees the error
             return {"op": "used", "error": {"ename": type(exc).__name__, "evalue": str(exc)[:500]}}, []
 

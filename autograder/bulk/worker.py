@@ -17,7 +17,7 @@ from ..grading import is_test_cell, parse_test_cell
 from . import feedback, kernel
 
 
-def _execute(nb, run, files, options):
+def _execute(nb, run, files, options, assignment):
     """Runs the selected cells of ``nb``: test cells on this side (``trusted``), the others in a student process;
     fills outputs and execution counts. (Events, {grade_id: [ids of checks that could not complete]})."""
     indices = [i for i, keep in enumerate(run) if keep]
@@ -25,7 +25,8 @@ def _execute(nb, run, files, options):
              if is_test_cell(nb.cells[i])}
     runs, events = kernel.run_cells([nb.cells[i].source for i in indices], files,
                                     cell_timeout=options["cell_timeout"], timeout=options["timeout"],
-                                    memory_mb=options["memory_mb"], tests=tests, sandboxed=options["sandbox"])
+                                    memory_mb=options["memory_mb"], tests=tests, sandboxed=options["sandbox"],
+                                    assignment=assignment)
     incomplete = {}
     for i, result in zip(indices, runs):
         cell = nb.cells[i]
@@ -71,7 +72,7 @@ def grade_job(job, options):
                   "comments": {}}
         if "notebook" in entry:
             nb = nbformat.from_dict(entry["notebook"])
-            events, result["incomplete"] = _execute(nb, entry["run"], files, options)
+            events, result["incomplete"] = _execute(nb, entry["run"], files, options, job["assignment"])
             nb, result["grades"], result["comments"] = _score(nb, config)
             result["notes"] = feedback.notes(events, entry.get("restored", []), options)
             result["notes"] += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "

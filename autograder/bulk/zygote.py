@@ -167,12 +167,11 @@ def warm_up():
     import numpy  # noqa: F401
 
     import autograder  # noqa: F401  (its guard snapshots numpy before any student code runs)
-    import autograder.suites
+    import autograder.props  # noqa: F401  (what checks hand the student's functions)
     import backprop
 
-    for package in (autograder.suites, backprop):
-        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-            __import__(info.name)
+    for info in pkgutil.walk_packages(backprop.__path__, "backprop."):
+        __import__(info.name)
     try:
         import matplotlib_inline.backend_inline  # noqa: F401
     except ImportError:

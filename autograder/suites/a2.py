@@ -17,7 +17,7 @@ from backprop import gradcheck as G
 from backprop import layers
 from backprop import losses as L
 
-from .. import checks
+from .. import checks, props
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple, rel_error
 from ..question import Question
 
@@ -110,26 +110,6 @@ def _check_loss(student, pred, y, ref, what, value_hint, grad_hint, show=False, 
 
 
 # ------------------------------------------------------------------------------------ Q1 numerical gradient
-# The functions handed to the student's numerical_gradient are module-level, so that they cross to the student's
-# process by name (data they need goes with them as a functools.partial): see autograder.crossing.
-
-def _sum_of_squares(v):
-    return np.sum(v ** 2)
-
-
-def _sum_of_exp(v):
-    return np.sum(np.exp(v))
-
-
-def _sum_of_cubes(v):
-    return np.sum(v ** 3)
-
-
-def _coupled(v, M):
-    """Every entry of v affects every partial derivative."""
-    return np.sum(v * M) ** 2 + np.sum(np.sin(v)) * np.sum(v ** 2)
-
-
 numgrad = Question("a2.numerical_gradient", "numerical_gradient",
                    references=[G.numerical_gradient, G.numerical_gradient_array, G.check_model_gradients])
 NUMGRAD_HINT = ("For each entry i: (f(x + h e_i) - f(x - h e_i)) / (2h), a step on both sides (the one-sided "
@@ -140,7 +120,7 @@ NUMGRAD_HINT = ("For each entry i: (f(x + h e_i) - f(x - h e_i)) / (2h), a step 
 def gradient_of_a_quadratic(student, rng):
     """returns the gradient of f(x) = sum(x^2) at a vector x (that is 2x), with x's shape"""
     x = np.array([1.0, -2.0, 0.5])
-    expect_close(student(_sum_of_squares, x), 2 * x, "numerical_gradient(f, x) for f(x) = sum(x**2)",
+    expect_close(student(props.sum_of_squares, x), 2 * x, "numerical_gradient(f, x) for f(x) = sum(x**2)",
                  tol=1e-7, hint=NUMGRAD_HINT, show=True)
 
 
@@ -148,7 +128,7 @@ def gradient_of_a_quadratic(student, rng):
 def central_not_one_sided(student, rng):
     """is accurate to O(h^2): matches the exact gradient of sum(exp(x)) to 1e-8"""
     x = np.array([0.3, -1.2, 2.0, 0.0])
-    expect_close(student(_sum_of_exp, x), np.exp(x),
+    expect_close(student(props.sum_of_exp, x), np.exp(x),
                  "numerical_gradient(f, x) for f(x) = sum(exp(x))", tol=1e-8, hint=NUMGRAD_HINT, show=True)
 
 
@@ -158,13 +138,13 @@ def matrices_coupled_functions_and_h(student, rng):
     for _ in range(2):
         shape = (int(rng.integers(2, 5)), int(rng.integers(2, 5)))
         x, M = rng.normal(size=shape), rng.normal(size=shape)
-        f = functools.partial(_coupled, M=M)
+        f = functools.partial(props.coupled, M=M)
         expect_close(student(f, x.copy()), G.numerical_gradient(f, x.copy()),
                      "numerical_gradient(f, X) for a matrix X and a function coupling its entries", tol=1e-7,
                      hint=NUMGRAD_HINT + " A wrong answer here often means x was not restored after a step.")
     x, h = rng.normal(size=5), float(rng.choice([1e-2, 3e-3]))
     # the central difference of x^3 is 3x^2 + h^2 exactly: the answer shows which h was used
-    expect_close(student(_sum_of_cubes, x, h), 3 * x ** 2 + h ** 2,
+    expect_close(student(props.sum_of_cubes, x, h), 3 * x ** 2 + h ** 2,
                  "numerical_gradient(f, x, h) with a large h", tol=1e-8,
                  hint="Use the argument h, not a constant of your own, and step by h on both sides.")
 

@@ -19,9 +19,9 @@ import numpy as np
 from backprop import activations as act
 from backprop import gradcheck, layers
 
-from .. import crossing
 from ..checks import CheckFailed, expect_close, rel_error
 from ..guard import NotImplementedYet
+from ..props import GraphNode
 from ..question import Question
 
 NUMERIC = [gradcheck.numerical_gradient, gradcheck.numerical_gradient_array]
@@ -29,54 +29,30 @@ NUMERIC = [gradcheck.numerical_gradient, gradcheck.numerical_gradient_array]
 
 # ==================================================================================== reference: the graph
 
-@crossing.by_state(mutable=("grad",))
-class RefValue:
-    """Reference scalar node (same interface as the notebook's Value). Deep copies are the node itself: the
-    checks hand graphs to the student's walk by reference, and the walk must fill *these* nodes' grads. A graph
-    crosses to the student's process by state (its ``_backward`` is a method that reads the node's op, not a
-    closure), and the grader reads back only the nodes' ``grad``. It is a reference only for the Value question:
-    the walk questions hand it over, and its ``_backward`` must run there (``backward`` calls the poisoned
-    ``ref_backward_pass``)."""
-
-    def __init__(self, data, parents=(), op="", label="", k=None):
-        self.data, self.grad, self.parents, self.op, self.label = float(data), 0.0, tuple(parents), op, label
-        self.k = k
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def _backward(self):
-        """Push this node's grad to its parents: each adds its local derivative times out.grad (+=)."""
-        if self.op == "+":
-            for parent in self.parents:
-                parent.grad += self.grad
-        elif self.op == "*":
-            a, b = self.parents
-            a.grad += b.data * self.grad
-            b.grad += a.data * self.grad
-        elif self.op == "**":
-            self.parents[0].grad += self.k * self.parents[0].data ** (self.k - 1) * self.grad
-        elif self.op == "exp":
-            self.parents[0].grad += self.data * self.grad
-        elif self.op == "tanh":
-            self.parents[0].grad += (1.0 - self.data ** 2) * self.grad
+class RefValue(GraphNode):
+    """Reference scalar node (same interface as the notebook's Value). Each operation records the local derivative
+    of its output with respect to each input as a number (``local``), so the generic ``GraphNode._backward`` is the
+    chain rule. A graph crosses to the student's process as plain ``GraphNode``s (data, parents, numbers), without
+    these methods: the rules of each operation, a3.value's answer, stay here. Deep copies are the node itself."""
 
     def __add__(self, other):
         other = other if isinstance(other, RefValue) else RefValue(other)
-        return RefValue(self.data + other.data, (self, other), "+")
+        return RefValue(self.data + other.data, (self, other), (1.0, 1.0), "+")
 
     def __mul__(self, other):
         other = other if isinstance(other, RefValue) else RefValue(other)
-        return RefValue(self.data * other.data, (self, other), "*")
+        return RefValue(self.data * other.data, (self, other), (other.data, self.data), "*")
 
     def __pow__(self, k):
-        return RefValue(self.data ** k, (self,), "**", k=k)
+        return RefValue(self.data ** k, (self,), (k * self.data ** (k - 1),), "**")
 
     def exp(self):
-        return RefValue(math.exp(self.data), (self,), "exp")
+        out = math.exp(self.data)
+        return RefValue(out, (self,), (out,), "exp")
 
     def tanh(self):
-        return RefValue(math.tanh(self.data), (self,), "tanh")
+        out = math.tanh(self.data)
+        return RefValue(out, (self,), (1.0 - out ** 2,), "tanh")
 
     def __radd__(self, other):
         return self + other

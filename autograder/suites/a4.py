@@ -13,7 +13,7 @@ import numpy as np
 from backprop import activations, gradcheck, layers, losses, train
 from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
-from .. import crossing
+from ..props import GraderLayer
 from ..checks import CheckFailed, expect_close, expect_equal, expect_shape, expect_tuple, rel_error
 from ..guard import StudentError
 from ..question import Question
@@ -65,10 +65,9 @@ def reference_sgd_epoch(params, X, y, lr, batch_size, lam, rng):
     return params, batch_losses
 
 
-@crossing.by_state()
-class _Dense:
+class _Dense(GraderLayer):
     """The grader's own dense layer (the same interface as the notebook's Dense). It crosses to the student's
-    process by state; nothing the student's code does to it there comes back."""
+    process as a ``props.GraderLayer``, whose ``backward`` the grader answers with this one's."""
 
     def __init__(self, W, b):
         self.params, self.grads = {"W": W, "b": b}, {}
@@ -82,8 +81,7 @@ class _Dense:
         return dX
 
 
-@crossing.by_state()
-class _Activation:
+class _Activation(GraderLayer):
     def __init__(self, forward, backward):
         self.params, self.grads, self._forward, self._backward = {}, {}, forward, backward
 

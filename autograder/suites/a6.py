@@ -14,7 +14,7 @@ from backprop import layers, optim, train
 from backprop import regularizers as ref
 from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
-from .. import crossing
+from ..props import Callbacks, Toy
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple
 from ..question import Question
 
@@ -52,50 +52,13 @@ def gradient_matches_numerical(student, rng):
 
 # ---------------------------------------------------------------------------------------- Q2 early stopping
 
-@crossing.by_state(mutable=("params", "buffers"))
-class _Toy:
-    """A stand-in for a network: ``params`` and ``buffers`` dicts of arrays, nothing else."""
-
-    def __init__(self, rng):
-        self.params = {"W1": rng.normal(size=(3, 2)), "b1": rng.normal(size=2)}
-        self.buffers = {"running_mean1": rng.normal(size=2)}
-
-
-@crossing.by_state(mutable=("seen", "calls"))
-class _Callbacks:
-    """``train_epoch(model)`` moves every array by a fixed step; ``val_loss(model)`` reads the script. ``seen``
-    collects the model objects the callbacks were given (the student's copy of ``model``). Not copied when the
-    student's function is called: the check reads what the callbacks saw."""
-
-    def __init__(self, steps, script, in_place):
-        self.steps, self.script, self.in_place, self.seen, self.calls = steps, script, in_place, [], 0
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def train_epoch(self, m):
-        self.seen.append(m)
-        for group, moves in self.steps.items():
-            arrays = getattr(m, group)
-            for k, step in moves.items():
-                if self.in_place:
-                    arrays[k] += step          # the arrays themselves change: a saved reference changes too
-                else:
-                    arrays[k] = arrays[k] + step
-
-    def val_loss(self, m):
-        self.seen.append(m)
-        self.calls += 1
-        return float(self.script[self.calls - 1]) if self.calls <= len(self.script) else 1e9
-
-
 def _early_problem(rng, script, in_place):
     """(model, steps, callbacks): the model the student's function trains, each array's step per epoch, and the
-    ``_Callbacks`` that hold ``train_epoch`` and ``val_loss``."""
-    model = _Toy(rng)
+    ``props.Callbacks`` that hold ``train_epoch`` and ``val_loss``."""
+    model = Toy(rng)
     steps = {group: {k: rng.normal(size=v.shape) for k, v in getattr(model, group).items()}
              for group in ("params", "buffers")}
-    return model, steps, _Callbacks(steps, script, in_place)
+    return model, steps, Callbacks(steps, script, in_place)
 
 
 def _expected_stop(script, max_epochs, patience):

@@ -139,6 +139,29 @@ DELEGATE = '''def perceptron_predict(w, X):
     return reference(w, X)
 '''
 
+COPY_OF_REFERENCE = '''import types
+import backprop.linear_models as _L
+_copy = types.FunctionType(_L.perceptron_predict.__code__, _L.perceptron_predict.__globals__)
+
+def perceptron_predict(w, X):
+    return _copy(w, X)
+'''
+
+SOURCE_OF_REFERENCE = '''import inspect
+import backprop.linear_models as _L
+_ns = {{}}
+exec(inspect.getsource(_L.perceptron_predict), dict(vars(_L)), _ns)
+perceptron_predict = _ns["perceptron_predict"]
+'''
+
+LOOKS_FOR_THE_SUITE = '''
+try:
+    import autograder.suites.a1
+    print("SUITE: found")
+except ImportError:
+    print("SUITE: hidden")
+'''
+
 CASES = {
     # student: (damage, lost test cells, phrase in the feedback)
     "x-invalid-json": (_invalid_json, "all", "could not be read as a notebook"),
@@ -179,6 +202,11 @@ CASES = {
                                 _replace("test_predict", "4")), ["test_predict"], "some checks failed"),
     "x-calls-the-reference": (_replace("perceptron_predict", DELEGATE), ["test_predict"],
                               "reference implementation"),
+    "x-copies-the-reference": (_replace("perceptron_predict", COPY_OF_REFERENCE), ["test_predict"],
+                               "reference implementation"),
+    "x-execs-the-reference-source": (_replace("perceptron_predict", SOURCE_OF_REFERENCE), ["test_predict"],
+                                     "reference implementation"),
+    "x-looks-for-the-suite": (_append("perceptron_predict", LOOKS_FOR_THE_SUITE), [], "SUITE: hidden"),
     "x-snoops": (_append("perceptron_predict", SNOOP), [], "nothing readable"),
 }
 

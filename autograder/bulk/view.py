@@ -1,0 +1,90 @@
+"""What of the course's own code a student's process sees while one assignment is graded: a generated view.
+
+The sandbox (``sandbox.py``) binds this view where the packages normally are. It holds:
+
+- of ``autograder``, only the student's side: ``grade`` and ``when_ready`` for the notebook's imports, the guard,
+  what crosses (``crossing``, ``props``) and the student's end of the grader (``bulk.zygote``, ``student_side``,
+  ``channel``); not the question suites (the checks and their references), not the grader's side, not the demo
+  class;
+- ``backprop`` whole, except that every function the assignment grades (its questions' ``references`` in the
+  library; for a class, each of its methods) keeps its signature and docstring but not its body: calling it, or a
+  copy of it made in an earlier cell, raises ``ReferenceUsed``, and the grader's report says so.
+
+Pieces graded in *earlier* assignments stay: a later notebook may use them.
+"""
+
+import ast
+import atexit
+import functools
+import importlib
+import inspect
+import shutil
+import tempfile
+import types
+from pathlib import Path
+
+STUDENT_SIDE = ["__init__.py", "grading.py", "question.py", "checks.py", "report.py", "notebook.py", "guard.py",
+                "crossing.py", "props.py", "bulk/__init__.py", "bulk/zygote.py", "bulk/student_side.py",
+                "bulk/channel.py"]
+
+
+def hidden(assignment):
+    """{backprop module name: sorted qualified names} of the library functions ``assignment`` grades."""
+    from ..question import REGISTRY
+
+    importlib.import_module(f"autograder.suites.{assignment}")
+    found = {}
+    for question_id, question in REGISTRY.items():
+        if not question_id.startswith(f"{assignment}."):
+            continue
+        for reference in question.references:
+            if not getattr(reference, "__module__", "").startswith("backprop"):
+                continue
+            functions = [v for v in vars(reference).values() if isinstance(v, types.FunctionType)] \
+                if isinstance(reference, type) else [reference]
+            for fn in functions:
+                found.setdefault(fn.__module__, set()).add(fn.__qualname__)
+    return {module: sorted(names) for module, names in sorted(found.items())}
+
+
+def _stubbed(source, qualnames, module):
+    """``source`` with the body of each function named in ``qualnames`` replaced by a raise (docstring kept)."""
+    tree = ast.parse(source)
+
+    def visit(body, prefix):
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                visit(node.body, f"{prefix}{node.name}.")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and prefix + node.name in qualnames:
+                doc = [node.body[0]] if ast.get_docstring(node) is not None else []
+                raise_ = ast.parse(f"raise __import__('autograder.guard', fromlist=['ReferenceUsed'])"
+                                   f".ReferenceUsed({module + '.' + prefix + node.name!r})").body
+                node.body = doc + raise_
+
+    visit(tree.body, "")
+    return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+@functools.lru_cache(maxsize=None)
+def build(assignment):
+    """The folder holding the view for ``assignment`` (``autograder/`` and ``backprop/``), made once per process."""
+    import autograder
+    import backprop
+
+    root = Path(tempfile.mkdtemp(prefix=f"autograder-view-{assignment}-"))
+    atexit.register(shutil.rmtree, root, True)
+    source = Path(autograder.__file__).parent
+    for rel in STUDENT_SIDE:
+        target = root / "autograder" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / rel, target)
+    library = Path(backprop.__file__).parent
+    shutil.copytree(library, root / "backprop", ignore=shutil.ignore_patterns("__pycache__"))
+    for module, names in hidden(assignment).items():
+        path = root / "backprop" / Path(*module.split(".")[1:]).with_suffix(".py")
+        original = inspect.getsource(importlib.import_module(module))
+        path.write_text(_stubbed(original, set(names), module))
+    for path in root.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    root.chmod(0o755)
+    return root
