@@ -280,15 +280,26 @@ class Decoder:
 
 
 def _load_npy(blob):
-    """An array from .npy bytes, after checking that its header claims no more data than the blob holds (np.load
-    would otherwise allocate whatever size a hostile header names before finding the data short)."""
-    buf = io.BytesIO(blob)
+    """An array from .npy bytes (``allow_pickle`` never: object dtypes are refused), after checking that its header
+    claims exactly the data the blob holds (np.load would allocate whatever size a hostile header names first). The
+    parsed header is cached: the same few shapes and dtypes cross thousands of times."""
+    version = bytes(blob[6:8])
+    size_bytes = {b"\x01\x00": 2, b"\x02\x00": 4}[version]
+    end = 8 + size_bytes + int.from_bytes(blob[8:8 + size_bytes], "little")
+    shape, fortran, dtype = _npy_header(bytes(blob[:end]))
+    count = int(np.prod(shape, dtype=object))
+    if dtype.hasobject or count * dtype.itemsize != len(blob) - end:
+        raise ValueError("an array header that does not match its data")
+    arr = np.frombuffer(blob, dtype=dtype, count=count, offset=end).reshape(shape, order="F" if fortran else "C")
+    return arr.copy(order="K")  # its own, writable memory
+
+
+@functools.lru_cache(maxsize=4096)
+def _npy_header(head):
+    buf = io.BytesIO(head)
     version = np.lib.format.read_magic(buf)
     read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    shape, _, dtype = read_header[version](buf)
-    if dtype.hasobject or int(np.prod(shape, dtype=object)) * dtype.itemsize > len(blob):
-        raise ValueError("an array header that does not match its data")
-    return np.load(io.BytesIO(blob), allow_pickle=False)
+    return read_header[version](buf)
 
 
 def _list(value):

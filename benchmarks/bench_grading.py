@@ -80,6 +80,7 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, help="bulk grader workers (default: all cores)")
     parser.add_argument("--assignment", default="a1", help="which assignment's demo class (default a1)")
     parser.add_argument("--baseline", help="also time the bulk grader of this commit, on a copy of the same class")
+    parser.add_argument("--no-serial", action="store_true", help="skip nbgrader's serial autograde (with --baseline)")
     parser.add_argument("--keep", action="store_true", help="keep the two course folders")
     args = parser.parse_args(argv)
     a = args.assignment
@@ -104,6 +105,16 @@ def main(argv=None):
 
     from tqdm import tqdm
 
+    if args.no_serial and args.baseline:
+        _, baseline_scores = results.collect(baseline_db, a)
+        _, bulk_scores = results.collect(bulk_grader.coursedir.db_url, a)
+        same = all(baseline_scores.get(s) == bulk_scores.get(s) for s in students)
+        print(f"bulk grader at {args.baseline}: {baseline_seconds:.1f} s ({baseline_seconds / args.n:.2f} s per "
+              f"submission); this commit: {bulk_seconds:.1f} s ({bulk_seconds / args.n:.2f} s per submission, "
+              f"{bulk_seconds / baseline_seconds:.2f} x); same scores: {same}")
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+        return 0 if same else 1
     start = time.perf_counter()
     for student in tqdm(students, desc="nbgrader autograde, serial", unit="submission"):
         course.autograde(grader, a, student)

@@ -141,7 +141,7 @@ class StudentProcess:
 
     PROCESSES = 64  # processes one student may start
 
-    def __init__(self, files, memory_mb, cpu_seconds, sandboxed=True, assignment=None):
+    def __init__(self, files, memory_mb, cpu_seconds, sandboxed=True, assignment=None, passed=None):
         self.zygote = zygote(sandboxed, assignment)
         nproc = self.PROCESSES + (1 if self.zygote.sandboxed and self.zygote.uid is not None
                                   else _processes_of(os.getuid()))
@@ -149,7 +149,7 @@ class StudentProcess:
         self.pid, self.conn, self.problem = self.zygote.spawn(request, files)
         hello, _ = channel.receive(self.conn, time.monotonic() + 60)  # sent before any student code runs
         self.sandboxed = hello.get("sandboxed", False)
-        self.remote = trusted.Remote(self.conn, self.kill, None, None)  # the grader's end for test cells
+        self.remote = trusted.Remote(self.conn, self.kill, None, None, passed)  # the grader's end for test cells
 
     def run(self, source, deadline):
         """The reply to one cell: {"outputs": [...], "execution_count": n}."""
@@ -219,6 +219,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
     tests = tests or {}
     events = Events()
     outputs = budget.Outputs()
+    passed = set()  # functions whose question passed every check (trusted.Remote.passed), across restarts
     runs = [None] * len(sources)
     start = time.monotonic()
     end = start + timeout if timeout else None
@@ -237,7 +238,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
                                                             "cell was not run")], event="not-run")
                 continue
             try:
-                process = StudentProcess(files, memory_mb, timeout, sandboxed, assignment)
+                process = StudentProcess(files, memory_mb, timeout, sandboxed, assignment, passed)
                 events.sandboxed = process.sandboxed
                 if process.problem and ("the submission", "files") not in events.notes:
                     events.notes.append(("the submission", "files"))

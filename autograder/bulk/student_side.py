@@ -10,6 +10,7 @@ itself. A student who replaces this module gains nothing a wrong answer would no
 """
 
 import builtins
+import functools
 import importlib
 import operator
 import traceback
@@ -84,8 +85,16 @@ def _rebuilt(error):
 def _references(names):
     """The question's reference implementations that this process can import, to be disabled during the call (an
     in-process defence only; where the sandbox's view leaves them out, there is nothing to import)."""
+    try:
+        return _resolved(tuple(tuple(str(part) for part in pair) for pair in names))
+    except (TypeError, ValueError):
+        return []
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(names):
     found = []
-    for module, qualname in names if isinstance(names, list) else []:
+    for module, qualname in names:
         try:
             value = importlib.import_module(str(module))
             for part in str(qualname).split("."):

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import crossing
 from ..checks import CheckIncomplete
-from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, pristine_numpy
+from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError
 from ..report import format_report
 from . import channel
 
@@ -35,8 +35,12 @@ class Missing(CheckIncomplete):
 class Remote:
     """The grader's end of one student process while it answers for one test cell (see the module docstring)."""
 
-    def __init__(self, conn, kill, deadline, limit):
+    def __init__(self, conn, kill, deadline, limit, passed=None):
         self.conn, self.kill, self.deadline, self.limit = conn, kill, deadline, limit
+        # functions of this notebook whose own question passed every check, as did those of every graded function
+        # they call: a later question that uses one calls the student's own (a correct one needs no stand-in; a
+        # bug any check saw is still paid for only once)
+        self.passed = passed if passed is not None else set()
         self.proxies = {}
         self.lost = None  # "died" or "timeout" once the process is gone
 
@@ -55,7 +59,7 @@ class Remote:
         encoder = crossing.Encoder()
         nonce = secrets.token_hex(8)  # the reply must carry it: nothing sent ahead of the request can answer it
         header = {"op": op, "function": question.function, "seconds": float(seconds or question.seconds),
-                  "uses": sorted(question.uses), "references": _names(question.references), "target": encoder(target) if target is not None else None,
+                  "uses": sorted(set(question.uses) - self.passed), "references": _names(question.references), "target": encoder(target) if target is not None else None,
                   "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name, "nonce": nonce}
         sent = {number: obj for number, obj in enumerate(encoder.objects)}
         self.sent_functions = encoder.named
@@ -103,7 +107,7 @@ class Remote:
             args, kwargs = decoder(request.get("args", [])), decoder(request.get("kwargs", {"t": "dict", "v": []}))
             if not isinstance(args, list) or not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
                 raise crossing.Uncrossable("arguments of the wrong shape")
-            with pristine_numpy(), np.errstate(all="ignore"):
+            with np.errstate(all="ignore"):  # (numpy here is pristine: this process never runs student code)
                 value = reference(*args, **kwargs)
             encoder = crossing.Encoder(known={id(obj): number for number, obj in sent.items()})
             answer = {"op": "used", "value": encoder(value)}
@@ -295,6 +299,8 @@ def grade_cell(remote, question, hidden_seed):
         results = question.run_checks(_Unreachable(why), hidden_seed)
     earned = round(sum(r.earned for r in results), 6)
     report = format_report(question, results, hidden=hidden_seed is not None)
+    if results and all(r.passed for r in results) and set(question.uses) <= remote.passed:
+        remote.passed.add(question.function)  # (and every function it calls passed too: nothing to pay twice)
     outputs = [{"output_type": "stream", "name": "stdout", "text": report + "\n"},
                {"output_type": "execute_result", "data": {"text/plain": repr(float(earned))}, "metadata": {},
                 "execution_count": None}]
