@@ -51,6 +51,7 @@ def user_class():
     built = _as_user("-c", "import sys\nfrom autograder import course, demo\n"
                            "course.prepare(sys.argv[1]); demo.build_class(sys.argv[1])", str(root / "course"))
     assert built.returncode == 0, built.stderr[-2000:]
+    _add_snoop(root / "course")
     for a in course.assignments():
         graded = _as_user("-m", "autograder", "grade", a, "--course", str(root / "course"), "--no-progress")
         assert graded.returncode == 0, graded.stdout[-1000:] + graded.stderr[-2000:]
@@ -59,11 +60,42 @@ def user_class():
     shutil.rmtree(root, ignore_errors=True)
 
 
+def _add_snoop(course_root):
+    """One more a1 student, whose first answer cell tries the hidden tests, the gradebook and the network."""
+    import nbformat
+
+    import hostile
+
+    reference = course_root / "submitted" / "reference" / "a1" / hostile.NB
+    nb = nbformat.read(reference, as_version=4)
+    paths = {"source_nb": str(CHECKOUT / "source" / "a1" / hostile.NB), "gradebook": str(course_root / "gradebook.db"),
+             "course": str(course_root)}
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "perceptron_predict")
+    cell.source += "\n" + hostile.SNOOP.format(**paths)
+    folder = course_root / "submitted" / "user-snoop" / "a1"
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / hostile.NB)
+    shutil.chown(folder.parent, USER, USER)
+    shutil.chown(folder, USER, USER)
+    shutil.chown(folder / hostile.NB, USER, USER)
+
+
 @pytest.mark.parametrize("assignment", course.assignments())
 def test_an_ordinary_user_gets_the_same_scores_as_root(demo_class, user_class, assignment):
     _, root_scores = results.collect(demo_class.graded(assignment).db_url, assignment)
     _, user_scores = results.collect(course.database_url(None, user_class), assignment)
+    user_scores.pop("user-snoop", None)
     assert user_scores == {s: root_scores[s] for s in user_scores} and set(user_scores) == set(root_scores)
+
+
+def test_as_an_ordinary_user_the_hidden_tests_and_the_gradebook_are_out_of_reach(user_class):
+    import nbformat
+
+    nb = nbformat.read(user_class / "autograded" / "user-snoop" / "a1" / "perceptron_adaline.ipynb", as_version=4)
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "SNOOP: nothing readable" in text
+    _, scores = results.collect(course.database_url(None, user_class), "a1")
+    assert max(v for v in scores["user-snoop"].values() if v is not None) <= 4  # nothing wrote a grade
 
 
 def test_the_user_grades_in_the_sandbox_and_cannot_read_root_files(user_class):
