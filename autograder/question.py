@@ -66,7 +66,7 @@ class Question:
     def run_checks(self, student, hidden_seed=None):
         """Run the public checks on ``student``, and the hidden ones too when ``hidden_seed`` is given: each with
         its own seeded rng, stopping early when going on is pointless. ``student`` is the guarded function, or
-        a stand-in that calls it in another process (the bulk grader's re-check). Returns CheckResults."""
+        a stand-in that calls it in the student's process (the bulk grader's ``trusted.RemoteFunction``). Returns CheckResults."""
         results, stop = [], None
         for index, c in enumerate(self._selected(hidden_seed)):
             if stop is not None:

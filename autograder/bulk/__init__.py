@@ -1,8 +1,11 @@
 """The bulk grader: a whole class graded in parallel, safely, resumably, with the scores of nbgrader autograde.
 
 - ``prepare``: a submission becomes a job (nbgrader's sanitizing, the cells that can change a grade);
-- ``zygote`` / ``kernel``: the student's code runs in a process forked from a warm interpreter, isolated, with
-  time and memory limits;
+- ``sandbox`` / ``view``: the bubblewrap sandbox student code runs in, and what of the course's code it sees;
+- ``zygote`` / ``kernel``: the student's code runs in a process forked from a warm interpreter in that sandbox,
+  with time and memory limits; ``budget``: how much a submission may grow;
+- ``trusted`` / ``student_side`` / ``channel``: test cells graded on the grader's side, the student's process
+  answering its calls (``autograder.crossing`` says what crosses);
 - ``worker``: one job graded (cells run, scored by nbgrader's determine_grade, feedback rendered);
 - ``store``: the single gradebook writer and the resume state;
 - ``run``: the orchestration (process pool or Dask), progress bar and summary (``summary``).

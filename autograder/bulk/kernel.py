@@ -11,9 +11,12 @@ each, its outputs and what happened:
   process replays the cells that ran before it (their outputs discarded) and goes on with the next cell, so
   the death costs the questions that needed that cell, not the whole notebook;
 - past ``timeout`` seconds for the whole submission the process is killed and every cell not yet run gets a
-  ``SubmissionTimeoutError`` output.
+  ``SubmissionTimeoutError`` output;
+- a test cell is not run there at all: its question is checked on this side (``trusted``), calling the student's
+  functions in that process; if the process dies or stops answering meanwhile, the checks left earn 0.
 
-One zygote per grading process (pool worker or Dask worker), started on first use.
+One zygote per grading process (pool worker or Dask worker), in that worker's sandbox (``sandbox``), started on
+first use. "Killing" a student process in the sandbox means killing the sandbox: its pids are not this machine's.
 """
 
 import atexit

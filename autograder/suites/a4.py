@@ -54,7 +54,7 @@ def reference_network_backward(net, dout):
 
 def reference_sgd_epoch(params, X, y, lr, batch_size, lam, rng):
     """One epoch: order = default_rng(rng).permutation(n); one step w <- w - lr dJ/dw per slice of the order.
-    ``rng`` is a Generator or an int seed (ints cross to the bulk grader's out-of-process re-check)."""
+    ``rng`` is a Generator or an int seed (both cross to the student's process)."""
     order = np.random.default_rng(rng).permutation(len(X))
     params, batch_losses = dict(params), []
     for start in range(0, len(X), batch_size):
