@@ -70,7 +70,7 @@ def _binds(paths):
         parts = Path(path).parts
         for i in range(2, len(parts)):
             folder = str(Path(*parts[:i]))
-            if folder not in made and not folder.startswith(("/usr", "/etc")):
+            if folder not in made and not folder.startswith(("/usr", "/etc")) and folder not in ("/tmp", "/dev"):
                 made.add(folder)
                 args += ["--perms", "0755", "--dir", folder]
         args += ["--ro-bind", path, path]
@@ -95,13 +95,15 @@ def command(argv, uid=None, tmpfs_mb=256, packages=True, view=None):
     else:  # root: no user namespace (the uid must be a real one for the process limit), setpriv drops to it
         namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
     size = str(tmpfs_mb * 1024 * 1024)
-    args = ["bwrap", *namespaces, "--die-with-parent", "--new-session", *_system_view(),
-            *(_binds(python + [str(p) for p in _project_paths()]) if packages else []),
-            *(_view_binds(view) if packages and view else []),
+    # (order matters: a later mount goes on top, so the tmpfs come first and a checkout under /tmp stays visible)
+    args = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
             "--proc", "/proc", "--dev", "/dev",
             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", size, "--tmpfs", "/dev/shm",
             "--perms", "1777", "--size", size, "--tmpfs", SCRATCH,
+            *_system_view(),
+            *(_binds(python + [str(p) for p in _project_paths()]) if packages else []),
+            *(_view_binds(view) if packages and view else []),
             "--chdir", SCRATCH,
             "--setenv", "HOME", SCRATCH, "--setenv", "TMPDIR", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
     if uid is not None:
