@@ -189,6 +189,7 @@ CASES = {
                                                              "from IPython.display import display\n"
                                                              "for _ in range(8):\n    display('x' * 1_000_000)"), [],
                                  "showed more output than the grader keeps"),
+    "x-lone-surrogate": (_append("perceptron_predict", "print('SURROGATE:', '\\udcff')"), [], "SURROGATE:"),
     "x-huge-notebook": (_markdown(3_000_000), "all", "over the grader"),
     "x-long-markdown": (_markdown(500_000), [], "more characters, not shown here"),
     "x-redefines-allclose": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
