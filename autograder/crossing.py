@@ -117,7 +117,7 @@ class Encoder:
     def __call__(self, value):
         if value is None or isinstance(value, (bool, str)):
             return value
-        if isinstance(value, (int, float)) and type(value) in (int, float, bool):
+        if type(value) in (int, float):  # (not their subclasses: a numpy scalar crosses as .npy)
             return value
         if isinstance(value, (np.ndarray, np.generic)):
             arr = np.asarray(value)

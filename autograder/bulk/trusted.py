@@ -62,7 +62,6 @@ class Remote:
                   "uses": sorted(set(question.uses) - self.passed), "references": _names(question.references), "target": encoder(target) if target is not None else None,
                   "args": encoder(list(args)), "kwargs": encoder(dict(kwargs or {})), "name": name, "nonce": nonce}
         sent = {number: obj for number, obj in enumerate(encoder.objects)}
-        self.sent_functions = encoder.named
         dog = channel.watchdog()
         dog.arm(self.kill, self.deadline)
         try:
@@ -73,7 +72,7 @@ class Remote:
                     self._lose("out-of-turn")
                 if reply.get("kind") != "use":
                     break
-                answer, answer_blobs = self._use(question, reply, blobs, sent)
+                answer, answer_blobs = self._use(question, reply, blobs, sent, encoder.named)
                 channel.send(self.conn, answer, answer_blobs)
         except channel.TimedOut:
             self._lose("timeout")
@@ -85,7 +84,7 @@ class Remote:
             dog.disarm()
         return self._read(question, reply, blobs, sent)
 
-    def _use(self, question, request, blobs, sent):
+    def _use(self, question, request, blobs, sent, functions):
         """The grader's answer when the student's function calls another graded function (``question.uses``): its
         reference, run here on what the student's code passed. Only data and the grader's own objects are accepted
         as arguments: nothing here calls back into the student's process."""
@@ -94,7 +93,7 @@ class Remote:
 
         name = request.get("name")
         try:
-            decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=no_handles, functions=self.sent_functions)
+            decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=no_handles, functions=functions)
             target = decoder(request["target"]) if "target" in request else None
             if target is None:
                 reference = question.uses.get(name) if isinstance(name, str) else None
