@@ -1,4 +1,5 @@
-"""Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``."""
+"""Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``,
+``python -m autograder questions``."""
 
 import argparse
 import sys
@@ -37,6 +38,13 @@ def cmd_grade(args):
     return 1 if outcome.failed else 0
 
 
+def cmd_questions(args):
+    from . import catalog
+
+    ids = args.assignments or course.assignments()
+    print(catalog.as_json(ids) if args.json else catalog.as_text(ids))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -60,8 +68,12 @@ def main(argv=None):
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
                             "for code you trust: it runs with your rights)")
+    questions = sub.add_parser("questions", help="list every question: id, kind, auto and hand points, public and "
+                                                 "hidden points, lecture topic")
+    questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+    questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions}[args.command](args)
 
 
 if __name__ == "__main__":

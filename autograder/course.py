@@ -55,6 +55,9 @@ def nbgrader_config(root, db_url=None, cell_timeout=120):
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    # a markdown cell may keep a worked derivation in a solution region without being a graded answer: the
+    # release shows the stub there, inviting the student's own working
+    c.ClearSolutions.enforce_metadata = False
     c.Execute.timeout = cell_timeout
     # Deleted or renamed test cells are put back before grading.
     c.OverwriteCells.add_missing_cells = True

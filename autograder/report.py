@@ -9,7 +9,8 @@ def format_report(question, results, hidden, notes=()):
     shown = sum(r.points for r in results)
     status = "all checks passed" if all(r.passed for r in results) else "some checks failed"
     scope = "" if hidden else "public checks "
-    lines = [f"{question.function}  [{question.id}]  {scope}{earned:g} / {shown:g} points: {status}"]
+    name = ", ".join(getattr(question, "answers", None) or (question.function,))
+    lines = [f"{name}  [{question.id}]  {scope}{earned:g} / {shown:g} points: {status}"]
     lines += [f"  note: {note}" for note in notes]
     descriptions = {f"{question.id}.{c.name}": c.description for c in question.checks}
     for r in results:
