@@ -78,7 +78,7 @@ def parse(text, names, matrices=False, what="your answer"):
         tree = ast.parse(text.replace("^", "**") if "^" in text else text, mode="eval").body
     except SyntaxError as error:
         raise Unreadable(f"{what} is not an expression the grader can read ({error.msg}, column "
-                         f"{error.offset}). Write it like Python arithmetic: `*` for products, `**` for powers.")
+                         f"{error.offset}). Write it like Python arithmetic: `*` for products, `**` for powers.") from None
     nodes = list(ast.walk(tree))
     if len(nodes) > MAX_NODES:
         raise Unreadable(f"{what} is too long to be the derived result ({len(nodes)} parts; at most {MAX_NODES}).")
