@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from .checks import CheckFailed
+from .checks import CheckFailed, _shape_mistake, likely_mistake
 
 STUB_LINE = "raise NotImplementedError()"  # what nbgrader's release puts between the quotes
 MAX_CHARS, MAX_NODES, MAX_POWERS, MAX_EXPONENT = 600, 250, 12, 64
@@ -268,7 +268,7 @@ def expect_expression(answers, name, expected, domains, hint, points=24, rng=Non
     if keep.any() and np.all(np.isfinite(got[keep])) and np.allclose(got[keep], want[keep], rtol=1e-8, atol=1e-12):
         return
     raise CheckFailed(f"`{name}` is not equal to the quantity asked for.", hint=hint,
-                      detail=_diagnosis(student, target, names, name))
+                      diagnosis=_diagnosis(student, target, names, name))
 
 
 def _scalar(value):
@@ -277,20 +277,20 @@ def _scalar(value):
 
 
 def _diagnosis(student, target, names, name):
-    """A ``Likely mistake`` sentence comparing the two expressions with SymPy, or None."""
+    """The ``Likely mistake`` sentence comparing the two expressions with SymPy, or None."""
     symbols = {n: sympy.Symbol(n, positive=True) for n in names}
     try:
         s, t = to_sympy(student, symbols), to_sympy(target, symbols)
         missing = sorted(str(v) for v in t.free_symbols - s.free_symbols)
         if missing:
-            return (f"Likely mistake: `{name}` does not depend on {', '.join(missing)}, but the quantity asked for "
+            return (f"`{name}` does not depend on {', '.join(missing)}, but the quantity asked for "
                     f"does. Follow each factor of the chain rule back to the variables it depends on.")
         if sympy.simplify(s + t) == 0:
-            return ("Likely mistake: your result has the opposite sign. Recheck the sign of each derivative "
+            return ("your result has the opposite sign. Recheck the sign of each derivative "
                     "factor (a minus sign from differentiating a difference, or from exp(-z)).")
         ratio = sympy.simplify(s / t)
         if not ratio.free_symbols and ratio.is_number and ratio != 0:
-            return (f"Likely mistake: your result is off by a constant factor ({ratio}). Recheck the constant "
+            return (f"your result is off by a constant factor ({ratio}). Recheck the constant "
                     f"factors: a 1/2 that the square's derivative cancels, a 1/n from an average, a 2 from a power.")
     except (TypeError, ValueError, ZeroDivisionError, AttributeError):
         return None
@@ -304,17 +304,16 @@ def expect_number(answers, name, expected, hint, rtol=1e-3, atol=1e-4):
     if not np.isfinite(value):
         raise CheckFailed(f"`{name}` is not a finite number.", hint=hint)
     if abs(value - expected) > atol + rtol * abs(expected):
-        detail = None
-        if abs(value + expected) <= atol + rtol * abs(expected):
-            detail = "Likely mistake: the sign is flipped; recheck the sign of each factor you multiplied."
+        diagnosis = "the sign is flipped; recheck the sign of each factor you multiplied." \
+            if abs(value + expected) <= atol + rtol * abs(expected) else None
         raise CheckFailed(f"`{name}` = {value:.6g} is not the value asked for (checked to about three significant "
-                          f"digits).", hint=hint, detail=detail)
+                          f"digits).", hint=hint, diagnosis=diagnosis)
 
 
-def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng=None):
+def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng=None, n=None):
     """The answer ``name``, an expression in the matrices of ``shapes`` ({name: shape}), equals ``expected`` on
     random matrices of those shapes: same shape, same values. A result of the transposed shape, the opposite sign or a
-    constant multiple gets a ``Likely mistake`` line."""
+    constant multiple (``n``: the batch size, for the factor-n mistake) gets a ``Likely mistake`` line."""
     student = read(answers, name, set(shapes), matrices=True)
     target = parse(expected, set(shapes), matrices=True, what="the expected answer")
     rng = rng if rng is not None else np.random.default_rng(0)
@@ -327,18 +326,8 @@ def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng
             given = ", ".join(f"{n} {shapes[n]}" for n in sorted(student.names))
             raise CheckFailed(f"`{name}` multiplies matrices whose sizes do not fit ({given}).", hint=hint) from None
         if got.shape != want.shape:
-            detail = ("Likely mistake: your result has the transposed shape; the gradient of a quantity has that "
-                      "quantity's shape, so check which factor is transposed.") if got.shape == want.shape[::-1] \
-                else None
             raise CheckFailed(f"`{name}` has shape {got.shape}, but the quantity asked for has shape {want.shape}.",
-                              hint=hint, detail=detail)
+                              hint=hint, diagnosis=_shape_mistake(got.shape, want.shape))
         if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
-            detail = None
-            if np.allclose(got, -want, rtol=1e-9, atol=1e-12):
-                detail = "Likely mistake: the sign is flipped."
-            else:
-                scale = float(np.vdot(got, want) / max(np.vdot(want, want), 1e-300))
-                if abs(scale) > 1e-9 and np.allclose(got, scale * want, rtol=1e-7, atol=1e-12):
-                    detail = (f"Likely mistake: off by a constant factor ({scale:.4g}): a 1/n from an average or a 2 "
-                              f"from a square.")
-            raise CheckFailed(f"`{name}` has the right shape but not the right values.", hint=hint, detail=detail)
+            raise CheckFailed(f"`{name}` has the right shape but not the right values.", hint=hint,
+                              diagnosis=likely_mistake(got, want, 1e-7, n=n))

@@ -116,6 +116,8 @@ class Question:
             lines = [failure.message]
             if failure.detail and check.public:
                 lines.append(failure.detail)
+            if failure.diagnosis:
+                lines.append(f"Likely mistake: {failure.diagnosis}")
             if failure.hint:
                 lines.append(f"Hint: {failure.hint}")
             return False, "\n".join(lines), None

@@ -22,6 +22,7 @@ def format_report(question, results, hidden, notes=()):
     if not hidden:
         hidden_points = question.points - question.public_points
         if hidden_points:
-            lines.append(f"  ... and {hidden_points:g} more points from hidden checks, run when your notebook is graded "
+            lines.append(f"  ... and {hidden_points:g} more point{'' if hidden_points == 1 else 's'} from hidden checks, "
+                         f"run when your notebook is graded "
                          f"(the value below is your public share, scaled to {question.points:g} points).")
     return "\n".join(lines)

@@ -26,7 +26,7 @@ def test_equivalent_forms_pass(text):
 def test_wrong_forms_fail_with_a_diagnosis_that_hides_the_answer(text, mistake):
     with pytest.raises(CheckFailed) as failed:
         check(text)
-    detail = failed.value.detail or ""
+    detail = failed.value.diagnosis or ""
     assert (mistake in detail) if mistake else detail == ""
     assert "1-s" not in detail.replace(" ", "") and failed.value.hint == "revisit the step"
 
@@ -59,11 +59,11 @@ def test_sympy_sees_the_same_expression_the_numbers_do():
 def test_matrix_answers_are_checked_on_random_matrices():
     derive.expect_matrix_expression({"a": "X.T @ G"}, "a", "X.T @ G", SHAPES, hint="h")
     derive.expect_matrix_expression({"a": "(G.T @ X).T"}, "a", "X.T @ G", SHAPES, hint="h")
-    for wrong, says in [("G.T @ X", "transposed shape"), ("-X.T @ G", "sign is flipped"),
+    for wrong, says in [("G.T @ X", "transposed"), ("-X.T @ G", "sign is flipped"),
                         ("X.T @ G / 5", "constant factor"), ("X @ G", "do not fit")]:
         with pytest.raises(CheckFailed) as failed:
             derive.expect_matrix_expression({"a": wrong}, "a", "X.T @ G", SHAPES, hint="h")
-        assert says in failed.value.message + (failed.value.detail or "")
+        assert says in failed.value.message + (failed.value.diagnosis or "")
 
 
 def test_sums_over_an_axis_in_matrix_answers():
