@@ -1,5 +1,5 @@
 """Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``,
-``python -m autograder questions``."""
+``python -m autograder questions``, ``python -m autograder collect``."""
 
 import argparse
 import sys
@@ -38,6 +38,21 @@ def cmd_grade(args):
     return 1 if outcome.failed else 0
 
 
+def cmd_collect(args):
+    from . import collect
+
+    names = sorted(p.name for p in (course.REPO / "release" / args.assignment).glob("*.ipynb"))
+    if len(names) != 1:
+        sys.exit(f"{args.assignment}: expected one notebook in release/{args.assignment}, found {len(names)}")
+    roster = collect.read_roster(args.roster) if args.roster else None
+    try:
+        result = collect.collect(args.assignment, args.source, args.course, roster=roster, notebook_name=names[0])
+    except FileNotFoundError as missing:
+        sys.exit(str(missing))
+    print(collect.report(result, args.assignment))
+    return 1 if result.skipped else 0
+
+
 def cmd_questions(args):
     from . import catalog
 
@@ -68,12 +83,19 @@ def main(argv=None):
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
                             "for code you trust: it runs with your rights)")
+    collect = sub.add_parser("collect", help="put an LMS download (Canvas or Moodle zip or folder, or a folder of "
+                                             "<id>.ipynb) into submitted/, with submission times")
+    collect.add_argument("assignment", help="assignment id, e.g. a1")
+    collect.add_argument("--from", dest="source", required=True, help="the zip file or folder the LMS gave you")
+    collect.add_argument("--roster", help="CSV with a column id (the course's student id) and lms_id, canvas_id, "
+                                          "moodle_id, name, sortable_name or email")
+    collect.add_argument("--course", default=".", help="course folder (default: here)")
     questions = sub.add_parser("questions", help="list every question: id, kind, auto and hand points, public and "
                                                  "hidden points, lecture topic")
     questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
     questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect}[args.command](args)
 
 
 if __name__ == "__main__":
