@@ -1,8 +1,10 @@
 """Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``,
-``python -m autograder questions``, ``python -m autograder collect``."""
+``python -m autograder questions``, ``python -m autograder collect``,
+``python -m autograder export``."""
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import course, pairing
 
@@ -53,6 +55,26 @@ def cmd_collect(args):
     return 1 if result.skipped else 0
 
 
+def cmd_export(args):
+    from . import export
+
+    rows = export.totals(course.database_url(args.db_url, args.course), args.assignment)
+    if args.format == "csv":
+        text = export.as_csv(rows)
+    else:
+        if not args.roster:
+            sys.exit(f"--format {args.format} needs --roster (the LMS's ids of each student)")
+        roster = export.read_roster(args.roster)
+        title = args.title or args.assignment
+        text = export.as_canvas(rows, roster, title, args.canvas_id) if args.format == "canvas" \
+            else export.as_moodle(rows, roster, title)
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"wrote {len(rows)} students to {args.out}")
+    else:
+        sys.stdout.write(text)
+
+
 def cmd_questions(args):
     from . import catalog
 
@@ -90,12 +112,21 @@ def main(argv=None):
     collect.add_argument("--roster", help="CSV with a column id (the course's student id) and lms_id, canvas_id, "
                                           "moodle_id, name, sortable_name or email")
     collect.add_argument("--course", default=".", help="course folder (default: here)")
+    export = sub.add_parser("export", help="one row per student with totals, in an LMS's import format")
+    export.add_argument("assignment", help="assignment id, e.g. a1")
+    export.add_argument("--format", choices=["canvas", "moodle", "csv"], default="csv")
+    export.add_argument("--course", default=".", help="course folder (default: here)")
+    export.add_argument("--db-url", help="gradebook SQLAlchemy URL (default: sqlite:///<course>/gradebook.db)")
+    export.add_argument("--roster", help="roster CSV (id, and canvas_id/sis_login_id/email/moodle_id/name)")
+    export.add_argument("--title", help="the assignment's column title in the LMS (default: its id)")
+    export.add_argument("--canvas-id", help="Canvas's id of the assignment (its column is 'title (id)')")
+    export.add_argument("--out", help="write here instead of printing")
     questions = sub.add_parser("questions", help="list every question: id, kind, auto and hand points, public and "
                                                  "hidden points, lecture topic")
     questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
     questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export}[args.command](args)
 
 
 if __name__ == "__main__":
