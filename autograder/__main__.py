@@ -75,6 +75,16 @@ def cmd_export(args):
         sys.stdout.write(text)
 
 
+def cmd_secret(args):
+    from . import secret
+
+    try:
+        print(f"wrote {secret.create(args.course)}: it salts every hidden seed of this course. Keep it out of any "
+              f"repository; a new one changes every hidden input, so make it once, before the first grading.")
+    except FileExistsError:
+        sys.exit(f"{secret.path(args.course)} exists already: the course has its secret")
+
+
 def cmd_questions(args):
     from . import catalog
 
@@ -121,12 +131,14 @@ def main(argv=None):
     export.add_argument("--title", help="the assignment's column title in the LMS (default: its id)")
     export.add_argument("--canvas-id", help="Canvas's id of the assignment (its column is 'title (id)')")
     export.add_argument("--out", help="write here instead of printing")
+    secret = sub.add_parser("secret", help="make the course's secret, which salts every hidden seed (once per course)")
+    secret.add_argument("--course", default=".", help="course folder (default: here)")
     questions = sub.add_parser("questions", help="list every question: id, kind, auto and hand points, public and "
                                                  "hidden points, lecture topic")
     questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
     questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export, "secret": cmd_secret}[args.command](args)
 
 
 if __name__ == "__main__":
