@@ -126,7 +126,7 @@ class Question:
             return False, message, message
         except StudentError as error:
             where = f" ({error.where})" if error.where else ""
-            return False, f"`{name}` raised {error}{where}.", None
+            return False, f"`{name}` raised {error}{where}.{_shape_note(error)}", None
         except ReferenceUsed as used:
             message = (f"`{name}` calls the library's reference implementation `{used.args[0]}`. A graded function "
                        f"must compute its answer itself; reading the library to learn is welcome, calling it here "
@@ -142,6 +142,21 @@ class Question:
         except Exception as exc:  # the check itself broke on what came back: it fails closed
             return False, (f"{INCOMPLETE}: your function's answer made the check itself fail ({type(exc).__name__}: "
                            f"{str(exc)[:200]}). Check what your function returns."), None
+
+
+_SHAPE_ERRORS = ("matmul", "not aligned", "could not be broadcast", "shapes", "dimension")
+
+
+def _shape_note(error):
+    """For an error about shapes (a product or a sum of arrays that do not fit), the shapes the function received and
+    what a product needs; else nothing."""
+    text = str(error).lower()
+    if not any(key in text for key in _SHAPE_ERRORS):
+        return ""
+    received = ", ".join(f"{name} {shape}" for name, shape in getattr(error, "shapes", ())) or "no arrays"
+    return (f"\nIt was called with {received}. A product A @ B of shapes (a, b) and (c, d) needs b == c, and a sum "
+            f"needs shapes that broadcast: write each intermediate's shape next to its line and find the first that "
+            f"is not what you meant (often a missing transpose or a sum over the wrong axis).")
 
 
 class Derivation(Question):
