@@ -248,7 +248,7 @@ def _cells(path):
             if cell.get("cell_type") == "code":
                 out.append(source)
         return out
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError, MemoryError):
         return []
 
 

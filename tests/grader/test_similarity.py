@@ -296,6 +296,9 @@ def test_broken_notebooks_are_skipped_and_the_report_lives_in_reports_only(cours
     bad = course_root / "submitted" / "not-json" / "a1"
     bad.mkdir(parents=True)
     (bad / NB).write_text("{ this is not json")
+    nested_json = course_root / "submitted" / "nested-json" / "a1"
+    nested_json.mkdir(parents=True)
+    (nested_json / NB).write_text("[" * 100_000 + "]" * 100_000)
     linked = course_root / "submitted" / "link" / "a1"
     linked.mkdir(parents=True)
     (linked / NB).symlink_to(course_root / "submitted" / "fine" / "a1" / NB)
