@@ -38,7 +38,7 @@ from .checks import CheckFailed, _shape_mistake, likely_mistake
 STUB_LINE = "raise NotImplementedError()"  # what nbgrader's release puts between the quotes
 MAX_CHARS, MAX_NODES, MAX_POWERS, MAX_EXPONENT = 600, 250, 12, 64
 
-SCALAR_FUNCTIONS = {"exp", "log", "sqrt", "tanh", "abs", "sigmoid"}
+SCALAR_FUNCTIONS = {"exp", "log", "sqrt", "tanh", "abs", "sigmoid", "step"}
 ARRAY_FUNCTIONS = SCALAR_FUNCTIONS | {"sum", "mean"}
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
 _MODULES = {"np", "numpy", "math"}
@@ -183,7 +183,8 @@ def _build(node, name, number, binary, negate, call, transpose):
 
 
 _SYMPY_FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "tanh": sympy.tanh,
-                    "abs": sympy.Abs, "sigmoid": lambda x: 1 / (1 + sympy.exp(-x))}
+                    "abs": sympy.Abs, "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
+                    "step": lambda x: sympy.Heaviside(x, 1)}
 
 
 def to_sympy(parsed, symbols):
@@ -211,8 +212,13 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+def _step(x):
+    """The unit step with step(0) = 1 (the derivative of ReLU, by the course's convention)."""
+    return np.where(np.asarray(x) >= 0, 1.0, 0.0)
+
+
 _NUMPY_FUNCTIONS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "abs": np.abs,
-                    "sigmoid": _sigmoid}
+                    "sigmoid": _sigmoid, "step": _step}
 
 
 def evaluate(parsed, values):
@@ -331,3 +337,24 @@ def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng
         if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
             raise CheckFailed(f"`{name}` has the right shape but not the right values.", hint=hint,
                               diagnosis=likely_mistake(got, want, 1e-7, n=n))
+
+
+def expect_choice(answers, name, allowed, expected, hint):
+    """The answer ``name`` names exactly the items ``expected`` (one string, or a collection of strings when the answer
+    is a set) among ``allowed``: written as the names separated by commas or spaces, in any order. A name outside
+    ``allowed`` is refused with a sentence that lists them; a wrong choice gets ``hint`` (which should say how to find
+    out, never which it is). Used for records such as "which parameter's gradient check exposed this bug"."""
+    raw = answers.get(name)
+    text = answer_text(raw)
+    if text is None:
+        where = "between the quotes" if isinstance(raw, str) else "as a string"
+        raise NotAnswered(f"`{name}` is not answered yet: write your answer {where}, replacing the stub lines.")
+    words = [w for w in text.replace(",", " ").replace('"', " ").replace("'", " ").split() if w]
+    unknown = sorted({w for w in words if w not in allowed})
+    if unknown or not words:
+        known = ", ".join(f"`{a}`" for a in allowed)
+        raise Unreadable(f"`{name}` should name {'one or more' if not isinstance(expected, str) else 'one'} of "
+                         f"{known}" + (f"; it has {', '.join(repr(u) for u in unknown)}." if unknown else "."))
+    want = {expected} if isinstance(expected, str) else set(expected)
+    if set(words) != want:
+        raise CheckFailed(f"`{name}` is not the record asked for.", hint=hint)

@@ -163,12 +163,13 @@ class Derivation(Question):
     """A derive question: the student's derived results, each a string in a variable of the notebook (``answers``),
     checked on the grader's side by ``autograder.derive``. Its checks are ``check(answers, rng)`` with ``answers``
     mapping each name to what the notebook holds (a string, or None when the name is missing or not a string), so
-    each step of a derivation can be its own check with its own points."""
+    each step of a derivation can be its own check with its own points. ``kind="debug"`` makes it the record of a
+    debugging question (which check exposed which planted bug): answered and checked the same way, counted as debug."""
 
     kind = "derive"
 
-    def __init__(self, id, answers, topic="", withheld=(), seconds=20.0):
-        super().__init__(id, function=answers[0], topic=topic, withheld=withheld, seconds=seconds)
+    def __init__(self, id, answers, topic="", withheld=(), seconds=20.0, kind=None):
+        super().__init__(id, function=answers[0], topic=topic, withheld=withheld, seconds=seconds, kind=kind)
         self.answers = tuple(answers)
 
     def run(self, namespace, hidden_seed=None):
