@@ -62,7 +62,7 @@
 # answers (its reference versions are switched off while your function is graded).
 #
 # **After trying, not before:** walkthrough 2 (`course/walkthroughs/02_losses_activations.ipynb`) works every
-# derivation out: its section 2 for the losses (Q11-Q17), section 4 for the activations (Q3-Q10), section 5 for
+# derivation out: its section 2 for the losses (Q11-Q17), section 3 for the activations (Q3-Q10), section 4 for
 # gradient checking (Q1-Q2).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
