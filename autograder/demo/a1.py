@@ -54,4 +54,32 @@ BUGS = [
 '''},
         loses=["test_batch_update"],
     ),
+    Bug(
+        "a1-derive-perceptron-sign",
+        "a derivation slip: the gradient step adds the gradient instead of subtracting it, so the update moves away",
+        {"perceptron_rule_answer": 'dJ_dw = """\n-y * x\n"""\nw_next = """\nw - y * x\n"""\n'
+                                   'margin_gain = """\nq\n"""\n'},
+        loses=["test_perceptron_rule"],
+    ),
+    Bug(
+        "a1-derive-ties-not-mistakes",
+        "the by-hand trace counts a score of exactly 0 as right, so from w = 0 nothing ever moves",
+        {"perceptron_by_hand_answer": 'w1_after_epoch = """\n0\n"""\nw2_after_epoch = """\n0\n"""\n'
+                                      'b_after_epoch = """\n0\n"""\nmistakes_in_epoch = """\n0\n"""\n'},
+        loses=["test_perceptron_by_hand"],
+    ),
+    Bug(
+        "a1-derive-lms-missing-input",
+        "a derivation slip: the chain rule stops at z, so the delta rule's gradient misses the factor x_j",
+        {"delta_rule_answer": 'dErr_dz = """\nz - d\n"""\ndErr_dw = """\nz - d\n"""\n'
+                              'w_next_lms = """\nw + eta * (d - z)\n"""\n'},
+        loses=["test_delta_rule"],
+    ),
+    Bug(
+        "a1-derive-mse-transposed",
+        "a matrix slip: the batch gradient is written as a row, (X w - d)^T X / n, the transpose of the gradient",
+        {"mse_gradient_answer": 'grad_E = """\n(X @ w - d).T @ X / n\n"""\ndE_dw1 = """\n3\n"""\n'
+                                'dE_db = """\n1.5\n"""\n'},
+        loses=["test_mse_gradient"],
+    ),
 ]

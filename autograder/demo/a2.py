@@ -92,4 +92,36 @@ BUGS = [
 '''},
         loses=["test_maxout"],
     ),
+    Bug(
+        "a2-derive-tanh-sign-slip",
+        "a derivation slip: tanh' written with tanh comes out with the opposite sign (t^2 - 1)",
+        {"tanh_derivative_answer": 'dtanh_in_z = """\n4 / (exp(z) + exp(-z))**2\n"""\n'
+                                   'dtanh_in_t = """\nt**2 - 1\n"""\n'},
+        loses=["test_tanh_derivative"],
+    ),
+    Bug(
+        "a2-derive-softplus-wrong-exponent",
+        "a derivation slip: softplus' written as 1 / (1 + e^z), the sign of the exponent lost when rewriting",
+        {"softplus_derivative_answer": 'dsoftplus = """\n1 / (1 + exp(z))\n"""\nd2softplus_in_s = """\ns * (1 - s)\n"""\n'},
+        loses=["test_softplus_derivative"],
+    ),
+    Bug(
+        "a2-derive-squared-no-mean",
+        "a missing factor: the batch mean's 1/n is dropped from the squared error's gradient",
+        {"squared_error_gradient_answer": 'dl_do = """\no - y\n"""\ndL_do_batch = """\no - y\n"""\n'},
+        loses=["test_squared_error_gradient"],
+    ),
+    Bug(
+        "a2-derive-bce-extra-factor",
+        "a missing cancellation: the cross-entropy's dL/dz keeps a factor a (1 - a) that the log's derivative removes",
+        {"bce_gradient_answer": 'dL_da = """\n-(y / a - (1 - y) / (1 - a))\n"""\ndL_dz = """\n(a - y) * a * (1 - a)\n"""\n'},
+        loses=["test_bce_gradient"],
+    ),
+    Bug(
+        "a2-derive-softmax-transposed",
+        "a transposed product: the batch gradient of softmax cross-entropy is written as (P - Y)^T / n",
+        {"softmax_ce_gradient_answer": 'dlse_dz = """\nexp(z) / S\n"""\ndL_dz_true = """\np - 1\n"""\n'
+                                       'dL_dz_other = """\np\n"""\ndL_dZ = """\n(P - Y).T / n\n"""\n'},
+        loses=["test_softmax_ce_gradient"],
+    ),
 ]

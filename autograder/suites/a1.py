@@ -6,8 +6,9 @@ from backprop import data
 from backprop import linear_models as ref
 from backprop.gradcheck import numerical_gradient
 
+from .. import derive
 from ..checks import CheckFailed, expect_close, expect_equal, expect_shape
-from ..question import Question
+from ..question import Derivation, Question, Written
 
 ESTIMATORS = [ref.Perceptron, ref.Adaline]
 
@@ -30,7 +31,9 @@ def _random_problem(rng, separable=True):
 
 # ----------------------------------------------------------------------------------------------- Q1 predict
 
-predict = Question("a1.predict", "perceptron_predict", references=[ref.perceptron_predict, *ESTIMATORS])
+predict = Question("a1.predict", "perceptron_predict", references=[ref.perceptron_predict, *ESTIMATORS],
+                   topic="the perceptron's decision rule, the bias as one more weight (notes 000)",
+                   withheld=[r"where\(scores>=0,1,-1\)"])
 BIAS_HINT = "w holds the d weights followed by the bias: compare [x, 1] . w with 0 (add_bias appends the 1)."
 
 
@@ -41,7 +44,8 @@ def one_label_per_sample(student, rng):
     labels = expect_shape(student(w, X), (6,), "perceptron_predict(w, X) for X of shape (6, 2)")
     if not np.isin(labels, [-1, 1]).all():
         raise CheckFailed(f"labels must be -1 or +1; got the values {sorted(set(labels.tolist()))}.",
-                          hint="np.where(scores >= 0, 1, -1) turns scores into labels.")
+                          hint="Turn each score into a label: +1 on one side of 0 (0 included), -1 on the other; "
+                               "np.where chooses between two values elementwise.")
 
 
 @predict.check(points=1, public=True)
@@ -60,31 +64,71 @@ def random_data(student, rng):
         expect_equal(student(w, X), ref.perceptron_predict(w, X), "perceptron_predict(w, X)", hint=BIAS_HINT)
 
 
-# ------------------------------------------------------------------------------------------------ Q2 update
+# ------------------------------------------------------------------------------- Q2 derive: the perceptron rule
 
-update = Question("a1.update", "perceptron_update", references=[ref.perceptron_update, *ESTIMATORS])
-SIGN_HINT = "On a mistake move w towards the sample's side: w + y [x, 1] (adds x for y = +1, subtracts for y = -1)."
+# The forms of the update no student-facing text may show: w + y x (any spelling), its code line, the gradient -y x.
+UPDATE_FORMS = [r"w(_j)?\+y(_i)?\*?(\\tilde\{?)?(x|\[x)", r"w\+y\*x_aug", r"-y(_i)?\*?(\\tilde\{?)?x",
+                r"[+-]\(?(\\tilde\{?)?x(\})?\)?for(a|the)?(positive|negative)"]
+perceptron_rule = Derivation(
+    "a1.perceptron_rule", answers=["dJ_dw", "w_next", "margin_gain"],
+    topic="the perceptron's update derived from its mistake condition (notes 000, 003)", withheld=UPDATE_FORMS)
+DJ_HINT = ("On a mistake J is a sum of products w_j x_j times a constant factor: differentiate it with respect to one "
+           "w_j, keeping the factor and its sign.")
+W_NEXT_HINT = ("A gradient step goes against the gradient: the new weight is the old one minus the step size times "
+               "your dJ_dw (the step size is 1 here). Mind the two minus signs.")
+MARGIN_HINT = ("Write the new margin y (w + change) . x with your update as the change, expand the dot product, and "
+               "subtract the old margin; then use that y * y = 1 for a label.")
+
+
+@perceptron_rule.check(points=1, public=True)
+def criterion_gradient(answers, rng):
+    "∂J/∂w_j on a mistake, in y and x"
+    derive.expect_expression(answers, "dJ_dw", "-y * x", {"y": (-2.0, 2.0), "x": (-3.0, 3.0)}, hint=DJ_HINT,
+                             rng=rng)
+
+
+@perceptron_rule.check(points=1, public=True)
+def one_step_of_size_one(answers, rng):
+    "the new weight w_j after one gradient step of size 1, in w, y and x"
+    derive.expect_expression(answers, "w_next", "w + y * x", {"w": (-3.0, 3.0), "y": (-2.0, 2.0),
+                                                              "x": (-3.0, 3.0)}, hint=W_NEXT_HINT, rng=rng)
+
+
+@perceptron_rule.check(points=1, public=True)
+def margin_grows(answers, rng):
+    "how much the sample's margin grows with the update, in q = ||x||^2"
+    derive.expect_expression(answers, "margin_gain", "q", {"q": (0.1, 20.0)}, hint=MARGIN_HINT, rng=rng)
+
+
+# ------------------------------------------------------------------------------------------------ Q3 update
+
+update = Question("a1.update", "perceptron_update", references=[ref.perceptron_update, *ESTIMATORS],
+                  topic="the perceptron's update in code, and its tie rule (notes 000, 003)", withheld=UPDATE_FORMS)
+SIGN_HINT = ("On a mistake move w towards the sample's side, as you derived in Q2 (check the sign for y = +1 and for "
+             "y = -1 separately); [x, 1] is add_bias(x).")
+TIE_HINT = ("A score of exactly 0 is a mistake whatever the label: the test is y * (w . [x, 1]) <= 0, so from w = 0 "
+            "every sample is corrected.")
 
 
 @update.check(points=1, public=True)
 def mistake_on_a_positive(student, rng):
-    """adds [x, 1] to w when a positive sample is misclassified"""
+    """corrects a misclassified positive sample"""
     w, x = np.array([0.5, -1.0, 0.2]), np.array([1.0, 2.0])
     expect_close(student(w, x, 1), ref.perceptron_update(w, x, 1), "perceptron_update(w, x, y=+1)",
                  hint=SIGN_HINT, show=True)
 
 
-@update.check(points=1, public=True)
+@update.check(points=1)
 def correct_sample_unchanged(student, rng):
     """leaves w unchanged when the sample is already on its side"""
     w, x = np.array([0.5, -1.0, 0.2]), np.array([3.0, 0.5])
     expect_close(student(w, x, 1), w, "perceptron_update(w, x, y=+1) for a correctly classified x",
-                 hint="Only a mistake, y * (w . [x, 1]) <= 0, changes w.", show=True)
+                 hint="Only a mistake, y * (w . [x, 1]) <= 0, changes w.")
 
 
-@update.check(points=2)
+@update.check(points=1)
 def negatives_and_boundary(student, rng):
-    """subtracts on misclassified negatives, treats a point on the boundary as a mistake, any dimension"""
+    """corrects misclassified negatives, treats a point on the boundary as a mistake, any dimension"""
     for _ in range(4):
         d = int(rng.integers(1, 6))
         w, x = rng.normal(size=d + 1), rng.normal(size=d)
@@ -92,13 +136,72 @@ def negatives_and_boundary(student, rng):
         expect_close(student(w, x, y), ref.perceptron_update(w, x, y), "perceptron_update on a mistake", hint=SIGN_HINT)
     w, x = np.array([1.0, 1.0, -3.0]), np.array([1.0, 2.0])  # exactly on the boundary
     expect_close(student(w, x, -1), ref.perceptron_update(w, x, -1), "perceptron_update on the boundary",
-                 hint="A score of exactly 0 is a mistake: the test is y * (w . [x, 1]) <= 0.")
+                 hint=TIE_HINT)
 
 
-# ------------------------------------------------------------------------------------------------- Q3 train
+@update.check(points=1, public=True)
+def ties_from_zero(student, rng):
+    """from w = 0 (every score 0) a sample of either label counts as a mistake and is corrected"""
+    w, x = np.zeros(3), np.array([2.0, -1.0])
+    for label in (1, -1):
+        expect_close(student(w, x, label), ref.perceptron_update(w, x, label),
+                     f"perceptron_update(w=0, x, y={label:+d})", hint=TIE_HINT, show=True)
+
+
+# ------------------------------------------------------------------------------ Q4 derive: one epoch by hand
+
+# The four samples of the notebook's table, visited in order from w = 0 (two of the four scores are exactly 0).
+BY_HAND_X = np.array([[1.0, 2.0], [2.0, -1.0], [0.0, 1.0], [3.0, 1.0]])
+BY_HAND_Y = np.array([1, -1, 1, 1])
+
+
+def _by_hand_epoch():
+    """(w after one epoch from w = 0, mistakes in it) with the reference rule."""
+    w, mistakes = np.zeros(3), 0
+    for x, label in zip(BY_HAND_X, BY_HAND_Y):
+        mistakes += int(label * (ref.add_bias(x) @ w) <= 0)
+        w = ref.perceptron_update(w, x, label)
+    return w, mistakes
+
+
+perceptron_by_hand = Derivation(
+    "a1.perceptron_by_hand", answers=["w1_after_epoch", "w2_after_epoch", "b_after_epoch", "mistakes_in_epoch"],
+    topic="one epoch of the perceptron traced by hand, ties included (notes 003)")
+BY_HAND_HINT = ("Trace the table one row at a time: the score of the current weights (bias included), then the "
+                "mistake test y * score <= 0 (a score of exactly 0 counts), then the update of Q2 before the next row.")
+
+
+@perceptron_by_hand.check(points=1, public=True)
+def first_weight(answers, rng):
+    "w_1 after the epoch"
+    derive.expect_number(answers, "w1_after_epoch", _by_hand_epoch()[0][0], hint=BY_HAND_HINT)
+
+
+@perceptron_by_hand.check(points=1, public=True)
+def second_weight(answers, rng):
+    "w_2 after the epoch"
+    derive.expect_number(answers, "w2_after_epoch", _by_hand_epoch()[0][1], hint=BY_HAND_HINT)
+
+
+@perceptron_by_hand.check(points=1, public=True)
+def bias_weight(answers, rng):
+    "the bias b after the epoch"
+    derive.expect_number(answers, "b_after_epoch", _by_hand_epoch()[0][2],
+                         hint=BY_HAND_HINT + " The bias moves with every update too: its input is the constant 1.")
+
+
+@perceptron_by_hand.check(points=1, public=True)
+def mistakes_counted(answers, rng):
+    "the number of mistakes in the epoch"
+    derive.expect_number(answers, "mistakes_in_epoch", _by_hand_epoch()[1],
+                         hint="Count every row whose mistake test fires, a score of exactly 0 included.")
+
+
+# ------------------------------------------------------------------------------------------------- Q5 train
 
 train = Question("a1.train", "train_perceptron", references=[ref.train_perceptron, *ESTIMATORS],
-                 uses={"perceptron_update": ref.perceptron_update, "perceptron_predict": ref.perceptron_predict})
+                 uses={"perceptron_update": ref.perceptron_update, "perceptron_predict": ref.perceptron_predict},
+                 topic="epochs, and convergence on separable data (notes 003)")
 TRAIN_HINT = ("Start from w = 0, visit the samples in order, count a mistake when y * (w . [x, 1]) <= 0, and stop "
               "after the first epoch without mistakes (its 0 is the last count).")
 
@@ -142,10 +245,11 @@ def random_and_non_separable(student, rng):
     _expect_training(student, X, y, 7, "train_perceptron on non-separable data with max_epochs=7")
 
 
-# ------------------------------------------------------------------------------------- Q4 batch perceptron
+# ------------------------------------------------------------------------------------- Q6 batch perceptron
 
 batch_update = Question("a1.batch_update", "batch_perceptron_update",
-                        references=[ref.batch_perceptron_update, ref.train_batch_perceptron, *ESTIMATORS])
+                        references=[ref.batch_perceptron_update, ref.train_batch_perceptron, *ESTIMATORS],
+                        topic="the batch perceptron and its ε stop (notes 003)")
 BATCH_HINT = "Delta sums y_i [x_i, 1] over the misclassified samples only, then divides by n, the number of all samples."
 
 
@@ -182,15 +286,54 @@ def random_data_batch(student, rng):
                       "batch_perceptron_update")
 
 
-# ----------------------------------------------------------------------------------------------- Q5 LMS rule
+# ----------------------------------------------------------------------------- Q7 derive: the delta (LMS) rule
 
-lms = Question("a1.lms", "adaline_update", references=[ref.adaline_update, *ESTIMATORS])
-LMS_HINT = "Use the linear output z = w . [x, 1], not the thresholded label: w_new = w + lr (d - z) [x, 1]."
+# The delta rule's forms: (d - z) x, (z - d) x, the step w + lr (d - z) x, δ = d - z, and its code line.
+LMS_FORMS = [r"\(d-z\)\*?(\\tilde\{?)?(x|\[x)", r"\(z-d\)\*?(\\tilde\{?)?(x|\[x)", r"-\(d-z\)",
+             r"(\\eta|eta|lr|η)\*?\\?(\\delta|δ|delta)\*?(x|\\tilde)", r"(\\delta|δ|delta)=d-z",
+             r"(\\eta|eta|lr|η)\*?\(d-z\)"]
+delta_rule = Derivation(
+    "a1.delta_rule", answers=["dErr_dz", "dErr_dw", "w_next_lms"],
+    topic="ADALINE: the delta (LMS) rule derived by the chain rule (notes 000)", withheld=LMS_FORMS)
+
+
+@delta_rule.check(points=1, public=True)
+def error_gradient_in_z(answers, rng):
+    "∂Err/∂z, in d and z"
+    derive.expect_expression(answers, "dErr_dz", "z - d", {"d": (-1.5, 1.5), "z": (-3.0, 3.0)},
+                             hint="Differentiate the square of a difference with respect to z: the power rule, then "
+                                  "the inner derivative of (d - z) with respect to z, with its sign.", rng=rng)
+
+
+@delta_rule.check(points=1, public=True)
+def error_gradient_in_w(answers, rng):
+    "∂Err/∂w_j, in d, z and x (x standing for x_j)"
+    derive.expect_expression(answers, "dErr_dw", "(z - d) * x", {"d": (-1.5, 1.5), "z": (-3.0, 3.0),
+                                                                 "x": (-3.0, 3.0)},
+                             hint="Chain rule through z: your dErr_dz times ∂z/∂w_j, the factor that w_j multiplies "
+                                  "in z.", rng=rng)
+
+
+@delta_rule.check(points=1, public=True)
+def lms_step(answers, rng):
+    "the new w_j after one gradient step of size eta, in w, eta, d, z and x"
+    derive.expect_expression(answers, "w_next_lms", "w - eta * (z - d) * x",
+                             {"w": (-2.0, 2.0), "eta": (0.01, 0.5), "d": (-1.5, 1.5), "z": (-3.0, 3.0),
+                              "x": (-3.0, 3.0)},
+                             hint="A gradient step subtracts eta times the gradient you found for dErr_dw.", rng=rng)
+
+
+# ----------------------------------------------------------------------------------------------- Q8 LMS rule
+
+lms = Question("a1.lms", "adaline_update", references=[ref.adaline_update, *ESTIMATORS],
+               topic="ADALINE's online update in code (notes 000)", withheld=LMS_FORMS)
+LMS_HINT = ("Use the linear output z = w . [x, 1], not the thresholded label, in the step you derived in Q7; the "
+            "bias's input is the constant 1.")
 
 
 @lms.check(points=1, public=True)
 def one_lms_step(student, rng):
-    """one step from a non-zero w matches w + lr (d - z) [x, 1] with z the linear output"""
+    """one step from a non-zero w matches the reference, with z the linear output"""
     w, x, d, lr = np.array([0.1, 0.05, -0.2]), np.array([2.0, 1.0]), 1.0, 0.1
     expect_close(student(w, x, d, lr), ref.adaline_update(w, x, d, lr), "adaline_update(w, x, d=1, lr=0.1)",
                  hint=LMS_HINT, show=True)
@@ -216,11 +359,58 @@ def random_lms_steps(student, rng):
         expect_close(student(w, x, d, lr), ref.adaline_update(w, x, d, lr), "adaline_update", hint=LMS_HINT)
 
 
-# ----------------------------------------------------------------------------------------- Q6 batch ADALINE
+# ----------------------------------------------------------------------- Q9 derive: the batch gradient of E
+
+# The batch gradient's forms: X^T (d - X w), X^T (X w - d) in LaTeX or code, and the code line with X_aug.
+MSE_FORMS = [r"\^\{?T\}?\((d|\\tilded)-", r"\^\{?T\}?\((\\tilde)?X(\\tilde)?w-",
+             r"\.T@\((d|X|X_aug)", r"X_aug\.T@", r"\.T@X(_aug)?@w", r"\(d_i-[^)]*\)(\\tilde)?x_i"]
+BY_HAND_GRAD = {"X": np.array([[1.0], [2.0]]), "d": np.array([1.0, -1.0]), "w": np.array([1.0, 0.0])}
+
+
+def _by_hand_gradient():
+    """∇E at w~ = (1, 0) for the two samples x = 1, 2 with targets 1, -1 (the notebook's small example)."""
+    X_aug = ref.add_bias(BY_HAND_GRAD["X"])
+    return -X_aug.T @ (BY_HAND_GRAD["d"] - X_aug @ BY_HAND_GRAD["w"]) / len(X_aug)
+
+
+mse_gradient = Derivation(
+    "a1.mse_gradient", answers=["grad_E", "dE_dw1", "dE_db"],
+    topic="the gradient of the mean squared error over a batch, in matrix form (notes 000)", withheld=MSE_FORMS)
+GRAD_E_HINT = ("Write E as (1/(2n)) r^T r with the residual r = d - X w; differentiate r^T r by the chain rule (r "
+               "depends on w through X), then keep the 1/n. The gradient has the shape of w.")
+
+
+@mse_gradient.check(points=2, public=True)
+def gradient_in_matrix_form(answers, rng):
+    "∇E as an expression in X (n, k), w (k, 1), d (n, 1) and n"
+    derive.expect_matrix_expression(answers, "grad_E", "-X.T @ (d - X @ w) / n",
+                                    {"X": (5, 3), "w": (3, 1), "d": (5, 1), "n": ()}, hint=GRAD_E_HINT, rng=rng)
+
+
+@mse_gradient.check(points=1, public=True)
+def gradient_by_hand_weight(answers, rng):
+    "∂E/∂w_1 on the two-sample example"
+    derive.expect_number(answers, "dE_dw1", _by_hand_gradient()[0],
+                         hint="First the two linear outputs and residuals at the given weights, then your grad_E "
+                              "with the augmented inputs (x, 1) as the rows of X; the weight's entry comes first.")
+
+
+@mse_gradient.check(points=1, public=True)
+def gradient_by_hand_bias(answers, rng):
+    "∂E/∂b on the two-sample example"
+    derive.expect_number(answers, "dE_db", _by_hand_gradient()[1],
+                         hint="The bias's input is the constant 1 in every row: its entry of grad_E averages the "
+                              "residuals with that input.")
+
+
+# ----------------------------------------------------------------------------------------- Q10 batch ADALINE
 
 batch_step = Question("a1.batch_step", "adaline_batch_step",
-                      references=[ref.adaline_batch_step, ref.adaline_loss, *ESTIMATORS])
-BATCH_STEP_HINT = "grad E = -(1/n) X~^T (d - X~ w) with X~ = add_bias(X); the step is w - lr * grad E."
+                      references=[ref.adaline_batch_step, ref.adaline_loss, *ESTIMATORS],
+                      topic="batch gradient descent on the mean squared error, and least squares (notes 000)",
+                      withheld=MSE_FORMS)
+BATCH_STEP_HINT = ("Build X~ = add_bias(X), compute the gradient you derived in Q9 (a vector shaped like w, averaged "
+                   "over the n samples), and step against it by lr.")
 
 
 @batch_step.check(points=1, public=True)
@@ -253,3 +443,8 @@ def random_batch_steps(student, rng):
         w, lr = rng.normal(size=X.shape[1] + 1), float(rng.uniform(0.001, 0.3))
         expect_close(student(w, X, y.astype(float), lr), ref.adaline_batch_step(w, X, y, lr), "adaline_batch_step",
                      hint=BATCH_STEP_HINT)
+
+
+# ------------------------------------------------------------------------------------------- Q11 written answer
+
+reflection = Written("a1.reflection", 2, topic="the perceptron and ADALINE compared: what each minimizes")

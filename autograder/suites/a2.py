@@ -19,7 +19,7 @@ from backprop import losses as L
 
 from .. import checks, derive, props
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple, rel_error
-from ..question import Derivation, Question
+from ..question import Derivation, Question, Written
 
 try:  # scipy comes with scikit-learn; its log-sum-exp and softmax would do Q11's work, so they are switched off too
     from scipy import special as _scipy_special
@@ -111,7 +111,8 @@ def _check_loss(student, pred, y, ref, what, value_hint, grad_hint, show=False, 
 
 # ------------------------------------------------------------------------------------ Q1 numerical gradient
 numgrad = Question("a2.numerical_gradient", "numerical_gradient",
-                   references=[G.numerical_gradient, G.numerical_gradient_array, G.check_model_gradients])
+                   references=[G.numerical_gradient, G.numerical_gradient_array, G.check_model_gradients],
+                   topic="gradient checking by central differences")
 NUMGRAD_HINT = ("For each entry i: (f(x + h e_i) - f(x - h e_i)) / (2h), a step on both sides (the one-sided "
                 "difference is only accurate to O(h)); put x[i] back before moving to the next entry.")
 
@@ -151,7 +152,8 @@ def matrices_coupled_functions_and_h(student, rng):
 
 # ---------------------------------------------------------------------------------------- Q2 relative error
 
-relerr = Question("a2.rel_error", "rel_error", references=[G.rel_error, checks.rel_error])
+relerr = Question("a2.rel_error", "rel_error", references=[G.rel_error, checks.rel_error],
+                  topic="comparing two gradients: the relative error")
 REL_HINT = ("Elementwise |a - b| / max(1e-8, |a| + |b|), then the largest entry: the absolute value in the "
             "numerator, the sum of magnitudes (floored at 1e-8) in the denominator.")
 
@@ -184,11 +186,14 @@ def sign_scale_and_zeros(student, rng):
 
 # --------------------------------------------------------------------------------------------- Q3 sigmoid
 
+# σ' in its forms: s (1 - s) with s, σ, σ(z) or sigmoid(z) (code: 1.0 - s), s - s², and e^-z / (1 + e^-z)². Each
+# form matches one pattern only (tests/course/test_questions.py counts the findings).
+SIGMOID_FORMS = [r"\(1(\.0)?-(s|σ|\\sigma|sigma)(\(z\)|\(z\)\[0\])?\)", r"(s|σ|\\sigma)-(s|σ|\\sigma)(\*\*|\^)\{?2",
+                 r"e\^\{?-z\}?\}?\{?\(1\+e\^\{?-z\}?\)\^\{?2", r"exp\(-z\)/\(1\+exp\(-z\)\)\*\*2"]
 sigmoid_derivative = Derivation(
     "a2.sigmoid_derivative", answers=["dsigma_in_z", "dsigma_in_s"],
     topic="σ' by the chain rule, then written with σ itself (notes 000, 004)",
-    withheld=[r"\(1-(s|σ|\\sigma|σ\(z\)|\\sigma\(z\))\)", r"(s|σ|\\sigma)-(s|σ|\\sigma)(\*\*|\^)\{?2",
-              r"e\^\{?-z\}?\}?\{?\(1\+e\^\{?-z\}?\)\^\{?2", r"exp\(-z\)/\(1\+exp\(-z\)\)\*\*2"])
+    withheld=SIGMOID_FORMS)
 SIG_IN_Z_HINT = ("Write σ(z) as a power of an inner function of z and apply the chain rule: the outer power's "
                  "derivative times the inner function's derivative. Mind the sign each factor brings.")
 SIG_IN_S_HINT = ("Take your result in z and split it into a product of two fractions; each of them is a function "
@@ -209,9 +214,12 @@ def derivative_in_s(answers, rng):
 
 
 sigmoid = Question("a2.sigmoid", "sigmoid", references=[A.sigmoid, A.sigmoid_grad, layers.sigmoid_forward,
-                                                        layers.sigmoid_backward])
+                                                        layers.sigmoid_backward],
+                   topic="the sigmoid and its derivative in code, without overflow",
+                   withheld=[r"\(1\.0-s\)"])  # the code line; the derived forms are sigmoid_derivative's
 SIG_VALUE_HINT = "sigma(z) = 1 / (1 + e^-z); for z < 0 use the equal form e^z / (1 + e^z), so exp never overflows."
-SIG_GRAD_HINT = "sigma'(z) = sigma(z) (1 - sigma(z)): the sigmoid times one minus the sigmoid, not the sigmoid itself."
+SIG_GRAD_HINT = ("Return the derivative in the form you derived in Q3 in terms of s = sigma(z) (your dsigma_in_s), "
+                 "computed from the s you already have; not the sigmoid itself.")
 _sig_value = lambda z: A.sigmoid(z)
 _sig_grad = lambda z: A.sigmoid_grad(z)
 
@@ -236,8 +244,35 @@ def sigmoid_any_shape_and_extremes(student, rng):
 
 # ------------------------------------------------------------------------------------------------ Q4 tanh
 
-tanh = Question("a2.tanh", "tanh", references=[A.tanh, A.tanh_grad, layers.tanh_forward, layers.tanh_backward])
-TANH_HINT = "tanh'(z) = 1 - tanh(z)^2 (np.tanh is welcome for the value)."
+# tanh' in its forms: 1 - t², 1 - tanh(z)², sech², 4 / (e^z + e^-z)², and the code line.
+TANH_FORMS = [r"1(\.0)?-(t|\\tanh|tanh)(\(z\))?(\*\*|\^)\{?2", r"1(\.0)?-(\\tanh|tanh)(\^|\*\*)\{?2", r"sech",
+              r"4/\((e\^\{?z\}?|exp\(z\))\+", r"\\frac\{4\}\{\(e\^", r"1(\.0)?-t\*t"]
+tanh_derivative = Derivation(
+    "a2.tanh_derivative", answers=["dtanh_in_z", "dtanh_in_t"],
+    topic="tanh' by the quotient rule, then written with tanh itself (notes 000, 004)", withheld=TANH_FORMS)
+
+
+@tanh_derivative.check(points=1, public=True)
+def tanh_derivative_in_z(answers, rng):
+    "tanh'(z) as an expression in z"
+    derive.expect_expression(answers, "dtanh_in_z", "4 / (exp(z) + exp(-z))**2", {"z": (-3.0, 3.0)},
+                             hint="Quotient rule on u / v with u = e^z - e^-z and v = e^z + e^-z: first the derivatives "
+                                  "of u and of v (each is the other), then u'v - uv' over v squared, and simplify the "
+                                  "numerator.", rng=rng)
+
+
+@tanh_derivative.check(points=2, public=True)
+def tanh_derivative_in_t(answers, rng):
+    "tanh'(z) written with t = tanh(z) only"
+    derive.expect_expression(answers, "dtanh_in_t", "1 - t**2", {"t": (-0.99, 0.99)},
+                             hint="Before simplifying the quotient rule's numerator, split the fraction (u'v - uv') / v² "
+                                  "into two fractions: each of them is a function of u / v = t.", rng=rng)
+
+
+tanh = Question("a2.tanh", "tanh", references=[A.tanh, A.tanh_grad, layers.tanh_forward, layers.tanh_backward],
+                topic="tanh and its derivative in code", withheld=TANH_FORMS)
+TANH_HINT = ("Return the derivative in the form you derived in Q5 in terms of t = tanh(z) (np.tanh is welcome for the "
+             "value); a derivative that is too large or has the wrong sign points at that form.")
 
 
 @tanh.check(points=1, public=True)
@@ -262,7 +297,7 @@ def tanh_any_shape_and_extremes(student, rng):
 
 # ------------------------------------------------------------------------------------------- Q5 rectifier
 
-rectifier = Question("a2.rectifier", "rectifier",
+rectifier = Question("a2.rectifier", "rectifier", topic="ReLU, leaky ReLU, absolute-value rectification (notes 002, 004)",
                      references=[A.relu, A.relu_grad, A.leaky_relu, A.leaky_relu_grad, A.abs_relu, A.abs_relu_grad,
                                  A.step, layers.relu_forward, layers.relu_backward, layers.leaky_relu_forward,
                                  layers.leaky_relu_backward, layers.abs_relu_forward, layers.abs_relu_backward])
@@ -290,12 +325,41 @@ def absolute_value_and_random_slopes(student, rng):
 
 # -------------------------------------------------------------------------------------------- Q6 softplus
 
+# ζ' in its forms: σ(z) (as a statement ζ' = σ), e^z / (1 + e^z), and the code line.
+SOFTPLUS_FORMS = [r"(ζ|\\zeta)'(\(z\))?=(σ|\\sigma|sigma)", r"(ζ|\\zeta)'(\(z\))?=\\?(frac\{)?e\^\{?z",
+                  r"e\^\{?z\}?\}?\{?/?\(?1\+e\^\{?z\}?\)?\}?=(σ|\\sigma|sigma)",
+                  r"derivative(is|was)(the|a|just)?(sigmoid|σ|\$\\sigma)", r",sigmoid\(z\)\[0\]$",
+                  r"exp\(z\)/\(1\+exp\(z\)\)"]
+softplus_derivative = Derivation(
+    "a2.softplus_derivative", answers=["dsoftplus", "d2softplus_in_s"],
+    topic="softplus' and softplus'' by the chain rule (notes 000, 002)", withheld=SOFTPLUS_FORMS)
+
+
+@softplus_derivative.check(points=2, public=True)
+def softplus_first_derivative(answers, rng):
+    "ζ'(z) as an expression in z"
+    derive.expect_expression(answers, "dsoftplus", "1 / (1 + exp(-z))", {"z": (-4.0, 4.0)},
+                             hint="The derivative of log(u) is u'/u; here u = 1 + e^z. Then compare the result with the "
+                                  "functions you already know (a fraction with e^z on top can be rewritten with e^-z).",
+                             rng=rng)
+
+
+@softplus_derivative.check(points=1, public=True)
+def softplus_second_derivative(answers, rng):
+    "ζ''(z) written with s = σ(z) only"
+    derive.expect_expression(answers, "d2softplus_in_s", "s * (1 - s)", {"s": (0.01, 0.99)},
+                             hint="Differentiate your dsoftplus once more: it is a function you have met earlier in "
+                                  "this notebook, so reuse what you derived there, written with s.", rng=rng)
+
+
 softplus = Question("a2.softplus", "softplus", references=[A.softplus, A.softplus_grad, A.sigmoid, A.sigmoid_grad,
                                                            layers.softplus_forward, layers.softplus_backward],
-                    uses={"sigmoid": _sigmoid_pair})
+                    uses={"sigmoid": _sigmoid_pair}, topic="softplus without overflow, and its derivative in code",
+                    withheld=SOFTPLUS_FORMS)
 SP_VALUE_HINT = ("log(1 + e^z) overflows for large z: use max(0, z) + log(1 + e^-|z|), which is the same number "
                  "(np.logaddexp(0, z) computes it too).")
-SP_GRAD_HINT = "The derivative of log(1 + e^z) is e^z / (1 + e^z) = sigma(z)."
+SP_GRAD_HINT = ("Return the derivative you derived in Q8, computed without overflow (your own stable functions may "
+                "be called).")
 
 
 @softplus.check(points=1, public=True)
@@ -319,7 +383,8 @@ def softplus_any_shape_and_extremes(student, rng):
 
 # ---------------------------------------------------------------------------------------------- Q7 maxout
 
-maxout = Question("a2.maxout", "maxout", references=[A.maxout_forward, A.maxout_backward])
+maxout = Question("a2.maxout", "maxout", references=[A.maxout_forward, A.maxout_backward],
+                  topic="maxout units, and a maxout that is a ReLU (notes 002)")
 MAXOUT_HINT = ("Reshape z (n, m*k) to (n, m, k): unit i's group is columns i*k ... i*k + k - 1. The output is the "
                "max over the last axis; the mask has a 1 where z_j is its group's max and 0 elsewhere, shaped like z.")
 
@@ -359,9 +424,38 @@ def many_pieces_and_units(student, rng):
 
 # ------------------------------------------------------------------------------------- Q8 squared error
 
-squared = Question("a2.squared_error", "squared_error", references=[L.squared_error])
+# The squared error's gradient in its forms: (o - y) / n, o - y for one sample, and the code line.
+SQUARED_FORMS = [r"\((o|a|pred)(_i)?-y(_i)?\)/n", r"\\frac\{(o|a)(_i)?-y(_i)?\}\{n\}", r"diff/n",
+                 r"(^|[^0-9a-z])2\((o|a)-y\)", r"(o|a)(_i)?-y(_i)?\)?\$?(isthe|=)(per-sample)?(gradient|derivative)",
+                 r"\\partial(L|l|\\ell)\}?\{?/?\\partial(o|a)(_i)?\}?=\\?(frac\{)?\(?(o|a)"]
+squared_error_gradient = Derivation(
+    "a2.squared_error_gradient", answers=["dl_do", "dL_do_batch"],
+    topic="the gradient of the squared error, for one sample and for a batch mean (notes 002, 004)",
+    withheld=SQUARED_FORMS)
+
+
+@squared_error_gradient.check(points=1, public=True)
+def squared_error_one_sample(answers, rng):
+    "∂ℓ/∂o of ℓ = ½ (o - y)² for one sample, in o and y"
+    derive.expect_expression(answers, "dl_do", "o - y", {"o": (-3.0, 3.0), "y": (-3.0, 3.0)},
+                             hint="The power rule on the square, then the inner derivative of o - y with respect to o; "
+                                  "the ½ is there to meet the power's factor.", rng=rng)
+
+
+@squared_error_gradient.check(points=1, public=True)
+def squared_error_batch_mean(answers, rng):
+    "∂L/∂o_i of the batch mean L, in o (for o_i), y (for y_i) and n"
+    derive.expect_expression(answers, "dL_do_batch", "(o - y) / n", {"o": (-3.0, 3.0), "y": (-3.0, 3.0),
+                                                                     "n": (1.0, 64.0)},
+                             hint="Of the n terms of the mean only sample i's depends on o_i; the others differentiate "
+                                  "to 0, and the mean's factor stays.", rng=rng)
+
+
+squared = Question("a2.squared_error", "squared_error", references=[L.squared_error], withheld=SQUARED_FORMS,
+                   topic="Gaussian likelihood to squared error, which learns the conditional mean (notes 002, 004)")
 SQ_VALUE_HINT = "L = 1/(2n) sum ||pred_i - y_i||^2: half the squared error, summed over outputs, averaged over the n rows."
-SQ_GRAD_HINT = "dL/dpred = (pred - y) / n: the 1/2 cancels the 2 of the square, and the mean brings 1/n."
+SQ_GRAD_HINT = ("Return the batch gradient you derived in Q11, for every entry at once, shaped like pred; the mean "
+                "over the n rows brings its factor.")
 
 
 @squared.check(points=1, public=True)
@@ -381,9 +475,10 @@ def squared_random_batches(student, rng):
 
 # ------------------------------------------------------------------------------------ Q9 absolute error
 
-absolute = Question("a2.absolute_error", "absolute_error", references=[L.absolute_error])
+absolute = Question("a2.absolute_error", "absolute_error", references=[L.absolute_error],
+                    topic="Laplace likelihood to absolute error, which learns the conditional median (notes 002, 004)")
 ABS_VALUE_HINT = "L = 1/n sum ||pred_i - y_i||_1: absolute differences, summed over outputs, averaged over the n rows."
-ABS_GRAD_HINT = "dL/dpred = sign(pred - y) / n: +1/n where the prediction is above the target, -1/n below."
+ABS_GRAD_HINT = "dL/dpred is +1/n where the prediction is above the target and -1/n below (+1/n at a tie)."
 
 
 @absolute.check(points=1, public=True)
@@ -404,13 +499,42 @@ def absolute_random_batches(student, rng):
 
 # ------------------------------------------------------------------------- Q10 binary cross-entropy (logits)
 
-bce = Question("a2.bce_from_logits", "bce_from_logits",
+# The binary cross-entropy's gradients in their forms: σ(z) - y, a - y, p - y, (p - y) / (p (1 - p)), y/p - (1-y)/(1-p).
+BCE_FORMS = [r"(σ|\\sigma|sigma)(\(z(_i)?\)|\(z\)\[0\])?-y", r"(^|[^a-zA-Z_\\])(a|p)(_i)?-y(_i)?(?!\)(\^|\*\*))($|[^a-zA-Z_(])",
+             r"y/(a|p)-\(1-y\)/\(1-(a|p)\)", r"\\frac\{y\}\{(a|p)\}-\\frac\{1-y\}\{1-(a|p)\}",
+             r"\\frac\{(a|p)-y\}", r"\((a|p)-y\)/\((a|p)\*?\(1-(a|p)\)\)"]
+bce_gradient = Derivation(
+    "a2.bce_gradient", answers=["dL_da", "dL_dz"],
+    topic="the gradient of the binary cross-entropy through a sigmoid output (notes 002, 003)", withheld=BCE_FORMS)
+
+
+@bce_gradient.check(points=2, public=True)
+def bce_gradient_in_a(answers, rng):
+    "∂L/∂a of L = -(y log a + (1 - y) log(1 - a)), in a and y"
+    derive.expect_expression(answers, "dL_da", "-(y / a - (1 - y) / (1 - a))", {"a": (0.02, 0.98), "y": (0.0, 1.0)},
+                             hint="Differentiate each logarithm with respect to a: the derivative of log(u) is u'/u, "
+                                  "and the inner derivative of 1 - a carries a sign. Keep the minus sign in front.",
+                             rng=rng)
+
+
+@bce_gradient.check(points=2, public=True)
+def bce_gradient_in_z(answers, rng):
+    "∂L/∂z with a = σ(z), in a and y"
+    derive.expect_expression(answers, "dL_dz", "a - y", {"a": (0.02, 0.98), "y": (0.0, 1.0)},
+                             hint="Chain rule: your dL_da times da/dz, with da/dz the sigmoid's derivative written in "
+                                  "a (Q3). Put the two fractions of dL_da over one denominator before multiplying.",
+                             rng=rng)
+
+
+bce = Question("a2.bce_from_logits", "bce_from_logits", withheld=BCE_FORMS,
+               topic="Bernoulli likelihood, sigmoid output, the loss in softplus form (notes 002, 003)",
                references=[L.bce_from_logits, L.bce_from_probs, A.softplus, A.softplus_grad, A.sigmoid,
                            A.sigmoid_grad],
                uses={"sigmoid": _sigmoid_pair, "softplus": _softplus_pair})
 BCE_VALUE_HINT = ("L = 1/n sum softplus((1 - 2y) z), with a softplus that never overflows; computing sigma(z) first "
                   "and then log(sigma) gives log(0) = -inf once |z| is large.")
-BCE_GRAD_HINT = "dL/dz = (sigma(z) - y) / n."
+BCE_GRAD_HINT = ("Return the gradient you derived in Q14 for each logit, written with a stable sigmoid of z, and "
+                 "the batch mean's factor.")
 
 
 @bce.check(points=1, public=True)
@@ -446,12 +570,57 @@ def bce_random_batches(student, rng):
 
 # --------------------------------------------------------------------------- Q11 softmax cross-entropy
 
-softmax_ce = Question("a2.softmax_cross_entropy", "softmax_cross_entropy",
+# The softmax cross-entropy's gradients in their forms: softmax - onehot, P - Y, p - 1 at the true class, the code line.
+SOFTMAX_FORMS = [r"softmax\((z|s|scores)\)(_j|_y)?-", r"(softmax|probabilities|probs?)(ofeachrow)?minus(the)?(one-?hot|1)",
+                 r"\((P|probs?)-(Y|onehot)", r"grad\[rows,y\]-=1", r"(^|[^a-zA-Z_])p(_j|_y)?-1($|[^0-9.e])",
+                 r"-\[j=y\]", r"\\partial(\\operatorname\{LSE\}|LSE)\(?z?\)?/\\partialz_j=",
+                 r"LSE\}?/\\partialz_j\}?=", r"(-|minus)(the)?onehot"]
+softmax_ce_gradient = Derivation(
+    "a2.softmax_ce_gradient", answers=["dlse_dz", "dL_dz_true", "dL_dz_other", "dL_dZ"],
+    topic="the gradient of softmax cross-entropy, per component and for a batch (notes 002)", withheld=SOFTMAX_FORMS)
+
+
+@softmax_ce_gradient.check(points=1, public=True)
+def log_sum_exp_gradient(answers, rng):
+    "∂LSE/∂z_j, in z (for z_j) and S = Σ_k e^(z_k)"
+    derive.expect_expression(answers, "dlse_dz", "exp(z) / S", {"z": (-3.0, 3.0), "S": (0.5, 30.0)},
+                             hint="The derivative of log(S) is S'/S; of the sum S only one term depends on z_j.",
+                             rng=rng)
+
+
+@softmax_ce_gradient.check(points=1, public=True)
+def softmax_ce_true_class(answers, rng):
+    "∂L/∂z_j for j the true class y, in p = softmax(z)_j"
+    derive.expect_expression(answers, "dL_dz_true", "p - 1", {"p": (0.01, 0.99)},
+                             hint="L = LSE(z) - z_y: your dlse_dz written as a softmax, minus the derivative of z_y "
+                                  "with respect to z_j when j is y.", rng=rng)
+
+
+@softmax_ce_gradient.check(points=1, public=True)
+def softmax_ce_other_class(answers, rng):
+    "∂L/∂z_j for a class j other than y, in p = softmax(z)_j"
+    derive.expect_expression(answers, "dL_dz_other", "p", {"p": (0.01, 0.99)},
+                             hint="L = LSE(z) - z_y: what does z_y contribute to the derivative when j is not y?",
+                             rng=rng)
+
+
+@softmax_ce_gradient.check(points=1, public=True)
+def softmax_ce_batch(answers, rng):
+    "∂L/∂Z of the batch mean, in P (softmax rows), Y (one-hot rows) and n"
+    derive.expect_matrix_expression(answers, "dL_dZ", "(P - Y) / n", {"P": (4, 3), "Y": (4, 3), "n": ()},
+                                    hint="Put the two per-component results of one row together with the one-hot row "
+                                         "of its label; then the batch mean's factor. The result is shaped like Z.",
+                                    rng=rng)
+
+
+softmax_ce = Question("a2.softmax_cross_entropy", "softmax_cross_entropy", withheld=SOFTMAX_FORMS,
+                      topic="Multinoulli likelihood, softmax output, log-sum-exp without overflow (notes 002)",
                       references=[L.softmax_cross_entropy, A.softmax, A.log_sum_exp, layers.softmax_forward,
                                   layers.softmax_backward, *SCIPY_SOFTMAX])
 SCE_VALUE_HINT = ("-log softmax(s)_y = LSE(s) - s_y with LSE(s) = m + log sum_j e^(s_j - m) and m = max_j s_j: "
                   "subtract the row's max before exponentiating, and never take the log of a softmax.")
-SCE_GRAD_HINT = "dL/ds = (softmax(s) - onehot(y)) / n: the softmax of each row, minus 1 at the true class, over n."
+SCE_GRAD_HINT = ("Return the batch gradient you derived in Q16, shaped like scores, with the softmax of each row "
+                 "computed from the shifted scores; mind the true class of each row and the batch mean's factor.")
 
 
 def _check_sce_exact(student, scores, y, what, show=False):
@@ -484,3 +653,11 @@ def sce_random_batches_and_shift(student, rng):
                 SCE_GRAD_HINT)
     shift = float(rng.choice([-1.0, 1.0]) * rng.uniform(700, 1000))
     _check_sce_exact(student, scores + shift, y, "softmax_cross_entropy with every score shifted by a large constant")
+
+
+# ------------------------------------------------------------------------------------------ written answers
+
+reflection_mean_median = Written("a2.reflection_mean_median", 2,
+                                 topic="mean or median: which loss for a skewed target (notes 002)")
+reflection_output_units = Written("a2.reflection_output_units", 2,
+                                  topic="output units and losses chosen together (notes 002, 004)")
