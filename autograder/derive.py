@@ -317,14 +317,15 @@ def expect_number(answers, name, expected, hint, rtol=1e-3, atol=1e-4):
 
 
 def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng=None, n=None):
-    """The answer ``name``, an expression in the matrices of ``shapes`` ({name: shape}), equals ``expected`` on
-    random matrices of those shapes: same shape, same values. A result of the transposed shape, the opposite sign or a
+    """The answer ``name``, an expression in the matrices of ``shapes`` ({name: shape}; the shape ``()`` is a
+    positive scalar such as a batch size n), equals ``expected`` on random matrices of those shapes: same shape, same values. A result of the transposed shape, the opposite sign or a
     constant multiple (``n``: the batch size, for the factor-n mistake) gets a ``Likely mistake`` line."""
     student = read(answers, name, set(shapes), matrices=True)
     target = parse(expected, set(shapes), matrices=True, what="the expected answer")
     rng = rng if rng is not None else np.random.default_rng(0)
     for _ in range(draws):
-        values = {n: rng.standard_normal(shape) for n, shape in shapes.items()}
+        values = {n: rng.standard_normal(shape) if shape != () else float(rng.uniform(2.0, 10.0))  # () : a count
+                  for n, shape in shapes.items()}
         want = np.asarray(evaluate(target, values))
         try:
             got = np.asarray(evaluate(student, values))
