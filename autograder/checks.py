@@ -161,6 +161,18 @@ def _factors(n):
     return found
 
 
+def expect_inputs_unchanged(student, what, which=None):
+    """After a call of ``student``: it modified none of its array arguments in place (``which``: only these, as
+    "argument 2" or a keyword name). For every question whose text forbids changing an input; the caller's arrays
+    are compared with a copy taken before the call, in whichever process ran the function."""
+    changed = [name for name in getattr(student, "changed", ()) if which is None or name in which]
+    if changed:
+        raise CheckFailed(f"{what} modified its input in place ({', '.join(changed)}): the caller's array changed.",
+                          hint="Work on a copy (or build a new array) instead of assigning into the argument.",
+                          diagnosis="an input modified in place: an assignment into the argument (x[...] = ..., "
+                                    "x += ...) changes the caller's array too.")
+
+
 def expect_tuple(result, what, names, hint=None):
     """The answer must be a tuple of ``len(names)`` entries; ``names`` says what each one is. Returns it."""
     if not (isinstance(result, tuple) and len(result) == len(names)):

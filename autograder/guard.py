@@ -45,11 +45,27 @@ class StudentError(Exception):
         self.exc, self.where, self.shapes = exc, where, tuple(shapes)
 
 
+def _array_snapshot(args, kwargs):
+    """{argument name: a copy} of the numpy arrays among a call's arguments (only arrays: copying anything else
+    could run the student's code)."""
+    named = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    return {name: value.copy() for name, value in named if type(value) is np.ndarray}
+
+
+def changed_arguments(before, after):
+    """Names ("argument 2", or the keyword) of the array arguments whose contents differ between ``before``
+    (``_array_snapshot`` taken before the call) and ``after`` ((args, kwargs) the function received): what it
+    modified in place."""
+    args, kwargs = after
+    now = dict([(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items()))
+    return tuple(name for name, old in before.items() if type(now.get(name)) is np.ndarray
+                 and (now[name].shape != old.shape or not np.array_equal(now[name], old, equal_nan=True)))
+
+
 def argument_shapes(args, kwargs):
     """[(name or position, shape)] of the array arguments of a call."""
     named = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
-    return [(name, tuple(getattr(value, "shape"))) for name, value in named
-            if isinstance(getattr(value, "shape", None), tuple)]
+    return [(name, value.shape) for name, value in named if isinstance(value, np.ndarray)]
 
 
 class ReferenceUsed(BaseException):
@@ -204,13 +220,18 @@ class StudentFunction:
         self.fn, self.name, self.references, self.uses, self.seconds = fn, name, references, uses or {}, seconds
         self.copy_args, self.namespace = copy_args, namespace
 
+    changed = ()  # the array arguments the last call modified in place (see ``changed_arguments``)
+
     def __call__(self, *args, **kwargs):
+        before = _array_snapshot(args, kwargs)
         if self.copy_args:
             args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
         namespace = self.namespace if self.namespace is not None else getattr(self.fn, "__globals__", {})
         with poisoned(self.references), swapped(namespace, self.uses), quiet(), time_limit(self.seconds):
             try:
-                return self.fn(*args, **kwargs)
+                value = self.fn(*args, **kwargs)
+                self.changed = changed_arguments(before, (args, kwargs))
+                return value
             except NotImplementedError as exc:
                 frames = traceback.extract_tb(exc.__traceback__)
                 raise NotImplementedYet(self.name, frames[-1].name if frames else None) from None
