@@ -110,3 +110,13 @@ def test_a_new_gradebook_takes_submissions_without_warnings(tmp_path):
             gb.add_student("s1")
             gb.add_submission("a1", "s1")
             assert gb.find_submission("a1", "s1").notebooks[0].name == "nb"
+
+
+def test_environment_yml_installs_the_student_tier_with_pyprojects_pins():
+    import re
+    import tomllib
+
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    text = (REPO / "environment.yml").read_text()
+    pins = re.findall(r'^\s+- "(.+)"$', text, flags=re.M)
+    assert pins == dependencies + ["."] and "STUDENT tier" in text
