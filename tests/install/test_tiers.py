@@ -120,3 +120,20 @@ def test_environment_yml_installs_the_student_tier_with_pyprojects_pins():
     text = (REPO / "environment.yml").read_text()
     pins = re.findall(r'^\s+- "(.+)"$', text, flags=re.M)
     assert pins == dependencies + ["."] and "STUDENT tier" in text
+
+
+def test_the_grade_command_runs_on_the_grader_install_without_a_warning(tmp_path):
+    """The README's grade command, as an instructor types it, on an untouched release (the dev install holds the
+    grader's): it grades, prints the summary and nothing on stderr but the progress-free log."""
+    from sandboxing import NO_SANDBOX
+
+    submitted = tmp_path / "submitted" / "s1" / "a1"
+    submitted.mkdir(parents=True)
+    for nb in (REPO / "release" / "a1").glob("*.ipynb"):
+        shutil.copy(nb, submitted / nb.name)
+    args = [sys.executable, "-m", "autograder", "grade", "a1", "--course", str(tmp_path), "--workers", "1",
+            "--no-progress"] + (["--no-sandbox"] if NO_SANDBOX else [])
+    out = run(*args, timeout=600, env={"MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1"})
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    assert "a1: 1 graded" in out.stdout
+    assert "Warning" not in out.stdout + out.stderr, out.stderr
