@@ -2,6 +2,7 @@
 
 - ``grade("a1.predict")``: what a notebook's test cell calls (see ``grading``);
 - ``when_ready()``: lets a demonstration cell wait politely for the functions it needs;
+- ``summary("a1")``: the last cell of a notebook, where the public checks stand and what grading adds;
 - ``autograder.suites.aN``: the questions and checks of assignment N, compared with ``backprop``;
 - ``python -m autograder``: the command line (build the release, grade the demo class).
 """
@@ -14,5 +15,6 @@ if _sys.version_info < (3, 11):  # the same requirement as pyproject.toml's requ
 
 from .grading import grade
 from .notebook import when_ready
+from .progress import summary
 
-__all__ = ["grade", "when_ready"]
+__all__ = ["grade", "summary", "when_ready"]

@@ -1,7 +1,8 @@
-"""Command line: ``python -m autograder lab`` (students), ``release``, ``demo`` and ``grade`` (instructors).
+"""Command line: ``python -m autograder lab`` (students); ``release``, ``demo``, ``grade``, ``questions``,
+``collect``, ``export`` and ``secret`` (instructors).
 
-Each subcommand imports only what it uses, so the student install runs ``lab``; the others need the grader
-install and say so when it is missing.
+Each subcommand imports only what it uses, so the student install runs ``lab``; ``release``, ``demo`` and
+``grade`` need the grader install and say so when it is missing.
 """
 
 import argparse
@@ -80,6 +81,58 @@ def cmd_grade(args):
     return 1 if outcome.failed else 0
 
 
+def cmd_collect(args):
+    from . import collect
+
+    names = sorted(p.name for p in (course.REPO / "release" / args.assignment).glob("*.ipynb"))
+    if len(names) != 1:
+        sys.exit(f"{args.assignment}: expected one notebook in release/{args.assignment}, found {len(names)}")
+    roster = collect.read_roster(args.roster) if args.roster else None
+    try:
+        result = collect.collect(args.assignment, args.source, args.course, roster=roster, notebook_name=names[0])
+    except FileNotFoundError as missing:
+        sys.exit(str(missing))
+    print(collect.report(result, args.assignment))
+    return 1 if result.skipped else 0
+
+
+def cmd_export(args):
+    from . import export
+
+    rows = export.totals(course.database_url(args.db_url, args.course), args.assignment)
+    if args.format == "csv":
+        text = export.as_csv(rows)
+    else:
+        if not args.roster:
+            sys.exit(f"--format {args.format} needs --roster (the LMS's ids of each student)")
+        roster = export.read_roster(args.roster)
+        title = args.title or args.assignment
+        text = export.as_canvas(rows, roster, title, args.canvas_id) if args.format == "canvas" \
+            else export.as_moodle(rows, roster, title)
+    if args.out:
+        Path(args.out).write_text(text)
+        print(f"wrote {len(rows)} students to {args.out}")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_secret(args):
+    from . import secret
+
+    try:
+        print(f"wrote {secret.create(args.course)}: it salts every hidden seed of this course. Keep it out of any "
+              f"repository; a new one changes every hidden input, so make it once, before the first grading.")
+    except FileExistsError:
+        sys.exit(f"{secret.path(args.course)} exists already: the course has its secret")
+
+
+def cmd_questions(args):
+    from . import catalog
+
+    ids = args.assignments or course.assignments()
+    print(catalog.as_json(ids) if args.json else catalog.as_text(ids))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -107,11 +160,33 @@ def main(argv=None):
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
                             "for code you trust: it runs with your rights)")
+    collect = sub.add_parser("collect", help="put an LMS download (Canvas or Moodle zip or folder, or a folder of "
+                                             "<id>.ipynb) into submitted/, with submission times")
+    collect.add_argument("assignment", help="assignment id, e.g. a1")
+    collect.add_argument("--from", dest="source", required=True, help="the zip file or folder the LMS gave you")
+    collect.add_argument("--roster", help="CSV with a column id (the course's student id) and lms_id, canvas_id, "
+                                          "moodle_id, name, sortable_name or email")
+    collect.add_argument("--course", default=".", help="course folder (default: here)")
+    export = sub.add_parser("export", help="one row per student with totals, in an LMS's import format")
+    export.add_argument("assignment", help="assignment id, e.g. a1")
+    export.add_argument("--format", choices=["canvas", "moodle", "csv"], default="csv")
+    export.add_argument("--course", default=".", help="course folder (default: here)")
+    export.add_argument("--db-url", help="gradebook SQLAlchemy URL (default: sqlite:///<course>/gradebook.db)")
+    export.add_argument("--roster", help="roster CSV (id, and canvas_id/sis_login_id/email/moodle_id/name)")
+    export.add_argument("--title", help="the assignment's column title in the LMS (default: its id)")
+    export.add_argument("--canvas-id", help="Canvas's id of the assignment (its column is 'title (id)')")
+    export.add_argument("--out", help="write here instead of printing")
+    secret = sub.add_parser("secret", help="make the course's secret, which salts every hidden seed (once per course)")
+    secret.add_argument("--course", default=".", help="course folder (default: here)")
+    questions = sub.add_parser("questions", help="list every question: id, kind, auto and hand points, public and "
+                                                 "hidden points, lecture topic")
+    questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
+    questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["lab"]:  # everything after it is jupyter lab's, options included
         return cmd_lab(argv[1:])
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export, "secret": cmd_secret}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -35,11 +35,22 @@ class CheckResult:
 
 
 class CheckFailed(Exception):
-    """Raised by a check: ``message`` says what differed, ``hint`` how to fix it, ``detail`` (public only) shows data."""
+    """Raised by a check: ``message`` says what differed, ``hint`` which step to revisit, ``detail`` (public only)
+    shows data, ``diagnosis`` names the classic mistake the answer matches (``Likely mistake: ...``; shown for hidden
+    checks too, so it never quotes inputs or expected values)."""
 
-    def __init__(self, message, hint=None, detail=None):
+    def __init__(self, message, hint=None, detail=None, diagnosis=None):
         super().__init__(message)
-        self.message, self.hint, self.detail = message, hint, detail
+        self.message, self.hint, self.detail, self.diagnosis = message, hint, detail, diagnosis
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A classic mistake of one question: ``sentence`` names it and the step to revisit; ``answer`` is what a
+    function with that mistake returns on the check's own inputs (an array, or a callable computing it)."""
+
+    sentence: str
+    answer: object
 
 
 class CheckIncomplete(Exception):
@@ -80,15 +91,74 @@ def as_array(value, what):
     return arr
 
 
-def expect_shape(value, shape, what):
+def expect_shape(value, shape, what, hint=None):
     """The answer must have exactly ``shape`` (no broadcasting hides a wrong shape)."""
     arr = as_array(value, what)
-    if arr.shape != tuple(shape):
-        raise CheckFailed(
-            f"{what} has shape {arr.shape}; expected {tuple(shape)}.",
-            hint="Check which axis holds the samples: rows are samples, X has shape (n, d).",
-        )
+    shape = tuple(shape)
+    if arr.shape != shape:
+        raise CheckFailed(f"{what} has shape {arr.shape}; expected {shape}.",
+                          hint=hint or "Check which axis holds the samples: rows are samples, X has shape (n, d).",
+                          diagnosis=_shape_mistake(arr.shape, shape))
     return arr
+
+
+def _shape_mistake(got, want):
+    """A ``Likely mistake`` sentence for an answer of the wrong shape, or None."""
+    if len(got) == 2 and got == want[::-1]:
+        return ("your result is transposed. A gradient has the shape of the quantity it is taken with respect to: "
+                "check which factor of the product needs the transpose.")
+    if len(got) == len(want) + 1 and got[-1] == got[-2] and want and want[-1] == got[-1]:
+        return ("your result gained an axis: adding a column of shape (n, 1) to a row of shape (n,) broadcasts to "
+                "an (n, n) matrix. Check the shape of each term you add.")
+    if len(got) + 1 == len(want) and want[-1] == 1 or (len(got) == len(want) - 1 and got == want[:-1]):
+        return "your result lost an axis: a sum or mean without keepdims, or an index that drops a dimension."
+    if len(got) == len(want) and sorted(got) != sorted(want) and any(g == 1 for g in got):
+        return "your result kept an axis of size 1 where it should have summed or kept all entries: check the axis."
+    return None
+
+
+def likely_mistake(arr, expected, tol=1e-6, n=None, mistakes=()):
+    """The ``Likely mistake`` sentence for an answer ``arr`` of the right shape that differs from ``expected``:
+    the question's own catalogue first (``mistakes``: ``Mistake``s, each answer computed on the same inputs), then
+    the generic ones (the sign flipped, a constant factor such as n, 1/n or 2, transposed). None when none
+    matches."""
+    for mistake in mistakes:
+        try:
+            alternative = mistake.answer() if callable(mistake.answer) else mistake.answer
+            alternative = _asarray(alternative, dtype=np.float64)
+        except Exception:  # noqa: BLE001 (a catalogue entry that does not apply to these inputs)
+            continue
+        if alternative.shape == arr.shape and rel_error(arr, alternative) <= tol and rel_error(expected, alternative) > tol:
+            return mistake.sentence
+    if arr.size == 0 or not _isfinite(arr).all() or not _max(_abs(expected), initial=0.0) > 0:
+        return None
+    if rel_error(arr, -expected) <= tol:
+        return "the sign is flipped. Recheck the sign of each factor: a derivative of (d - z) or of exp(-z) brings a minus."
+    scale = float(np.vdot(arr.ravel(), expected.ravel()) / np.vdot(expected.ravel(), expected.ravel()))
+    if abs(scale) > 1e-12 and abs(scale - 1) > 1e-6 and rel_error(arr, scale * expected) <= tol:
+        for factor, sentence in _factors(n):
+            if abs(scale / factor - 1) < 1e-6:
+                return sentence
+        return (f"off by a constant factor (about {scale:.3g}). Recheck the constant factors of your derivation: a "
+                f"1/2, a 2, or a 1/n of an average.")
+    if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and arr.shape[0] > 1 and rel_error(arr.T, expected) <= tol:
+        return ("your result is transposed. A gradient has the shape of the quantity it is taken with respect to: "
+                "check which factor of the product needs the transpose.")
+    return None
+
+
+def _factors(n):
+    """(factor, sentence) of the classic constant-factor mistakes."""
+    found = [(2.0, "off by a factor 2: the 1/2 in front of a squared error cancels the 2 its derivative brings "
+                   "down; keep exactly one of them."),
+             (0.5, "off by a factor 1/2: the derivative of a square brings a factor 2 down (unless a 1/2 in front "
+                   "cancels it)."),
+             (-1.0, "the sign is flipped.")]
+    if n and n > 2:
+        found += [(float(n), f"off by a factor n (the number of samples, here {n}): the loss is an average, so "
+                             f"its gradient carries a 1/n; you summed where the mean was asked, or divided twice."),
+                  (1.0 / n, "off by a factor 1/n: you averaged twice, or averaged where a sum was asked.")]
+    return found
 
 
 def expect_tuple(result, what, names, hint=None):
@@ -99,10 +169,12 @@ def expect_tuple(result, what, names, hint=None):
     return result
 
 
-def expect_close(value, expected, what, tol=1e-7, hint=None, show=False):
-    """Relative error of the answer against the reference below ``tol``; shape checked first."""
+def expect_close(value, expected, what, tol=1e-7, hint=None, show=False, n=None, mistakes=()):
+    """Relative error of the answer against the reference below ``tol``; shape checked first. When it differs, the
+    answer is compared with ``mistakes`` and the generic classic mistakes (``likely_mistake``; ``n`` the number of
+    samples, for the factor-n mistake)."""
     expected = _asarray(expected, dtype=np.float64)
-    arr = expect_shape(value, expected.shape, what)
+    arr = expect_shape(value, expected.shape, what, hint=hint)
     if not _isfinite(arr).all():
         raise CheckFailed(f"{what} contains NaN or infinity.", hint=hint or "Look for a division by zero or an overflow.")
     err = rel_error(arr, expected)
@@ -111,7 +183,8 @@ def expect_close(value, expected, what, tol=1e-7, hint=None, show=False):
         if show:
             detail = f"expected {np.array2string(expected, precision=4)}\n     got {np.array2string(arr, precision=4)}"
         raise CheckFailed(f"{what} differs from the reference{_where_wrong(arr, expected, tol, show)}; relative "
-                          f"error {err:.1e} (allowed {tol:.0e}).", hint=hint, detail=detail)
+                          f"error {err:.1e} (allowed {tol:.0e}).", hint=hint, detail=detail,
+                          diagnosis=likely_mistake(arr, expected, max(tol, 1e-6), n=n, mistakes=mistakes))
     return arr
 
 

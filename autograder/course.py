@@ -6,6 +6,7 @@ the course folder for building release/; the demo class and real grading runs us
 (``build/...``) whose ``source`` links to the repository's, so generated grading files never land in the repo.
 """
 
+import importlib
 import os
 import shutil
 import sys
@@ -64,6 +65,9 @@ def nbgrader_config(root, db_url=None, cell_timeout=120):
     c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py"]
     c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
     c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+    # a markdown cell may keep a worked derivation in a solution region without being a graded answer: the
+    # release shows the stub there, inviting the student's own working
+    c.ClearSolutions.enforce_metadata = False
     c.Execute.timeout = cell_timeout
     # Deleted or renamed test cells are put back before grading.
     c.OverwriteCells.add_missing_cells = True
@@ -142,8 +146,39 @@ def generate_release(out_dir, ids=None):
             nb = nbformat.read(nb_path, as_version=4)
             if nb.metadata.pop("jupytext", None) is not None:
                 nbformat.write(nb, nb_path)
+        hand_out(target, a)
     shutil.rmtree(scratch)
     return Path(out_dir)
+
+
+def handouts(assignment):
+    """{solution cell grade_id: the code the release hands out there} of the debug questions of ``assignment``.
+
+    A debug question (``kind="debug"``) hands the student code with planted bugs to find and fix in place: the
+    source keeps the fixed version in its solution cell (so the instructor's notebook scores full marks), and the
+    release shows the question's ``handout`` there instead of nbgrader's stub."""
+    from .question import REGISTRY
+
+    try:
+        importlib.import_module(f"autograder.suites.{assignment}")
+    except ModuleNotFoundError:
+        return {}
+    return {q.function: q.handout for qid, q in REGISTRY.items()
+            if qid.startswith(f"{assignment}.") and getattr(q, "handout", None)}
+
+
+def hand_out(release_dir, assignment):
+    """Put each debug question's handout in its cell of the release notebooks in ``release_dir`` (``handouts``)."""
+    code = handouts(assignment)
+    if not code:
+        return
+    for nb_path in Path(release_dir).glob("*.ipynb"):
+        nb = nbformat.read(nb_path, as_version=4)
+        cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in code]
+        for cell in cells:
+            cell.source = code[cell.metadata.nbgrader.grade_id]
+        if cells:
+            nbformat.write(nb, nb_path)
 
 
 def prepare(course_root, ids=None, db_url=None):
@@ -152,6 +187,7 @@ def prepare(course_root, ids=None, db_url=None):
     grader = api(course_root, db_url)
     for a in ids or assignments():
         _ok(grader.generate_assignment(a, force=True), f"generate_assignment {a}")
+        hand_out(course_root / "release" / a, a)
     return grader
 
 

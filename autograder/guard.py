@@ -37,11 +37,19 @@ class NotImplementedYet(Exception):
 
 
 class StudentError(Exception):
-    """The student's function raised; ``where`` is the line of the student's code that raised."""
+    """The student's function raised; ``where`` is the line of the student's code that raised; ``shapes`` the shapes
+    of the array arguments it was called with (for a message about a product or a sum of the wrong shapes)."""
 
-    def __init__(self, exc, where):
+    def __init__(self, exc, where, shapes=()):
         super().__init__(f"{type(exc).__name__}: {exc}")
-        self.exc, self.where = exc, where
+        self.exc, self.where, self.shapes = exc, where, tuple(shapes)
+
+
+def argument_shapes(args, kwargs):
+    """[(name or position, shape)] of the array arguments of a call."""
+    named = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    return [(name, tuple(getattr(value, "shape"))) for name, value in named
+            if isinstance(getattr(value, "shape", None), tuple)]
 
 
 class ReferenceUsed(BaseException):
@@ -207,7 +215,7 @@ class StudentFunction:
                 frames = traceback.extract_tb(exc.__traceback__)
                 raise NotImplementedYet(self.name, frames[-1].name if frames else None) from None
             except Exception as exc:
-                raise StudentError(exc, _student_line(exc)) from None
+                raise StudentError(exc, _student_line(exc), argument_shapes(args, kwargs)) from None
 
     def wrap(self, obj, name, seconds=None):
         """Another callable of the student's (one their function returned), called the same guarded way."""

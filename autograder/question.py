@@ -31,12 +31,25 @@ class Check:
         self.description = (fn.__doc__ or fn.__name__.replace("_", " ")).strip().splitlines()[0]
 
 
+KINDS = ("derive", "implement", "debug", "explain")
+
+
 class Question:
     """One graded function and its checks. ``uses`` maps names of other graded functions that this one
-    may call to their references: they are swapped in during its checks, so a bug there is not paid twice."""
+    may call to their references: they are swapped in during its checks, so a bug there is not paid twice.
 
-    def __init__(self, id, function, references=(), uses=None, seconds=20.0):
+    ``kind`` is one of ``KINDS``; ``topic`` the lecture topic it covers (the table at the top of the notebook and
+    ``python -m autograder questions`` read it); ``withheld`` the regular expressions of the forms the release must
+    not show (the formula, the code line), matched against text with spaces removed (see ``withheld``)."""
+
+    kind = "implement"
+
+    def __init__(self, id, function, references=(), uses=None, seconds=20.0, topic="", withheld=(), kind=None):
         self.id, self.function, self.references, self.uses, self.seconds = id, function, list(references), uses or {}, seconds
+        self.topic, self.withheld = topic, tuple(withheld)
+        if kind is not None:
+            self.kind = kind
+        assert self.kind in KINDS, self.kind
         self.checks = []
         REGISTRY[id] = self
 
@@ -50,6 +63,8 @@ class Question:
     @property
     def points(self):
         return sum(c.points for c in self.checks)
+
+    hand_points = 0.0
 
     @property
     def public_points(self):
@@ -101,6 +116,8 @@ class Question:
             lines = [failure.message]
             if failure.detail and check.public:
                 lines.append(failure.detail)
+            if failure.diagnosis:
+                lines.append(f"Likely mistake: {failure.diagnosis}")
             if failure.hint:
                 lines.append(f"Hint: {failure.hint}")
             return False, "\n".join(lines), None
@@ -109,7 +126,7 @@ class Question:
             return False, message, message
         except StudentError as error:
             where = f" ({error.where})" if error.where else ""
-            return False, f"`{name}` raised {error}{where}.", None
+            return False, f"`{name}` raised {error}{where}.{_shape_note(error)}", None
         except ReferenceUsed as used:
             message = (f"`{name}` calls the library's reference implementation `{used.args[0]}`. A graded function "
                        f"must compute its answer itself; reading the library to learn is welcome, calling it here "
@@ -125,3 +142,58 @@ class Question:
         except Exception as exc:  # the check itself broke on what came back: it fails closed
             return False, (f"{INCOMPLETE}: your function's answer made the check itself fail ({type(exc).__name__}: "
                            f"{str(exc)[:200]}). Check what your function returns."), None
+
+
+_SHAPE_ERRORS = ("matmul", "not aligned", "could not be broadcast", "shapes", "dimension")
+
+
+def _shape_note(error):
+    """For an error about shapes (a product or a sum of arrays that do not fit), the shapes the function received and
+    what a product needs; else nothing."""
+    text = str(error).lower()
+    if not any(key in text for key in _SHAPE_ERRORS):
+        return ""
+    received = ", ".join(f"{name} {shape}" for name, shape in getattr(error, "shapes", ())) or "no arrays"
+    return (f"\nIt was called with {received}. A product A @ B of shapes (a, b) and (c, d) needs b == c, and a sum "
+            f"needs shapes that broadcast: write each intermediate's shape next to its line and find the first that "
+            f"is not what you meant (often a missing transpose or a sum over the wrong axis).")
+
+
+class Derivation(Question):
+    """A derive question: the student's derived results, each a string in a variable of the notebook (``answers``),
+    checked on the grader's side by ``autograder.derive``. Its checks are ``check(answers, rng)`` with ``answers``
+    mapping each name to what the notebook holds (a string, or None when the name is missing or not a string), so
+    each step of a derivation can be its own check with its own points. ``kind="debug"`` makes it the record of a
+    debugging question (which check exposed which planted bug): answered and checked the same way, counted as debug."""
+
+    kind = "derive"
+
+    def __init__(self, id, answers, topic="", withheld=(), seconds=20.0, kind=None):
+        super().__init__(id, function=answers[0], topic=topic, withheld=withheld, seconds=seconds, kind=kind)
+        self.answers = tuple(answers)
+
+    def run(self, namespace, hidden_seed=None):
+        values = {name: namespace.get(name) for name in self.answers}
+        if all(v is None for v in values.values()):
+            return self.missing(hidden_seed)
+        return self.run_checks({k: v if type(v) is str else None for k, v in values.items()}, hidden_seed)
+
+    def missing(self, hidden_seed=None):
+        names = ", ".join(f"`{n}`" for n in self.answers)
+        message = (f"{names} {'is' if len(self.answers) == 1 else 'are'} not defined in this notebook: run the answer "
+                   f"cell, keeping the name and the quotes.")
+        return [self._result(c, False, message) for c in self._selected(hidden_seed)]
+
+
+class Written:
+    """An explain question: a written answer nbgrader's Formgrader grades by hand (``id`` is ``<assignment>.<the
+    cell's grade_id>``). Declared in its suite so the question list and the notebook's table show it."""
+
+    kind = "explain"
+    checks, references, uses = (), (), {}
+    points = public_points = 0.0
+
+    def __init__(self, id, hand_points, topic=""):
+        self.id, self.hand_points, self.topic, self.withheld = id, float(hand_points), topic, ()
+        self.function = None
+        REGISTRY[id] = self

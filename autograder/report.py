@@ -9,7 +9,8 @@ def format_report(question, results, hidden, notes=()):
     shown = sum(r.points for r in results)
     status = "all checks passed" if all(r.passed for r in results) else "some checks failed"
     scope = "" if hidden else "public checks "
-    lines = [f"{question.function}  [{question.id}]  {scope}{earned:g} / {shown:g} points: {status}"]
+    name = ", ".join(getattr(question, "answers", None) or (question.function,))
+    lines = [f"{name}  [{question.id}]  {scope}{earned:g} / {shown:g} points: {status}"]
     lines += [f"  note: {note}" for note in notes]
     descriptions = {f"{question.id}.{c.name}": c.description for c in question.checks}
     for r in results:
@@ -21,6 +22,7 @@ def format_report(question, results, hidden, notes=()):
     if not hidden:
         hidden_points = question.points - question.public_points
         if hidden_points:
-            lines.append(f"  ... and {hidden_points:g} more points from hidden checks, run when your notebook is graded "
+            lines.append(f"  ... and {hidden_points:g} more point{'' if hidden_points == 1 else 's'} from hidden checks, "
+                         f"run when your notebook is graded "
                          f"(the value below is your public share, scaled to {question.points:g} points).")
     return "\n".join(lines)

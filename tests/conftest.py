@@ -13,6 +13,23 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 
+# The fast tier (`make check`) leaves these out: they grade classes, execute notebooks or drive a browser.
+SLOW = ("tests/grader/", "tests/notebooks/", "tests/browser/", "tests/autograder/test_demo_class.py",
+        "tests/course/test_walkthroughs.py")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: grades a class, executes notebooks or drives a browser (not in "
+                                       "`make check`)")
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).resolve().parent.parent
+    for item in items:
+        if Path(item.fspath).resolve().relative_to(root).as_posix().startswith(SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_report_header(config):
     from sandboxing import NO_SANDBOX
 

@@ -9,6 +9,8 @@
 - ``worker``: one job graded (cells run, scored by nbgrader's determine_grade, feedback rendered);
 - ``store``: the single gradebook writer and the resume state;
 - ``run``: the orchestration (process pool or Dask), progress bar and summary (``summary``).
+- ``similarity``: the instructor's similarity report (copies of the references, near-identical pairs), read
+  from the notebooks' text after each run.
 
 ``python -m autograder grade a1 --course DIR`` is the command; docs/grading.md the instructor's guide.
 """

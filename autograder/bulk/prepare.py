@@ -146,7 +146,8 @@ def _graded_functions(assignment):
         __import__(f"autograder.suites.{assignment}")
     except ImportError:
         return set()
-    return {q.function for qid, q in REGISTRY.items() if qid.startswith(assignment + ".")}
+    return {name for qid, q in REGISTRY.items() if qid.startswith(assignment + ".")
+            for name in getattr(q, "answers", (q.function,)) if name}
 
 
 def _hand_grades(gb, assignment, student, notebook):

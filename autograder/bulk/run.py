@@ -12,7 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import course
-from . import kernel, prepare, summary
+from . import kernel, prepare, similarity, summary
 from .store import Writer
 from .worker import grade_job
 
@@ -28,6 +28,7 @@ class Outcome:
     csv: Path = None
     plot: Path = None
     text: str = ""
+    similarity: object = None  # similarity.Report: the instructor's similarity report (similarity.py)
 
 
 def _init_worker():
@@ -140,6 +141,7 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
             engine.close()
         writer.close()
     outcome.seconds = time.monotonic() - start
+    outcome.similarity = similarity.run(course_root, assignment)
     outcome.csv, outcome.plot, outcome.text = summary.report(course_root, db_url, assignment, outcome)
     print(outcome.text, file=out)
     return outcome

@@ -70,5 +70,6 @@ def report(course_root, db_url, assignment, outcome):
     csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
     png = plot(course_root / f"scores-{assignment}.png", assignment, questions, scores)
     body = text(assignment, outcome, questions, scores)
+    body += f"\n{outcome.similarity.line(course_root)}" if getattr(outcome, "similarity", None) else ""
     body += f"\n\ngradebook:  {db_url}\ngrades CSV: {csv_path}\nplot:       {png}\nfeedback:   {course_root / 'feedback'}/<student>/{assignment}/"
     return csv_path, png, body

@@ -23,7 +23,7 @@ import tempfile
 import types
 from pathlib import Path
 
-STUDENT_SIDE = ["__init__.py", "grading.py", "question.py", "checks.py", "report.py", "notebook.py", "guard.py",
+STUDENT_SIDE = ["__init__.py", "grading.py", "question.py", "checks.py", "report.py", "notebook.py", "progress.py", "guard.py",
                 "crossing.py", "props.py", "bulk/__init__.py", "bulk/zygote.py", "bulk/student_side.py",
                 "bulk/channel.py"]
 

@@ -29,6 +29,13 @@ BUGS = [
         loses=["test_rel_error"],
     ),
     Bug(
+        "a2-derive-sigmoid-sign-slip",
+        "a derivation slip: the chain rule's two minus signs are not cancelled, so sigma' comes out negative",
+        {"sigmoid_derivative_answer": 'dsigma_in_z = """\n-exp(-z) / (1 + exp(-z))**2\n"""\n'
+                                      'dsigma_in_s = """\ns * (1 - s)\n"""\n'},
+        loses=["test_sigmoid_derivative"],
+    ),
+    Bug(
         "a2-sigmoid-grad-is-sigmoid",
         "the sigmoid's derivative is written as sigma(z) instead of sigma(z) (1 - sigma(z))",
         {"sigmoid": '''def sigmoid(z):

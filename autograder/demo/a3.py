@@ -23,6 +23,26 @@ def _patched(grade_id, old, new):
 
 BUGS = [
     Bug(
+        "a3-derive-loss-factor-sign",
+        "a derivation slip: the loss factor dL/da loses its minus sign, and so does the simplified error at z",
+        {"unit_chain_answer": 'dL_da = """\ny / a - (1 - y) / (1 - a)\n"""\nda_dz = """\na * (1 - a)\n"""\n'
+                              'dz_dw = """\nx\n"""\ndL_dz = """\ny - a\n"""\n'},
+        loses=["test_unit_chain"],
+    ),
+    Bug(
+        "a3-derive-one-path",
+        "a derivation slip: the hidden unit's gradient keeps only the path through the first unit above it",
+        {"hidden_delta_answer": 'dL_dah = """\nw1 * d1\n"""\ndelta_h = """\na * (1 - a) * w1 * d1\n"""\n'},
+        loses=["test_hidden_delta"],
+    ),
+    Bug(
+        "a3-derive-by-hand-no-sigmoid-factor",
+        "a slip by hand: the hidden unit's delta forgets its own sigmoid's derivative (0.25 here)",
+        {"delta_by_hand_answer": 'delta_out = """\n-0.114923\n"""\ndelta_h1 = """\n0.6 * -0.114923\n"""\n'
+                                 'dL_dw21 = """\n2 * 0.6 * -0.114923\n"""\n'},
+        loses=["test_delta_by_hand"],
+    ),
+    Bug(
         "a3-overwritten-grad",
         "multiplication overwrites its inputs' gradients (=) instead of adding (+=): a node used twice keeps one path",
         {"Value": _patched("Value",
@@ -32,7 +52,8 @@ BUGS = [
     ),
     Bug(
         "a3-naive-recursion",
-        "the backward pass recurses into the parents instead of walking a reverse topological order (and never resets)",
+        "the re-pushing recursion: the backward pass pushes each node's whole grad and recurses into its parents "
+        "instead of walking a reverse topological order (and never resets)",
         {"backward_pass": '''def backward_pass(root):
     def visit(node):
         node._backward()
@@ -55,6 +76,22 @@ BUGS = [
     return delta * x, float(delta)
 '''},
         loses=["test_unit_backward"],
+    ),
+    Bug(
+        "a3-loss-from-a",
+        "the loss and delta are taken through log(a) and dL/da * a (1 - a): inf and nan once the unit saturates",
+        {"unit_forward": '''def unit_forward(w, b, x, y):
+    z = float(w @ x + b)
+    a = float(sigmoid(z))
+    return z, a, float(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
+''',
+         "unit_backward": '''def unit_backward(w, b, x, y):
+    z, a, _ = unit_forward(w, b, x, y)
+    dL_da = -(y / a - (1 - y) / (1 - a))
+    delta = dL_da * a * (1 - a)
+    return delta * x, float(delta)
+'''},
+        loses=["test_unit_forward", "test_unit_backward"],
     ),
     Bug(
         "a3-one-path",

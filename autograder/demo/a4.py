@@ -91,7 +91,85 @@ LOOPS = {
 ''',
 }
 
+DERIVED = {
+    "dense_derivation_answer": 'dL_dW = """\nX.T @ G\n"""\ndL_dX = """\nG @ W.T\n"""\ndL_db = """\nsum(G, axis=0)\n"""\n',
+    "softmax_derivation_answer": 'dl_ds = """\np - e\n"""\ndL_dS = """\n(P - Y) / n\n"""\n',
+    "mlp_derivation_answer": ('dJ_dH = """\nG @ W2.T\n"""\n'
+                              'dJ_dW1 = """\nX.T @ ((G @ W2.T) * step(U1)) + 2 * lam * W1\n"""\n'
+                              'dJ_db1 = """\nsum((G @ W2.T) * step(U1), axis=0)\n"""\n'),
+    "debug_record_answer": ('bug_mean = """\nb2\n"""\nbug_transposed = """\nW2\n"""\nbug_path = """\nW1\n"""\n'
+                            'bug_mask = """\nW1, b1\n"""\n'),
+}
+
+
+def _slip(cell, old, new):
+    """The reference answer of ``cell`` with ``old`` replaced by ``new`` (which must occur)."""
+    if old not in DERIVED[cell]:
+        raise ValueError(f"demo bug for {cell}: {old!r} is not in the reference answer")
+    return {cell: DERIVED[cell].replace(old, new, 1)}
+
+
+THREE_OF_FOUR = '''def mlp_gradients_by_sample(params, X, y, lam):
+    """The gradients of mlp_loss's J, worked out one sample at a time and averaged: notes 003's accumulators.
+
+    params = {"W1" (d, h), "b1" (h,), "W2" (h, C), "b2" (C,)}, X (n, d), integer labels y (n,), the weight decay
+    lam. Returns {"W1", "b1", "W2", "b2"}, each shaped like its parameter: the gradient of
+    J = mean cross-entropy + lam (||W1||^2 + ||W2||^2), the same J as mlp_loss.
+    """
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = len(X)
+    Delta = {name: np.zeros_like(value) for name, value in params.items()}
+    for i in range(n):
+        x = X[i]                                     # one sample, shape (d,)
+        u1 = x @ W1 + b1                             # (h,)
+        h = np.maximum(u1, 0.0)
+        u2 = h @ W2 + b2                             # (C,)
+        _, g2 = softmax_cross_entropy(u2[None, :], y[i:i + 1])
+        g2 = g2[0]                                   # this sample's d loss / d u2, shape (C,)
+        Delta["W2"] += np.outer(h, g2) / n           # fixed: the outer product in W2's shape (h, C)
+        Delta["b2"] += g2 / n                        # fixed: the 1/n of the mean
+        dh = W2 @ g2                                 # this sample's d loss / d h, shape (h,)
+        g1 = dh * (u2 > 0)
+        Delta["W1"] += np.outer(x, g1) / n
+        Delta["b1"] += g1 / n
+    return {"W1": Delta["W1"] + 2 * lam * W1,       # fixed: the penalty's path to W1
+            "b1": Delta["b1"],
+            "W2": Delta["W2"] + 2 * lam * W2,
+            "b2": Delta["b2"]}
+'''
+
+
 BUGS = [
+    Bug(
+        "a4-derive-dW-transposed",
+        "a derivation slip: dL/dW written as G^T X, the transpose of the weight gradient",
+        _slip("dense_derivation_answer", "X.T @ G", "G.T @ X"),
+        loses=["test_dense_derivation"],
+    ),
+    Bug(
+        "a4-derive-ce-without-mean",
+        "a derivation slip: the batch gradient of the mean cross-entropy without its 1/n",
+        _slip("softmax_derivation_answer", "(P - Y) / n", "P - Y"),
+        loses=["test_softmax_derivation"],
+    ),
+    Bug(
+        "a4-derive-decay-path-dropped",
+        "a derivation slip: dJ/dW1 follows the data path only and drops the penalty's path",
+        _slip("mlp_derivation_answer", " + 2 * lam * W1", ""),
+        loses=["test_mlp_derivation"],
+    ),
+    Bug(
+        "a4-debug-three-of-four",
+        "the debugging lab: three planted bugs fixed, the ReLU gate still taken from the wrong cache",
+        {"mlp_gradients_by_sample": THREE_OF_FOUR},
+        loses=["test_debug_fix"],
+    ),
+    Bug(
+        "a4-debug-record-one-name",
+        "the debugging record names only b1 for the ReLU-gate bug, which makes W1's check fail too",
+        _slip("debug_record_answer", 'bug_mask = """\nW1, b1\n"""', 'bug_mask = """\nb1\n"""'),
+        loses=["test_debug_record"],
+    ),
     Bug(
         "a4-dW-transposed",
         "dense_backward returns dZ^T X, the transpose of dW (a shape the checks name)",

@@ -9,6 +9,26 @@ from . import Bug
 
 BUGS = [
     Bug(
+        "a5-derive-momentum-limit-drops-current-step",
+        "a derivation slip: the geometric sum of the velocity is started at mu instead of 1, so the long-run step "
+        "comes out mu / (1 - mu) plain steps",
+        {"momentum_steps_answer": 'momentum_limit = """\nmu / (1 - mu)\n"""\nmomentum_w2 = """\n0.46\n"""\n'},
+        loses=["test_momentum_steps"],
+    ),
+    Bug(
+        "a5-derive-adadelta-first-step-sqrt-eps",
+        "a derivation slip: Adadelta's first step taken as sqrt(eps), forgetting that s_1 holds only (1 - rho) g^2",
+        {"adadelta_first_step_answer": 'adadelta_first_step = """\nsqrt(eps)\n"""\n'},
+        loses=["test_adadelta_first_step"],
+    ),
+    Bug(
+        "a5-derive-adam-missing-root",
+        "a derivation slip: Adam's uncorrected first step divides by v_1 instead of its square root",
+        {"adam_bias_answer": 'adam_mean_factor = """\n1 - beta1**t\n"""\n'
+                             'adam_first_step_uncorrected = """\n(1 - beta1) / (1 - beta2)\n"""\n'},
+        loses=["test_adam_bias"],
+    ),
+    Bug(
         "a5-adam-no-bias-correction",
         "Adam without the bias correction: steps with m / (sqrt(v) + eps), about 3 lr long on the first step",
         {"adam": '''def adam(w, dw, state):

@@ -4,6 +4,36 @@ from . import Bug
 
 BUGS = [
     Bug(
+        "a6-derive-l2-missing-factor",
+        "a derivation slip: the gradient of lam ||W||^2 written without the 2 the square brings",
+        {"weight_decay_answer": 'l2_grad = """\nlam * W\n"""\ndecay_factor = """\n1 - 2 * lam * eta\n"""\n'
+                                'l1_subgrad = """\nlam * W / abs(W)\n"""\n'},
+        loses=["test_weight_decay"],
+    ),
+    Bug(
+        "a6-derive-dropout-unscaled",
+        "a derivation slip: dropout's gradient passed through the 0/1 mask without the 1 / (1 - p) of the forward pass",
+        {"dropout_gradient_answer": 'dropout_dx = """\nG * m\n"""\n'},
+        loses=["test_dropout_gradient"],
+    ),
+    Bug(
+        "a6-derive-bn-mean-path-sign",
+        "a derivation slip: the path through the batch mean added with the wrong sign",
+        {"batchnorm_paths_answer": 'bn_direct = """\nG * gamma * s\n"""\n'
+                                   'bn_through_mean = """\ns * mean(G * gamma, axis=0)\n"""\n'
+                                   'bn_through_var = """\n-s * Xh * mean(G * gamma * Xh, axis=0)\n"""\n'
+                                   'bn_dgamma = """\nsum(G * Xh, axis=0)\n"""\n'},
+        loses=["test_batchnorm_paths"],
+    ),
+    Bug(
+        "a6-derive-layernorm-gamma-outside-the-means",
+        "a derivation slip: layer norm's dx as batch norm's with the axis changed, gamma taken out of means that now "
+        "run over the features, where gamma varies",
+        {"layernorm_gradient_answer": 'ln_dx = """\ns * gamma * (G - mean(G, axis=1, keepdims=True) - Xh * mean(G * Xh, '
+                                      'axis=1, keepdims=True))\n"""\nln_dgamma = """\nsum(G * Xh, axis=0)\n"""\n'},
+        loses=["test_layernorm_gradient"],
+    ),
+    Bug(
         "a6-dropout-no-rescale",
         "dropout drops units but does not scale the kept ones by 1 / (1 - p): the expectation shrinks to (1 - p) x",
         {"dropout_forward": '''def dropout_forward(x, p, train=True, rng=None):

@@ -17,9 +17,9 @@ from backprop import gradcheck as G
 from backprop import layers
 from backprop import losses as L
 
-from .. import checks, props
+from .. import checks, derive, props
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple, rel_error
-from ..question import Question
+from ..question import Derivation, Question
 
 try:  # scipy comes with scikit-learn; its log-sum-exp and softmax would do Q11's work, so they are switched off too
     from scipy import special as _scipy_special
@@ -183,6 +183,30 @@ def sign_scale_and_zeros(student, rng):
 
 
 # --------------------------------------------------------------------------------------------- Q3 sigmoid
+
+sigmoid_derivative = Derivation(
+    "a2.sigmoid_derivative", answers=["dsigma_in_z", "dsigma_in_s"],
+    topic="σ' by the chain rule, then written with σ itself (notes 000, 004)",
+    withheld=[r"\(1-(s|σ|\\sigma|σ\(z\)|\\sigma\(z\))\)", r"(s|σ|\\sigma)-(s|σ|\\sigma)(\*\*|\^)\{?2",
+              r"e\^\{?-z\}?\}?\{?\(1\+e\^\{?-z\}?\)\^\{?2", r"exp\(-z\)/\(1\+exp\(-z\)\)\*\*2"])
+SIG_IN_Z_HINT = ("Write σ(z) as a power of an inner function of z and apply the chain rule: the outer power's "
+                 "derivative times the inner function's derivative. Mind the sign each factor brings.")
+SIG_IN_S_HINT = ("Take your result in z and split it into a product of two fractions; each of them is a function "
+                 "of σ(z). Then replace σ(z) by s.")
+
+
+@sigmoid_derivative.check(points=1, public=True)
+def derivative_in_z(answers, rng):
+    "σ'(z) as an expression in z"
+    derive.expect_expression(answers, "dsigma_in_z", "exp(-z) / (1 + exp(-z))**2", {"z": (-4.0, 4.0)},
+                             hint=SIG_IN_Z_HINT, rng=rng)
+
+
+@sigmoid_derivative.check(points=2, public=True)
+def derivative_in_s(answers, rng):
+    "σ'(z) written with s = σ(z) only"
+    derive.expect_expression(answers, "dsigma_in_s", "s - s**2", {"s": (0.01, 0.99)}, hint=SIG_IN_S_HINT, rng=rng)
+
 
 sigmoid = Question("a2.sigmoid", "sigmoid", references=[A.sigmoid, A.sigmoid_grad, layers.sigmoid_forward,
                                                         layers.sigmoid_backward])

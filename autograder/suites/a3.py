@@ -19,10 +19,11 @@ import numpy as np
 from backprop import activations as act
 from backprop import gradcheck, layers
 
+from .. import derive
 from ..checks import CheckFailed, expect_close, rel_error
 from ..guard import NotImplementedYet
 from ..props import GraphNode
-from ..question import Question
+from ..question import Derivation, Question, Written
 
 NUMERIC = [gradcheck.numerical_gradient, gradcheck.numerical_gradient_array]
 
@@ -165,7 +166,8 @@ def _replay(recipe, cls, leaf_values):
 
 # ====================================================================================== Q1 the Value class
 
-value = Question("a3.value", "Value", references=[RefValue])
+value = Question("a3.value", "Value", references=[RefValue],
+                 topic="computational graphs, local derivatives (notes 002, 001)")
 VALUE_HINT = ("Each operation builds out = Value(forward value, (inputs), op) and a _backward closure that ADDS "
               "(+=) its input's local derivative times out.grad to each input's grad.")
 
@@ -254,7 +256,8 @@ def shared_subexpressions(student, rng):
 
 # ============================================================================== Q2 the topological order
 
-topo = Question("a3.topo", "topological_order", references=[ref_topological_order, ref_backward_pass])
+topo = Question("a3.topo", "topological_order", references=[ref_topological_order, ref_backward_pass],
+                topic="the order of the backward pass (002)")
 TOPO_HINT = ("Depth-first: skip a node already visited (keep a set), visit its parents, then append the node. "
              "The root is appended last.")
 
@@ -305,7 +308,8 @@ def random_graphs(student, rng):
 # ================================================================================= Q3 the backward pass
 
 backward = Question("a3.backward", "backward_pass", references=[ref_backward_pass],
-                    uses={"topological_order": ref_topological_order})
+                    uses={"topological_order": ref_topological_order},
+                    topic="general back-propagation, summing paths (002, 000)")
 BACKWARD_HINT = ("Reset every node's grad to 0, set root.grad = 1, then call node._backward() for the nodes of "
                  "reversed(topological_order(root)): each node pushes its gradient only once it is complete.")
 
@@ -370,12 +374,16 @@ def random_graphs_backward(student, rng):
 # ========================================================================= reference: the logistic unit
 
 def ref_unit_forward(w, b, x, y):
+    """z, a and the negative log-likelihood written from z (softplus(z) - y z): finite however saturated the unit
+    is, where -(y log a + (1 - y) log(1 - a)) takes log(0) once a rounds to 0 or 1 (|z| beyond about 37)."""
     z = float(w @ x + b)
     a = float(act.sigmoid(z))
-    return z, a, float(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
+    return z, a, float(np.logaddexp(0.0, z) - y * z)
 
 
 def ref_unit_backward(w, b, x, y):
+    """delta = dL/dz taken as one factor, never as dL/da * a (1 - a): that product divides by a (1 - a), which is 0
+    when the unit saturates (inf * 0 = nan)."""
     _, a, _ = ref_unit_forward(w, b, x, y)
     return (a - y) * x, a - y
 
@@ -392,8 +400,10 @@ def _random_unit(rng, d=None):
 
 # =========================================================================== Q4 the unit's forward pass
 
-unit_forward = Question("a3.unit_forward", "unit_forward", references=[ref_unit_forward])
-FORWARD_HINT = "z = w . x + b, a = sigmoid(z), loss = -(y log a + (1 - y) log(1 - a))."
+unit_forward = Question("a3.unit_forward", "unit_forward", references=[ref_unit_forward],
+                        topic="one linear-logistic unit, forward pass and loss (004)")
+FORWARD_HINT = ("z = w . x + b, a = sigmoid(z), and the negative log-likelihood of the label; write the loss from z "
+                "(assignment 2's softplus form), so that it stays finite when a rounds to 0 or 1.")
 
 
 def _expect_forward(student, w, b, x, y, what, show=False):
@@ -415,17 +425,64 @@ def small_example(student, rng):
 
 @unit_forward.check(points=1)
 def random_units(student, rng):
-    """random weights, inputs and labels of other sizes"""
+    """random weights, inputs and labels of other sizes, and a saturated unit (|z| = 40): the loss stays finite"""
     for _ in range(5):
         _expect_forward(student, *_random_unit(rng), "unit_forward")
+    for z, y in ((40.0, 0), (-40.0, 1)):
+        _expect_forward(student, np.array([z]), 0.0, np.array([1.0]), y, "unit_forward on a saturated unit")
 
 
 # ========================================================================== Q5 the unit's backward pass
 
+# ======================================================================== derive: the three chain-rule factors
+
+# The forms this derivation yields, as no release text may show them: the loss factor, the product delta = a - y
+# (also as a code line), and the weight gradient as a product with x.
+DELTA_FORMS = [r"(?<![\w])\(?a-y\)?(\*|x|\\,|$|[^\w^_(])", r"(?<![\w])y/a(?![\w])", r"\\frac\{y\}\{a\}",
+               r"\(1-y\)/\(1-a\)", r"\\frac\{1-y\}\{1-a\}", r"delta=a-y"]
+unit_chain = Derivation("a3.unit_chain", answers=["dL_da", "da_dz", "dz_dw", "dL_dz"],
+                        topic="the three chain-rule factors of one logistic unit, and their product (004, 000)",
+                        withheld=DELTA_FORMS)
+DL_DA_HINT = ("Differentiate the loss with respect to a, holding y fixed: each logarithm gives one over its argument, "
+              "times the derivative of that argument (mind the minus sign inside log(1 - a)).")
+DA_DZ_HINT = "This is the sigmoid's derivative (assignment 2), written with a = σ(z) instead of z."
+DZ_DW_HINT = "z is linear in w_i: which number multiplies w_i in w . x + b?"
+DL_DZ_HINT = ("Multiply your first two factors and simplify: put the loss factor over one common denominator and "
+              "look at what cancels.")
+
+
+@unit_chain.check(points=1, public=True)
+def loss_factor(answers, rng):
+    "∂L/∂a in a and y"
+    derive.expect_expression(answers, "dL_da", "-(y / a - (1 - y) / (1 - a))", {"a": (0.05, 0.95), "y": (0.0, 1.0)},
+                             hint=DL_DA_HINT, rng=rng)
+
+
+@unit_chain.check(points=1, public=True)
+def activation_factor(answers, rng):
+    "∂a/∂z in a"
+    derive.expect_expression(answers, "da_dz", "a - a**2", {"a": (0.02, 0.98)}, hint=DA_DZ_HINT, rng=rng)
+
+
+@unit_chain.check(points=1, public=True)
+def linear_factor(answers, rng):
+    "∂z/∂w_i in x (x standing for x_i)"
+    derive.expect_expression(answers, "dz_dw", "x", {"x": (-3.0, 3.0)}, hint=DZ_DW_HINT, rng=rng)
+
+
+@unit_chain.check(points=2, public=True)
+def error_at_z(answers, rng):
+    "δ = ∂L/∂z, the product of the first two factors, simplified, in a and y"
+    derive.expect_expression(answers, "dL_dz", "a - y", {"a": (0.02, 0.98), "y": (0.0, 1.0)}, hint=DL_DZ_HINT,
+                             rng=rng)
+
+
 unit_backward = Question("a3.unit_backward", "unit_backward", references=[ref_unit_backward, *NUMERIC],
-                         uses={"unit_forward": ref_unit_forward})
-UNIT_HINT = ("dL/dw = dL/da * da/dz * dz/dw with da/dz = a (1 - a), the derivative of the sigmoid (not a itself); "
-             "the product of the first two factors is a - y.")
+                         uses={"unit_forward": ref_unit_forward},
+                         topic="the generalized delta rule in code, safe when the unit saturates (004, 000)",
+                         withheld=DELTA_FORMS)
+UNIT_HINT = ("Use your derived `dL_dz` for δ = ∂L/∂z as one factor (not ∂L/∂a times ∂a/∂z, which divides by zero when the "
+             "unit saturates), then the linear part's factor for each weight.")
 
 
 def _expect_unit_grads(student, w, b, x, y, what, show=False):
@@ -448,9 +505,17 @@ def numerical_gradient_small(student, rng):
 
 @unit_backward.check(points=2)
 def numerical_gradient_random(student, rng):
-    """dw and db agree with central differences at random weights, inputs and labels"""
+    """dw and db agree with central differences at random weights, inputs and labels, and stay finite on a
+    saturated unit (|z| = 40)"""
     for _ in range(5):
         _expect_unit_grads(student, *_random_unit(rng), "unit_backward")
+    for z, y in ((40.0, 0), (-40.0, 1), (-40.0, 0)):
+        w, x = np.array([z / 2, 1.0]), np.array([2.0, 0.0])
+        result = student(w, 0.0, x, y)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise CheckFailed("unit_backward must return a pair (dw, db).")
+        expect_close(result[0], ref_unit_backward(w, 0.0, x, y)[0], "unit_backward on a saturated unit: dw", tol=1e-6,
+                     hint=UNIT_HINT)
 
 
 # ========================================================================== Q6 two neurons in series
@@ -470,9 +535,10 @@ def _ref_two_neurons_loss(v, x, y):
 
 
 KEYS2 = ["w1", "b1", "w2", "b2"]
-two_neurons = Question("a3.two_neurons", "two_neurons_backward", references=[ref_two_neurons_backward, *NUMERIC])
-TWO_NEURONS_HINT = ("Layer 2 is the logistic unit: delta2 = a2 - y. Leave it through its input: dL/da1 = delta2 * w2, "
-                    "then delta1 = dL/da1 * a1 (1 - a1).")
+two_neurons = Question("a3.two_neurons", "two_neurons_backward", references=[ref_two_neurons_backward, *NUMERIC],
+                       topic="two neurons in series (004)")
+TWO_NEURONS_HINT = ("Layer 2 is the logistic unit of section 3. Leave it through its input a1, not through its weight, "
+                    "then go through the first unit's activation and linear part.")
 
 
 def _expect_two_neurons(student, p, x, y, what, show=False):
@@ -481,7 +547,8 @@ def _expect_two_neurons(student, p, x, y, what, show=False):
         raise CheckFailed(f"{what} must return a dict with the keys {KEYS2}.")
     numeric = gradcheck.numerical_gradient(lambda v: _ref_two_neurons_loss(v, x, y), np.array([p[k] for k in KEYS2]))
     for k, ref in zip(KEYS2, numeric):
-        hint = TWO_NEURONS_HINT if k in ("w1", "b1") else "dL/dw2 = (a2 - y) a1 and dL/db2 = a2 - y."
+        hint = TWO_NEURONS_HINT if k in ("w1", "b1") else ("The second unit is section 3's unit with a1 as its input: "
+                                                            "its δ times the input its weight multiplies.")
         expect_close(np.reshape(np.asarray(result[k], dtype=float), -1), [ref], f"{what}: dL/d{k}", tol=1e-6,
                      hint=hint, show=show)
 
@@ -516,17 +583,90 @@ def _ref_two_layer_loss(p, x, y):
     return float(np.mean((y - a_out) ** 2))
 
 
+# ================================================================== derive: the delta of one hidden unit
+
+# The recursion's forms (the sum over the outgoing paths, as formula and as code line) and Q7's code lines.
+RECURSION_FORMS = [r"w_?1\*?d_?1\+w_?2\*?d_?2", r"w1\*d1\+w2\*d2", r"W_out@delta_out", r"np\.outer\(x,delta_h\)",
+                   r"\\sum_\{?j\}?[^$]{0,12}w[^$]{0,30}\\delta", r"W\^\{\(k\+1\)\}\\?,?\\delta\^\{\(k\+1\)\}",
+                   r"Ws\[k\+1\]@", r"@delta_next", r"outer\(a"]
+hidden_delta = Derivation("a3.hidden_delta", answers=["dL_dah", "delta_h"],
+                          topic="the δ recursion for one hidden unit feeding two outputs: every path counts (001, 000)",
+                          withheld=RECURSION_FORMS)
+DL_DAH_HINT = ("a_h reaches the loss through z_1 and through z_2: one chain-rule product per path, and the paths add "
+               "(the multi-path chain rule of section 1). What is ∂z_j/∂a_h?")
+DELTA_H_HINT = "From ∂L/∂a_h go one step further back, through the hidden unit's own sigmoid, written with a."
+
+
+@hidden_delta.check(points=1, public=True)
+def gradient_at_the_hidden_output(answers, rng):
+    "∂L/∂a_h in w1, w2, d1, d2"
+    domains = {n: (-2.0, 2.0) for n in ("w1", "w2", "d1", "d2")}
+    derive.expect_expression(answers, "dL_dah", "w1 * d1 + w2 * d2", domains, hint=DL_DAH_HINT, rng=rng)
+
+
+@hidden_delta.check(points=2, public=True)
+def delta_of_the_hidden_unit(answers, rng):
+    "δ_h = ∂L/∂z_h in a, w1, w2, d1, d2"
+    domains = {**{n: (-2.0, 2.0) for n in ("w1", "w2", "d1", "d2")}, "a": (0.05, 0.95)}
+    derive.expect_expression(answers, "delta_h", "(a - a**2) * (w1 * d1 + w2 * d2)", domains, hint=DELTA_H_HINT,
+                             rng=rng)
+
+
+# The 2-2-1 network worked by hand: sigmoid units, L = 1/2 (a_out - d)^2 (the numbers of the notebook).
+BY_HAND = {"x": np.array([1.0, 2.0]), "W_h": np.array([[0.4, 0.3], [-0.2, 0.1]]), "b_h": np.zeros(2),
+           "w_out": np.array([0.6, -0.4]), "b_out": 0.1, "d": 1.0}
+
+
+def _by_hand_values():
+    p = BY_HAND
+    a_h = act.sigmoid(p["x"] @ p["W_h"] + p["b_h"])
+    a_out = float(act.sigmoid(a_h @ p["w_out"] + p["b_out"]))
+    delta_out = (a_out - p["d"]) * a_out * (1 - a_out)
+    delta_h1 = float(a_h[0] * (1 - a_h[0]) * p["w_out"][0] * delta_out)
+    return delta_out, delta_h1, float(p["x"][1] * delta_h1)
+
+
+delta_by_hand = Derivation("a3.delta_by_hand", answers=["delta_out", "delta_h1", "dL_dw21"],
+                           topic="backprop by hand on a 2-2-1 network: δ of the output, of hidden unit 1, one weight's "
+                                 "gradient (001, 000)")
+BY_HAND_OUT_HINT = ("Run the forward pass first (z, then a, for each hidden unit and for the output). The output's δ "
+                    "is ∂L/∂a_out times the sigmoid's derivative at the output.")
+BY_HAND_H1_HINT = ("Hidden unit 1 feeds only the output: one path, through its outgoing weight, then through its own "
+                   "sigmoid (its pre-activation here is a round number).")
+BY_HAND_W_HINT = "The weight enters z_h1 only: δ of hidden unit 1 times the input that weight multiplies."
+
+
+@delta_by_hand.check(points=1, public=True)
+def output_delta_by_hand(answers, rng):
+    "δ of the output unit, a number"
+    derive.expect_number(answers, "delta_out", _by_hand_values()[0], hint=BY_HAND_OUT_HINT)
+
+
+@delta_by_hand.check(points=2, public=True)
+def hidden_delta_by_hand(answers, rng):
+    "δ of hidden unit 1, a number"
+    derive.expect_number(answers, "delta_h1", _by_hand_values()[1], hint=BY_HAND_H1_HINT)
+
+
+@delta_by_hand.check(points=1, public=True)
+def weight_gradient_by_hand(answers, rng):
+    "∂L/∂w for the weight from input 2 to hidden unit 1, a number"
+    derive.expect_number(answers, "dL_dw21", _by_hand_values()[2], hint=BY_HAND_W_HINT)
+
+
 KEYS_NET = ["W_h", "b_h", "W_out", "b_out"]
 two_layer = Question("a3.two_layer", "two_layer_gradients",
                      references=[ref_two_layer_gradients, layers.dense_backward, layers.sigmoid_backward,
-                                 layers.Sequential, *NUMERIC])
+                                 layers.Sequential, *NUMERIC],
+                     topic="two-layer net with squared error and sigmoid, the multi-path sum in code (001)",
+                     withheld=RECURSION_FORMS)
 TWO_LAYER_HINTS = {
-    "W_out": "dL/dw_out[k, j] = (2/t)(a_out_j - y_j) * a_out_j (1 - a_out_j) * a_h_k: the sigmoid's derivative is "
-             "a (1 - a), and the loss is averaged over the t outputs.",
-    "b_out": "dL/db_out[j] = delta_out_j, the same product without the a_h_k.",
-    "W_h": "a hidden unit feeds every output: dL/da_h_k = sum over j of delta_out_j * W_out[k, j] (all paths), "
-           "then delta_h_k = dL/da_h_k * a_h_k (1 - a_h_k) and dL/dW_h[i, k] = x_i delta_h_k.",
-    "b_h": "dL/db_h[k] = delta_h_k, with the sum over all the output paths.",
+    "W_out": "An output weight reaches the loss along one path: loss factor (the loss is a mean over the t outputs), "
+             "the output sigmoid's derivative, then the input the weight multiplies.",
+    "b_out": "The bias is the weight of a constant input 1.",
+    "W_h": "A hidden unit feeds every output: use your derived `delta_h` for its δ, with one term per output, then the input "
+           "the weight multiplies.",
+    "b_h": "The bias is the weight of a constant input 1: its gradient is the hidden unit's δ, all paths included.",
 }
 
 
@@ -613,9 +753,10 @@ def _random_sizes(rng):
 # ==================================================================================== Q8 the delta recursion
 
 deltas = Question("a3.deltas", "deltas", references=[ref_deltas, ref_network_gradients, layers.dense_backward,
-                                                     layers.Sequential, *NUMERIC])
-DELTA_HINT = ("delta^(N)_j = f'(z^(N)_j) dL/da^(N)_j; delta^(k)_i = f'(z^(k)_i) * sum over j of W^(k+1)[i, j] "
-              "delta^(k+1)_j. Both steps multiply by f'(z) of their own layer.")
+                                                     layers.Sequential, *NUMERIC],
+                  topic="the delta recursion in scalar form, any depth (000, 004)", withheld=RECURSION_FORMS)
+DELTA_HINT = ("Your derived `delta_h`, for any number of units: the output layer from dL/da, then each layer from the one "
+              "above it, summing over every unit it feeds. Each step multiplies by f'(z) of its own layer.")
 
 
 def _expect_deltas(student, Ws, zs, dL_da, name, what, show=False):
@@ -661,11 +802,13 @@ def random_depths(student, rng):
 
 network = Question("a3.network", "network_gradients",
                    references=[ref_network_gradients, layers.dense_backward, layers.Sequential, *NUMERIC],
-                   uses={"deltas": ref_deltas, "forward_pass": ref_forward_pass})
+                   uses={"deltas": ref_deltas, "forward_pass": ref_forward_pass},
+                   topic="the vectorized backward pass for one sample (000, 002, 004)", withheld=RECURSION_FORMS)
 NETWORK_HINTS = {
-    "W": "dL/dW^(k) = outer(a^(k-1), delta^(k)), shape (D_(k-1), D_k); delta^(N) = f'(z^(N)) * (a^(N) - d) and "
-         "delta^(k) = f'(z^(k)) * (W^(k+1) @ delta^(k+1)).",
-    "b": "dL/db^(k) = delta^(k): the bias is the weight of a constant input 1.",
+    "W": "Entry (i, j) of a layer's weight gradient is the input i of that layer times δ_j: which product of two "
+         "vectors gives the whole (D_(k-1), D_k) matrix at once? The sum over j of the recursion is a "
+         "matrix-vector product with the layer above's weights.",
+    "b": "The bias is the weight of a constant input 1.",
 }
 
 
@@ -712,3 +855,9 @@ def random_networks(student, rng):
         Ws, bs = _random_network(rng, sizes)
         _expect_network(student, Ws, bs, rng.normal(size=sizes[0]), rng.normal(size=sizes[-1]), name,
                         f"network_gradients with {name}")
+
+
+# ================================================================================ graded by hand
+
+Written("a3.reflection_memo", 2, topic="why memoizing δ makes backprop cheap (000)")
+Written("a3.reflection_zero_init", 2, topic="what goes wrong with zero initialization (003, 004)")

@@ -13,10 +13,11 @@ import numpy as np
 from backprop import activations, gradcheck, layers, losses, train
 from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
+from .. import derive
 from ..props import GraderLayer
 from ..checks import CheckFailed, expect_close, expect_equal, expect_shape, expect_tuple, rel_error
 from ..guard import StudentError
-from ..question import Question
+from ..question import Derivation, Question, Written
 
 # ------------------------------------------------------------------------------------------------------------
 # REFERENCES KEPT HERE, NOT IN backprop: the library has no function for notes 002's two-layer MLP with weight
@@ -143,7 +144,8 @@ def _mlp_problem(rng, n=None, d=None, h=None, c=None):
 
 # ------------------------------------------------------------------------------------- Q1 dense forward
 
-dense_fwd = Question("a4.dense_forward", "dense_forward", references=[layers.dense_forward, layers.Dense])
+dense_fwd = Question("a4.dense_forward", "dense_forward", references=[layers.dense_forward, layers.Dense],
+                     topic="the affine map of a batch, shape checks (notes 002, 004)")
 FWD_HINT = "Z = X @ W + b: (n, d_in) @ (d_in, d_out) gives (n, d_out), and b (d_out,) is added to every row."
 
 
@@ -185,7 +187,7 @@ def wrong_shapes_are_refused(student, rng):
                           hint="NumPy broadcasting can hide a wrong b; check the shapes yourself before computing.")
 
 
-@dense_fwd.check(points=2)
+@dense_fwd.check(points=1)
 def random_batches_and_cache(student, rng):
     """matches X W + b for random shapes (one sample, one output too) and caches (X, W) for the backward pass"""
     for n in (1, None, None):
@@ -199,11 +201,45 @@ def random_batches_and_cache(student, rng):
 
 # ------------------------------------------------------------------------------------ Q2 dense backward
 
-dense_bwd = Question("a4.dense_backward", "dense_backward", references=[layers.dense_backward, layers.Dense])
+# The matrix chain rule's results, as formulas and as code lines, in the names the notebook uses.
+DENSE_FORMS = [r"(X|A|H|x)(\.T|\^\{?T\}?|\^\\top)(@|\\,)?(G|dZ|dY|dout|\\nabla)", r"(G|dZ|dY|dout)(@)?(W|w)(\.T|\^\{?T\}?)",
+               r"(G|dZ|dY)\.sum\(axis=0\)", r"sum\((G|dZ|dY),axis=0\)", r"columnsumsof\$?G", r"\(X\^TG\)"]
+dense_derivation = Derivation(
+    "a4.dense_derivation", answers=["dL_dW", "dL_dX", "dL_db"],
+    topic="the matrix chain rule for Y = XW + b: each gradient in X, W and G = ∂L/∂Y (notes 002, 003, 004)",
+    withheld=DENSE_FORMS)
+DW_HINT = ("Write one entry: ∂L/∂W_kj = Σ over every entry Y_ij that W_kj touches of G_ij ∂Y_ij/∂W_kj. Then recognise "
+           "the sum over i as an entry of a matrix product, and check the shape: (d_in, d_out).")
+DX_HINT = ("Write one entry: X_ik touches Y_ij for every unit j of its own row. Recognise the sum over j as an entry "
+           "of a matrix product of shape (n, d_in).")
+DB_HINT = "b_j is added to Y_ij for every sample i: which entries of G does ∂L/∂b_j collect? Its shape is (d_out,)."
+DENSE_SHAPES = {"X": (5, 3), "W": (3, 4), "G": (5, 4)}
+
+
+@dense_derivation.check(points=3, public=True)
+def weight_gradient(answers, rng):
+    "∂L/∂W in X, W and G, shape (d_in, d_out)"
+    derive.expect_matrix_expression(answers, "dL_dW", "X.T @ G", DENSE_SHAPES, hint=DW_HINT, rng=rng)
+
+
+@dense_derivation.check(points=2, public=True)
+def input_gradient(answers, rng):
+    "∂L/∂X in X, W and G, shape (n, d_in)"
+    derive.expect_matrix_expression(answers, "dL_dX", "G @ W.T", DENSE_SHAPES, hint=DX_HINT, rng=rng)
+
+
+@dense_derivation.check(points=2, public=True)
+def bias_gradient(answers, rng):
+    "∂L/∂b in G, shape (d_out,)"
+    derive.expect_matrix_expression(answers, "dL_db", "sum(G, axis=0)", DENSE_SHAPES, hint=DB_HINT, rng=rng)
+
+
+dense_bwd = Question("a4.dense_backward", "dense_backward", references=[layers.dense_backward, layers.Dense],
+                     topic="the dense layer's backward pass in code (002, 003, 004)", withheld=DENSE_FORMS)
 GRAD_HINTS = {
-    "dX": "dX = dZ @ W.T: (n, d_out) @ (d_out, d_in) has the shape of X.",
-    "dW": "dW = X.T @ dZ: (d_in, n) @ (n, d_out) has the shape of W, and sums over the samples of the batch.",
-    "db": "b is added to every row, so db sums dZ over the samples: dZ.sum(axis=0), shape (d_out,).",
+    "dX": "Use your derived ∂L/∂X with dZ as G: its shape is the shape of X, (n, d_in).",
+    "dW": "Use your derived ∂L/∂W with dZ as G: its shape is the shape of W, and it sums over the samples.",
+    "db": "Use your derived ∂L/∂b: b is added to every row, so its gradient has shape (d_out,).",
 }
 
 
@@ -269,9 +305,37 @@ for _name in ("dX", "dW", "db"):
 
 # -------------------------------------------------------------------------------------- Q3 ReLU backward
 
+ACTIVATION_FORMS = [r"step\((Z|z|cache)\)", r"\*\(?(Z|z|cache)>=0", r"\\mathrm\{step\}\(Z\)",
+                    r"(A|cache)\*\(1(\.0)?-(A|cache)\)", r"(A|cache)\\odot\(1-(A|cache)\)", r"A\(1-A\)"]
+activation_derivation = Derivation(
+    "a4.activation_derivation", answers=["dZ_relu", "dZ_sigmoid"],
+    topic="an elementwise activation's backward pass: ReLU's gate, the sigmoid from its own output (004)",
+    withheld=ACTIVATION_FORMS)
+RELU_DERIVE_HINT = ("The Jacobian of an elementwise map is diagonal: ∂L/∂Z_ij = ∂L/∂A_ij · g'(Z_ij). What is the "
+                    "derivative of max(0, z) on each side of 0 (and at 0, by the lecture's convention)?")
+SIGMOID_DERIVE_HINT = ("The same diagonal Jacobian, with the sigmoid's derivative written from its output A, which "
+                       "the forward pass kept (assignment 2).")
+
+
+@activation_derivation.check(points=1, public=True)
+def relu_gate_derived(answers, rng):
+    "∂L/∂Z of A = max(0, Z), in dA and Z (`step(...)` is the unit step)"
+    derive.expect_matrix_expression(answers, "dZ_relu", "dA * step(Z)", {"dA": (4, 3), "Z": (4, 3)},
+                                    hint=RELU_DERIVE_HINT, rng=rng)
+
+
+@activation_derivation.check(points=1, public=True)
+def sigmoid_from_its_output(answers, rng):
+    "∂L/∂Z of A = σ(Z), in dA and A"
+    derive.expect_matrix_expression(answers, "dZ_sigmoid", "dA * (A - A * A)", {"dA": (4, 3), "A": (4, 3)},
+                                    hint=SIGMOID_DERIVE_HINT, rng=rng)
+
+
 relu_bwd = Question("a4.relu_backward", "relu_backward",
-                    references=[layers.relu_backward, activations.relu_grad, layers.ReLU])
-RELU_HINT = "dZ = dA * step(Z): the gradient passes where Z >= 0 and is zero where Z < 0 (cache is Z)."
+                    references=[layers.relu_backward, activations.relu_grad, layers.ReLU],
+                    topic="ReLU's backward pass in code (004)", withheld=ACTIVATION_FORMS)
+RELU_HINT = ("Use your derived `dZ_relu` with the cache as Z: the gradient passes where the unit was active and is "
+             "blocked where it was not.")
 
 
 @relu_bwd.check(points=1, public=True)
@@ -282,7 +346,7 @@ def relu_gate(student, rng):
     expect_close(student(dA, Z), layers.relu_backward(dA, Z), "relu_backward(dA, Z)", hint=RELU_HINT, show=True)
 
 
-@relu_bwd.check(points=1)
+@relu_bwd.check(points=0.5)
 def relu_matches_central_differences(student, rng):
     """matches central differences of max(0, Z) on random shapes (away from the kink)"""
     for _ in range(3):
@@ -292,21 +356,24 @@ def relu_matches_central_differences(student, rng):
         expect_close(student(dA, Z), expected, "relu_backward on random inputs", tol=1e-6, hint=RELU_HINT)
 
 
-@relu_bwd.check(points=1)
+@relu_bwd.check(points=0.5)
 def relu_at_the_kink(student, rng):
     """at Z = 0 follows the lecture's convention step(0) = 1: the gradient passes"""
     Z = np.zeros((3, 4))
     Z[0, 0], Z[2, 3] = -1.0, 1.0
     dA = rng.normal(size=Z.shape)
     expect_close(student(dA, Z), layers.relu_backward(dA, Z), "relu_backward where Z is exactly 0",
-                 hint="The lecture's derivative of ReLU is step(z), with step(0) = 1: use Z >= 0, not Z > 0.")
+                 hint="The lecture's convention sets the derivative of ReLU at exactly 0 to 1: a unit sitting at 0 "
+                      "lets the gradient through.")
 
 
 # ----------------------------------------------------------------------------------- Q4 sigmoid backward
 
 sigmoid_bwd = Question("a4.sigmoid_backward", "sigmoid_backward",
-                       references=[layers.sigmoid_backward, activations.sigmoid_grad, layers.Sigmoid])
-SIGMOID_HINT = "The cache is the output A = sigma(Z), and sigma'(Z) = A (1 - A): dZ = dA * A * (1 - A)."
+                       references=[layers.sigmoid_backward, activations.sigmoid_grad, layers.Sigmoid],
+                       topic="the sigmoid's backward pass from its cached output (003, 004)", withheld=ACTIVATION_FORMS)
+SIGMOID_HINT = ("The cache is the output A = σ(Z), not Z: use your derived `dZ_sigmoid`, with no exponential (applying "
+                "the sigmoid again to A is a classic slip).")
 
 
 def _sigmoid_case(rng, shape, scale=1.0):
@@ -333,13 +400,39 @@ def sigmoid_random_and_saturated(student, rng):
 
 # ------------------------------------------------------------------------------ Q5 softmax cross-entropy
 
+SOFTMAX_FORMS = [r"\(P-Y\)/n", r"\\frac\{1\}\{n\}\(P-Y\)", r"\\frac\{P-Y\}\{n\}", r"P-Y(?![a-z_])",
+                 r"p_c-\[c=y\]", r"p-e(?![a-z_])", r"p_c-\\mathbb"]
+softmax_derivation = Derivation(
+    "a4.softmax_derivation", answers=["dl_ds", "dL_dS"],
+    topic="softmax cross-entropy's gradient, for one sample and for a batch with its mean (notes 002, 003)",
+    withheld=SOFTMAX_FORMS)
+DL_DS_HINT = ("Write ℓ = -s_y + log Σ_j exp(s_j) and differentiate with respect to each s_c: the log-sum-exp term gives "
+              "one thing for every c, the -s_y term only for c = y (that is what e, the one-hot row, encodes).")
+DL_DS_BATCH_HINT = ("The batch loss is the mean of the n per-sample losses, and row i of S enters only the i-th "
+                    "of them: stack the per-sample gradients, and keep the factor the mean brings.")
+
+
+@softmax_derivation.check(points=1, public=True)
+def one_sample(answers, rng):
+    "∂ℓ/∂s for one sample, a row (1, C), in its probabilities p and one-hot label e"
+    derive.expect_matrix_expression(answers, "dl_ds", "p - e", {"p": (1, 5), "e": (1, 5)}, hint=DL_DS_HINT, rng=rng)
+
+
+@softmax_derivation.check(points=3, public=True)
+def a_batch(answers, rng):
+    "∂L/∂S for the mean loss of a batch, (n, C), in P, Y and the batch size n"
+    derive.expect_matrix_expression(answers, "dL_dS", "(P - Y) / n", {"P": (6, 4), "Y": (6, 4), "n": ()},
+                                    hint=DL_DS_BATCH_HINT, rng=rng)
+
+
 sce = Question("a4.softmax_cross_entropy", "softmax_cross_entropy",
                references=[losses.softmax_cross_entropy, activations.softmax, activations.log_sum_exp,
-                           layers.softmax_forward, layers.softmax_backward])
-LOSS_HINT = ("L = (1/n) sum_i [log sum_j exp(s_ij) - s_i,y_i]; subtract each row's maximum before exp so that "
-             "large scores do not overflow.")
-SCE_GRAD_HINT = ("dscores = (P - Y) / n with P the row-wise softmax and Y the one-hot labels: the loss is a mean "
-                 "over the n rows, so its gradient carries 1/n.")
+                           layers.softmax_forward, layers.softmax_backward],
+               topic="softmax + negative log-likelihood in code, log-sum-exp (002, 003)", withheld=SOFTMAX_FORMS)
+LOSS_HINT = ("The loss of a row is the log-sum-exp of its scores minus its true class's score, averaged over the rows; "
+             "subtract each row's maximum before exp so that large scores do not overflow.")
+SCE_GRAD_HINT = ("Use your derived `dL_dS`: the probabilities come from the same shifted scores as the loss, and the "
+                 "loss is a mean over the n rows.")
 
 
 def _expect_sce(student, scores, y, what, tol=1e-7, show=False, check_loss=True, check_grad=True):
@@ -400,7 +493,8 @@ def stable_for_large_scores(student, rng):
 # ------------------------------------------------------------------------------- Q6 network backward pass
 
 net_bwd = Question("a4.network_backward", "network_backward",
-                   references=[reference_network_backward, layers.Sequential, layers.mlp])
+                   references=[reference_network_backward, layers.Sequential, layers.mlp],
+                   topic="back-propagation over a list of layers, gradients by name (003, 004)")
 NET_HINT = ("Visit the layers in reverse order, feed each layer's backward output to the one before it, and after "
             "each layer with parameters copy its grads under numbered names: the last dense layer of a net with "
             "three is W3, b3.")
@@ -452,12 +546,47 @@ def deeper_networks(student, rng):
 
 # ---------------------------------------------------------------------- Q7 the MLP of notes 002, with decay
 
+MLP_FORMS = [r"G@W2\.T", r"GW\^\{?\(2\)T", r"GW\^\{\(2\)\}\^?T", r"2\*?lam\*?W1", r"2\\lambdaW\^\{?\(1\)",
+             r"X\.T@\(\(G@W2"]
+mlp_derivation = Derivation(
+    "a4.mlp_derivation", answers=["dJ_dH", "dJ_dW1", "dJ_db1"],
+    topic="the hidden layer's gradients of notes 002's MLP: two layers down, a ReLU gate, two paths (002)",
+    withheld=MLP_FORMS)
+MLP_SHAPES = {"X": (6, 3), "W1": (3, 5), "U1": (6, 5), "W2": (5, 4), "G": (6, 4), "lam": ()}
+DJ_DH_HINT = "H is the input of the second dense layer, whose upstream gradient is G: your Q2 result, one layer up."
+DJ_DW1_HINT = ("Three steps down from ∂J/∂H: through ReLU (your Q4 result, with U1), through the first dense layer "
+               "(Q2, with X); then remember that J reaches W1 along a second path, the penalty.")
+DJ_DB1_HINT = "The first layer's bias sees the same upstream gradient as W1, but not the penalty (biases are not decayed)."
+
+
+@mlp_derivation.check(points=2, public=True)
+def hidden_output_gradient(answers, rng):
+    "∂J/∂H in G and W2, shape (n, h)"
+    derive.expect_matrix_expression(answers, "dJ_dH", "G @ W2.T", MLP_SHAPES, hint=DJ_DH_HINT, rng=rng)
+
+
+@mlp_derivation.check(points=3, public=True)
+def first_layer_weights(answers, rng):
+    "∂J/∂W1 in X, U1, W1, W2, G and lam, shape (d, h), weight decay included"
+    derive.expect_matrix_expression(answers, "dJ_dW1", "X.T @ ((G @ W2.T) * step(U1)) + 2 * lam * W1", MLP_SHAPES,
+                                    hint=DJ_DW1_HINT, rng=rng)
+
+
+@mlp_derivation.check(points=1, public=True)
+def first_layer_bias(answers, rng):
+    "∂J/∂b1, shape (h,)"
+    derive.expect_matrix_expression(answers, "dJ_db1", "sum((G @ W2.T) * step(U1), axis=0)", MLP_SHAPES,
+                                    hint=DJ_DB1_HINT, rng=rng)
+
+
 mlp_q = Question("a4.mlp_loss", "mlp_loss",
                  references=[reference_mlp_loss, layers.Sequential, layers.mlp, gradcheck.check_model_gradients],
                  uses={"dense_forward": layers.dense_forward, "dense_backward": layers.dense_backward,
-                       "relu_backward": layers.relu_backward, "softmax_cross_entropy": losses.softmax_cross_entropy})
-MLP_HINT = ("Backward from G = dJ_MLE/dU2: dW2 = H^T G, dH = G W2^T, zero dH where U1 < 0, dW1 = X^T G'; then add "
-            "the weight decay's 2 lam W to dW1 and dW2 (not to the biases).")
+                       "relu_backward": layers.relu_backward, "softmax_cross_entropy": losses.softmax_cross_entropy},
+                 topic="the MLP with ReLU, cross-entropy and weight decay in code, checked by parameter (002)",
+                 withheld=MLP_FORMS)
+MLP_HINT = ("Go backwards from the data loss's gradient through your functions, layer by layer, as in your Q10 "
+            "answers; then the penalty's path, for the weights only. The failing names say which layer to look at.")
 
 
 def _mlp_result(student, params, X, y, lam, what):
@@ -493,7 +622,8 @@ def mlp_loss_value(student, rng):
     params, X, y = _mlp_problem(np.random.default_rng(4), n=6, d=3, h=5, c=3)
     value, _ = _mlp_result(student, params, X, y, 0.1, "mlp_loss(params, X, y, lam=0.1)")
     expect_close(value, reference_mlp_loss(params, X, y, 0.1)[0], "J", show=True,
-                 hint="J = softmax_cross_entropy(relu(X W1 + b1) W2 + b2, y) + lam (sum W1^2 + sum W2^2).")
+                 hint="J is the cross-entropy of the network's scores plus lam times the sum of the squared "
+                      "entries of both weight matrices (not of the biases).")
 
 
 @mlp_q.check(points=1, public=True)
@@ -503,7 +633,7 @@ def mlp_gradient_check_by_name(student, rng):
     _gradient_check_by_name(student, params, X, y, 0.1, "mlp_loss", show=True)
 
 
-@mlp_q.check(points=2)
+@mlp_q.check(points=1)
 def mlp_random_gradient_checks(student, rng):
     """gradient check by parameter name on random sizes and weight decays"""
     for lam in (0.0, float(rng.uniform(0.01, 1.0))):
@@ -523,12 +653,176 @@ def weight_decay_on_weights_only(student, rng):
                  hint="The penalty is lam times the sum of the squared entries of W1 and W2; biases are not decayed.")
 
 
+# ------------------------------------------------------------------- the debugging lab: planted bugs, then the record
+
+# What the release hands out in the cell of `mlp_gradients_by_sample` (course.hand_out puts it there; the source
+# keeps the fixed version). Four bugs are planted on purpose, each where a gradient check by parameter finds it:
+#   - a missing 1/n: b2's accumulator is not divided by n (breaks b2 only);
+#   - a transposed product: W2's outer product has its factors swapped (breaks W2 only; the notebook's network has
+#     as many hidden units as classes, so the shapes agree and only the check finds it);
+#   - one path of a sum dropped: W1's weight-decay path is missing (breaks W1 only);
+#   - a ReLU mask from the wrong cache: the gate is taken from the output layer's u2 instead of u1 (breaks W1, b1).
+# The withheld scan of the release never flags these lines: this question declares no withheld forms, and the
+# handout's per-sample products are assignment 3's results (the batch forms this assignment derives stay back).
+HANDOUT = '''def mlp_gradients_by_sample(params, X, y, lam):
+    """The gradients of mlp_loss's J, worked out one sample at a time and averaged: notes 003's accumulators.
+
+    params = {"W1" (d, h), "b1" (h,), "W2" (h, C), "b2" (C,)}, X (n, d), integer labels y (n,), the weight decay
+    lam. Returns {"W1", "b1", "W2", "b2"}, each shaped like its parameter: the gradient of
+    J = mean cross-entropy + lam (||W1||^2 + ||W2||^2), the same J as mlp_loss.
+
+    HANDED OUT WITH BUGS PLANTED ON PURPOSE: find each with a gradient check by parameter, and fix it here, in place.
+    """
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = len(X)
+    Delta = {name: np.zeros_like(value) for name, value in params.items()}
+    for i in range(n):
+        x = X[i]                                     # one sample, shape (d,)
+        u1 = x @ W1 + b1                             # (h,)
+        h = np.maximum(u1, 0.0)
+        u2 = h @ W2 + b2                             # (C,)
+        _, g2 = softmax_cross_entropy(u2[None, :], y[i:i + 1])
+        g2 = g2[0]                                   # this sample's d loss / d u2, shape (C,)
+        Delta["W2"] += np.outer(g2, h) / n
+        Delta["b2"] += g2
+        dh = W2 @ g2                                 # this sample's d loss / d h, shape (h,)
+        g1 = dh * (u2 > 0)                           # through the ReLU
+        Delta["W1"] += np.outer(x, g1) / n
+        Delta["b1"] += g1 / n
+    return {"W1": Delta["W1"],
+            "b1": Delta["b1"],
+            "W2": Delta["W2"] + 2 * lam * W2,
+            "b2": Delta["b2"]}
+'''
+
+
+def _handed_out():
+    """The handout as a function on the grader's side (course code, not the student's), to recognise a cell that
+    was never touched; the softmax cross-entropy is the library's."""
+    space = {"np": np, "softmax_cross_entropy": losses.softmax_cross_entropy}
+    exec(compile(HANDOUT, "<a4 handout>", "exec"), space)  # noqa: S102 (our own text)
+    return space["mlp_gradients_by_sample"]
+
+
+def reference_mlp_gradients_by_sample(params, X, y, lam):
+    """The fixed version: the same gradients as reference_mlp_loss."""
+    return reference_mlp_loss(params, X, y, lam)[1]
+
+
+debug_fix = Question("a4.debug_fix", "mlp_gradients_by_sample",
+                     references=[reference_mlp_gradients_by_sample, reference_mlp_loss, layers.Sequential, layers.mlp,
+                                 gradcheck.check_model_gradients],
+                     uses={"softmax_cross_entropy": losses.softmax_cross_entropy}, kind="debug",
+                     topic="debugging a backward pass with gradient checks, parameter by parameter (002, 003)")
+debug_fix.handout = HANDOUT
+DEBUG_HINT = ("Run your own gradient check on each parameter separately (numerical_gradient of mlp_loss's J against "
+              "this function's gradient, rel_error per name), read the lines that feed each failing name, fix one "
+              "bug, and check again: a name can hide more than one bug.")
+
+
+def _debug_problem(rng, square):
+    """A batch and an MLP kept off ReLU's kinks; with ``square`` as many hidden units as classes (the notebook's)."""
+    if square:
+        c = int(rng.integers(3, 5))
+        return _mlp_problem(rng, n=int(rng.integers(5, 8)), h=c, c=c)
+    while True:
+        params, X, y = _mlp_problem(rng)
+        if params["W2"].shape[0] != params["W2"].shape[1]:
+            return params, X, y
+
+
+def _debug_grads(student, params, X, y, lam, what):
+    grads = student(params, X, y, lam)
+    if not isinstance(grads, dict) or sorted(grads) != sorted(MLP_KEYS):
+        got = sorted(grads) if isinstance(grads, dict) else type(grads).__name__
+        raise CheckFailed(f"{what} must return the dict of gradients {list(MLP_KEYS)}; got {got}.", hint=DEBUG_HINT)
+    return grads
+
+
+def _numerical(params, X, y, lam, name):
+    return numerical_gradient(lambda v: reference_mlp_loss({**params, name: v}, X, y, lam)[0], params[name].copy())
+
+
+@debug_fix.check(points=1, public=True)
+def every_parameter_passes_its_check(student, rng):
+    """on the notebook's network (as many hidden units as classes), every gradient passes its check"""
+    params, X, y = _debug_problem(np.random.default_rng(41), square=True)
+    lam = 0.1
+    grads = _debug_grads(student, params, X, y, lam, "mlp_gradients_by_sample")
+    handed_out = _handed_out()(params, X, y, lam)
+    if all(np.shape(grads[k]) == np.shape(handed_out[k]) and np.allclose(grads[k], handed_out[k], rtol=1e-12,
+                                                                        atol=1e-15) for k in MLP_KEYS):
+        raise CheckFailed("`mlp_gradients_by_sample` is not answered yet: it still returns what the handed-out "
+                          "version returns. Find its bugs with a gradient check by parameter and fix them in place.",
+                          hint=DEBUG_HINT)
+    failing = []
+    for name in MLP_KEYS:
+        expect_shape(grads[name], params[name].shape, f"grads[{name!r}]")
+        err = rel_error(grads[name], _numerical(params, X, y, lam, name))
+        if not np.isfinite(err) or err > 1e-6:
+            failing.append(f"{name} (relative error {err:.1e})")
+    if failing:
+        raise CheckFailed("some gradients still fail their check: " + ", ".join(failing) + ".", hint=DEBUG_HINT)
+
+
+def _debug_parameter_check(name):
+    def check(student, rng):
+        for square in (True, False):
+            params, X, y = _debug_problem(rng, square)
+            lam = float(rng.uniform(0.05, 0.5))
+            grads = _debug_grads(student, params, X, y, lam, "mlp_gradients_by_sample on a random network")
+            expect_shape(grads[name], params[name].shape, f"grads[{name!r}] on a random network")
+            expect_close(grads[name], _numerical(params, X, y, lam, name), f"grads[{name!r}] on a random network",
+                         tol=1e-6, hint=DEBUG_HINT)
+    check.__name__ = f"gradient_{name}_fixed"
+    check.__doc__ = f"{name}'s gradient passes its check on random networks, square or not, with weight decay"
+    return check
+
+
+for _name in MLP_KEYS:
+    debug_fix.check(points=1)(_debug_parameter_check(_name))
+
+
+BUG_RECORD = {"bug_mean": {"b2"}, "bug_transposed": {"W2"}, "bug_path": {"W1"}, "bug_mask": {"W1", "b1"}}
+debug_record = Derivation("a4.debug_record", answers=list(BUG_RECORD), kind="debug",
+                          topic="the debugging record: which parameter's check exposed which bug (002, 003)")
+RECORD_HINT = ("Undo one fix at a time (or reason from the lines each gradient is computed from) and list every "
+               "parameter whose check that bug alone makes fail.")
+
+
+@debug_record.check(points=0, public=True)
+def record_is_readable(answers, rng):
+    "each record names parameters of the network (W1, b1, W2, b2); graded when the notebook is graded"
+    for name in BUG_RECORD:
+        try:
+            derive.expect_choice(answers, name, list(MLP_KEYS), BUG_RECORD[name], hint=RECORD_HINT)
+        except derive.NotAnswered:
+            raise
+        except derive.Unreadable:
+            raise
+        except CheckFailed:
+            pass  # right or wrong is graded by the hidden checks: a public verdict would invite guessing
+
+
+def _record_check(name):
+    def check(answers, rng):
+        derive.expect_choice(answers, name, list(MLP_KEYS), BUG_RECORD[name], hint=RECORD_HINT)
+    check.__name__ = f"record_{name}"
+    check.__doc__ = f"`{name}` names the parameters whose check that bug makes fail"
+    return check
+
+
+for _name in BUG_RECORD:
+    debug_record.check(points=1)(_record_check(_name))
+
+
 # ------------------------------------------------------------------------------ Q8 one epoch of mini-batch SGD
 
 sgd_q = Question("a4.sgd_epoch", "sgd_epoch", references=[reference_sgd_epoch, train.fit],
-                 uses={"mlp_loss": reference_mlp_loss})
-SGD_HINT = ("order = np.random.default_rng(rng).permutation(n); for start in range(0, n, batch_size): rows = order[start:start + "
-            "batch_size], J, g = mlp_loss(params, X[rows], y[rows], lam), record J, then w <- w - lr g for every name.")
+                 uses={"mlp_loss": reference_mlp_loss}, topic="mini-batch SGD, the training pseudocode (003, 004)")
+SGD_HINT = ("Compare your loop with the contract in the markdown: one permutation drawn once from the generator the "
+            "question describes, consecutive slices of it (the last may be shorter), the loss recorded before each "
+            "step, and every parameter stepped against its gradient.")
 
 
 def _sgd_result(student, params, X, y, lr, batch_size, lam, seed, what):
@@ -587,3 +881,9 @@ def stochastic_gradient_descent(student, rng):
     if not after < before:
         raise CheckFailed(f"one epoch of SGD with lr=0.05 did not lower the loss ({before:.3f} -> {after:.3f}).",
                           hint="Step against the gradient: w - lr * g.")
+
+
+# ------------------------------------------------------------------------------------------------ graded by hand
+
+Written("a4.reflection_init", 2, topic="initialization and symmetry (003, 004)")
+Written("a4.reflection_depth", 2, topic="universal approximation, width and depth (002)")

@@ -14,8 +14,9 @@ import numpy as np
 
 from backprop import optim as ref
 
+from .. import derive
 from ..checks import CheckFailed, as_array, expect_close, expect_shape
-from ..question import Question
+from ..question import Derivation, Question, Written
 
 TOL = 1e-6  # equivalent forms differ by rounding only; a wrong rule differs by far more after a few steps
 
@@ -65,7 +66,8 @@ def _random_shape(rng):
     return tuple(int(k) for k in rng.integers(1, 5, size=int(rng.integers(1, 3))))
 
 
-def _optimizer_question(name, reference, hint, public_hyper, random_hyper, points=(1, 1, 1, 1)):
+def _optimizer_question(name, reference, hint, public_hyper, random_hyper, points=(1, 1, 1, 1), topic="",
+                        withheld=()):
     """A question for one update rule, with four checks:
 
     - public: a fixed trajectory on a 2-D quadratic (shown on failure);
@@ -73,7 +75,7 @@ def _optimizer_question(name, reference, hint, public_hyper, random_hyper, point
     - hidden: trajectories of random shapes and random hyper-parameters, and on the Rosenbrock function;
     - hidden: two parameters updated in turn, each with its own state (running quantities live in state).
     """
-    question = Question(f"a5.{name}", name, references=[reference])
+    question = Question(f"a5.{name}", name, references=[reference], topic=topic, withheld=withheld)
     what = f"{name}(w, dw, state)"
 
     def public_trajectory(student, rng):
@@ -162,10 +164,12 @@ def reference_minibatch_epoch(w, X, y, lr, batch_size, rng):
     return np.array(path)
 
 
-minibatch = Question("a5.minibatch", "minibatch_epoch")
-MB_HINT = ("Shuffle once with order = rng.permutation(n); take the batches order[0:B], order[B:2B], ... (the last "
-           "may be smaller); step w - lr * X_B^T (X_B w - y_B) / |B|, dividing by the batch's own size; return "
-           "the weights after every step, stacked: shape (number of steps, d).")
+minibatch = Question("a5.minibatch", "minibatch_epoch", topic="batch, stochastic and mini-batch gradient descent "
+                     "(notes 000, 003, 004)",
+                     withheld=[r"X_B\.T@\(X_B@w-y_B\)/(len\(batch\)|len\(idx\)|\|B\|)"])
+MB_HINT = ("Revisit the recipe of Q1 step by step: one call to rng.permutation for the whole epoch, consecutive "
+           "slices of that order (the last one may be shorter), one step per slice on the mean loss of that slice "
+           "alone, and one row of the result per step.")
 
 
 def _regression(rng, n, d):
@@ -192,7 +196,8 @@ def full_batch_is_one_gradient_step(student, rng):
                        "minibatch_epoch(w, X, y, lr=0.1, batch_size=4, rng) with n = 4")
     expected = w - 0.1 * X.T @ (X @ w - y) / 4
     expect_close(got[0], expected, "the one step of batch gradient descent", tol=1e-9, show=True,
-                 hint="The gradient of 1/(2n) ||X w - y||^2 is X^T (X w - y) / n.")
+                 hint="With one batch holding every sample, the epoch is a single step on the mean loss of section 1: "
+                      "recheck its gradient and the size you divide by.")
 
 
 @minibatch.check(points=1, public=True)
@@ -217,70 +222,208 @@ def mini_batches_of_random_sizes(student, rng):
                       "minibatch_epoch with a batch size that does not divide n")
 
 
-# ---------------------------------------------------------------------------------- Q2 .. Q7 the rules
+reflection_step_size = Written("a5.reflection_step_size", 2, topic="learning rates, SGD's noise floor and a decaying "
+                               "step size (notes 000, 004)")
+
+
+# ---------------------------------------------------------------------------------- Q3 .. Q12 the rules
 
 def _lr(rng, low, high):
     return float(np.exp(rng.uniform(np.log(low), np.log(high))))
 
 
+def _by_hand(rule, hyper, w0, grad, steps):
+    """The iterate after ``steps`` steps of a library rule from w0 (a scalar problem worked in the notebook)."""
+    w, state = np.array([w0], dtype=float), dict(hyper)
+    for _ in range(steps):
+        w, state = rule(w, grad(w), state)
+    return float(w[0])
+
+
+# The numbers of the by-hand questions: f(w) = w^2 (gradient 2w) from w0 = 1, computed with the reference so that
+# they follow the library. The notebook states the same problems.
+MOMENTUM_W2 = _by_hand(ref.momentum, {"lr": 0.1, "mu": 0.9}, 1.0, lambda w: 2 * w, 2)
+RMSPROP_W2 = _by_hand(ref.rmsprop, {"lr": 0.1, "rho": 0.9, "eps": 0.0}, 1.0, lambda w: 2 * w, 2)
+
+momentum_steps = Derivation(
+    "a5.momentum_steps", answers=["momentum_limit", "momentum_w2"],
+    topic="momentum: the velocity as a geometric sum, and two steps by hand (notes 004)",
+    withheld=[r"1/\(1-(mu|μ|\\mu)\)", r"\\frac\{1\}\{1-(\\mu|μ|mu)\}", r"\{1-(\\mu|μ)\}", r"/\(1-(mu|μ|\\mu)\)",
+              r"0\.46(?!\d)"])
+MOMENTUM_LIMIT_HINT = ("Unroll the velocity for a gradient that never changes: it becomes a geometric sum of powers "
+                       "of mu. Count its terms from the current step (that one has mu to the power 0), let t grow "
+                       "without bound, and divide by the size of one plain step.")
+MOMENTUM_W2_HINT = ("Work the two steps in order, each with the gradient 2 w at the weight you have then: first the "
+                    "velocity (it starts at zero), then the weight. Mind the sign of each term.")
+
+
+@momentum_steps.check(points=2, public=True)
+def momentum_limit_in_mu(answers, rng):
+    "the long-run step for a constant gradient, as a multiple of a plain step, in mu"
+    derive.expect_expression(answers, "momentum_limit", "1/(1 - mu)", {"mu": (0.0, 0.95)}, hint=MOMENTUM_LIMIT_HINT,
+                             rng=rng)
+
+
+@momentum_steps.check(points=2, public=True)
+def two_momentum_steps_by_hand(answers, rng):
+    "w after two momentum steps on f(w) = w^2, by hand"
+    derive.expect_number(answers, "momentum_w2", MOMENTUM_W2, hint=MOMENTUM_W2_HINT)
+
+
+MOMENTUM_CODE = [r"(mu|state\[.mu.\])\*[^,;=]*v[^,;=]*-(state\[.lr.\]|lr|eta)\*(dw|g)\b"]
 momentum = _optimizer_question(
     "momentum", ref.momentum,
-    "v <- mu v - lr g;  w <- w + v (or the same with v <- mu v + g;  w <- w - lr v). Read lr and mu from state.",
+    "Compare your step with the definition in 5.1: the old velocity fades by mu before the new gradient term joins "
+    "it, the gradient term points downhill, and the weight moves by the new velocity. Read lr and mu from state.",
     {"lr": 0.05, "mu": 0.8},
     lambda rng: {"lr": _lr(rng, 0.01, 0.1), "mu": float(rng.uniform(0.5, 0.95))},
+    topic="momentum (notes 004)", withheld=MOMENTUM_CODE,
 )
 
 nesterov = _optimizer_question(
     "nesterov", ref.nesterov,
-    "With the gradient g taken at the stored w: v_prev = v;  v <- mu v - lr g;  w <- w - mu v_prev + (1 + mu) v "
-    "(equivalently w <- w + mu v - lr g with the new v).",
+    "The gradient you are given is taken at the stored point, which is the look-ahead point. Keep the old velocity "
+    "before you overwrite it: the move from one stored point to the next uses both the old and the new velocity.",
     {"lr": 0.05, "mu": 0.8},
     lambda rng: {"lr": _lr(rng, 0.01, 0.1), "mu": float(rng.uniform(0.5, 0.95))},
+    topic="Nesterov's look-ahead, written for the gradient at the stored point (notes 004)",
+    withheld=[r"-(mu|state\[.mu.\])\*v_prev\+\(1\+(mu|state\[.mu.\])\)\*v"],
 )
 
 adagrad = _optimizer_question(
     "adagrad", ref.adagrad,
-    "G <- G + g^2 (the squares, summed over all steps, never decayed);  w <- w - lr g / (sqrt(G) + eps).",
+    "Check what you accumulate (the squares of the gradients, summed over every step and never decayed) and where "
+    "eps sits (outside the square root, as in 5.3).",
     {"lr": 0.5, "eps": 1e-8},
     lambda rng: {"lr": _lr(rng, 0.05, 1.0), "eps": 1e-8},
-    points=(1, 0.5, 1, 0.5),
+    points=(1, 0.5, 1, 0.5), topic="adaptive step sizes: Adagrad (notes 000, 004)",
 )
+
+rmsprop_by_hand = Derivation(
+    "a5.rmsprop_by_hand", answers=["rmsprop_w2"],
+    topic="RMSprop: two steps by hand (notes 000, 004)", withheld=[r"0\.498[0-9]", r"0\.499(?!\d)"])
+RMSPROP_W2_HINT = ("Work the two steps in order: the running average first (it starts at zero and takes only the "
+                   "share 1 - rho of the new squared gradient), then the step with its square root; the second "
+                   "gradient is 2 w at the weight after the first step.")
+
+
+@rmsprop_by_hand.check(points=2, public=True)
+def two_rmsprop_steps_by_hand(answers, rng):
+    "w after two RMSprop steps on f(w) = w^2, by hand"
+    derive.expect_number(answers, "rmsprop_w2", RMSPROP_W2, hint=RMSPROP_W2_HINT)
+
 
 rmsprop = _optimizer_question(
     "rmsprop", ref.rmsprop,
-    "s <- rho s + (1 - rho) g^2;  w <- w - lr g / (sqrt(s) + eps): eps outside the square root.",
+    "Check the running average (a decaying average of the squared gradients, weights rho and 1 - rho) and where "
+    "eps sits: outside the square root here.",
     {"lr": 0.05, "rho": 0.9, "eps": 1e-8},
     lambda rng: {"lr": _lr(rng, 0.005, 0.1), "rho": float(rng.uniform(0.8, 0.99)), "eps": 1e-8},
-    points=(1, 0.5, 1, 0.5),
+    points=(1, 0.5, 1, 0.5), topic="adaptive step sizes: RMSprop (notes 000, 004)",
 )
+
+adadelta_first_step = Derivation(
+    "a5.adadelta_first_step", answers=["adadelta_first_step"],
+    topic="Adadelta: the size of its first step (notes 004)",
+    withheld=[r"(sqrt|\\sqrt)\{?\(?(eps|ε|\\epsilon|\\varepsilon)\}?\)?/\(?1-(rho|ρ|\\rho)",
+              r"\\frac\{(\\epsilon|ε|\\varepsilon)\}\{1-(\\rho|ρ)\}",
+              r"(sqrt|\\sqrt)\{?\(?(eps|ε|\\epsilon|\\varepsilon)\}?\)?/(sqrt|\\sqrt)\{?\(?1-(rho|ρ|\\rho)"])
+ADADELTA_FIRST_HINT = ("Write out the first step from zero running averages: what is s after one step, and what "
+                       "is u before it? Then let the gradient be large compared with eps, so that eps is negligible "
+                       "where it is added to a squared gradient but not where it stands alone.")
+
+
+@adadelta_first_step.check(points=2, public=True)
+def first_step_size(answers, rng):
+    "the size of Adadelta's first step for a large gradient, in eps and rho"
+    derive.expect_expression(answers, "adadelta_first_step", "sqrt(eps / (1 - rho))",
+                             {"eps": (1e-6, 1e-2), "rho": (0.5, 0.99)}, hint=ADADELTA_FIRST_HINT, rng=rng)
+
 
 adadelta = _optimizer_question(
     "adadelta", ref.adadelta,
-    "s <- rho s + (1 - rho) g^2;  delta = -sqrt(u + eps) / sqrt(s + eps) * g;  u <- rho u + (1 - rho) delta^2 "
-    "(the unscaled delta, after computing it);  w <- w + lr delta.",
+    "Check the order of 5.5: update the average of squared gradients, compute the step with the *old* average of "
+    "squared steps, then update that average with the unscaled step; eps sits inside both square roots.",
     {"lr": 1.0, "rho": 0.9, "eps": 1e-3},
     lambda rng: {"lr": float(rng.choice([1.0, 0.5])), "rho": float(rng.uniform(0.8, 0.99)),
                  "eps": float(rng.choice([1e-3, 1e-4]))},
+    topic="adaptive step sizes: Adadelta (notes 004)",
 )
+
+ADAM_FACTOR_FORMS = [r"1-(beta1|b1|β1|β_1|β_\{1\}|\\beta_1|\\beta_\{1\})(\*\*|\^)\{?\(?t",
+                     r"\((1|1\.0)-(beta1|b1|β1|β_1|\\beta_1|\\beta_\{1\})\)/(np\.)?(sqrt|\\sqrt)",
+                     r"\\frac\{1-(\\beta_1|\\beta_\{1\}|β_1)\}\{\\sqrt"]
+adam_bias = Derivation(
+    "a5.adam_bias", answers=["adam_mean_factor", "adam_first_step_uncorrected"],
+    topic="Adam: the bias of averages started at zero, and its correction (notes 004)",
+    withheld=ADAM_FACTOR_FORMS)
+ADAM_MEAN_HINT = ("Unroll the recursion from m_0 = 0 into a weighted sum of the gradients; take the expectation "
+                  "with a constant mean gradient, and sum the geometric series of t terms (a finite sum, not the "
+                  "infinite one).")
+ADAM_UNCORRECTED_HINT = ("Write m_1 and v_1 from zero averages, divide as the step does with eps = 0, and express "
+                         "the length of the step in units of lr (for a positive gradient).")
+
+
+@adam_bias.check(points=2, public=True)
+def first_moment_factor(answers, rng):
+    "E[m_t] divided by the constant mean gradient, in beta1 and t"
+    derive.expect_expression(answers, "adam_mean_factor", "1 - beta1**t", {"beta1": (0.5, 0.99), "t": (1.0, 40.0)},
+                             hint=ADAM_MEAN_HINT, rng=rng)
+
+
+@adam_bias.check(points=3, public=True)
+def uncorrected_first_step(answers, rng):
+    "the first step without the correction, in units of lr, in beta1 and beta2"
+    derive.expect_expression(answers, "adam_first_step_uncorrected", "(1 - beta1) / sqrt(1 - beta2)",
+                             {"beta1": (0.5, 0.99), "beta2": (0.9, 0.9999)}, hint=ADAM_UNCORRECTED_HINT, rng=rng)
+
 
 adam = _optimizer_question(
     "adam", ref.adam,
-    "t <- t + 1;  m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;  m_hat = m / (1 - beta1^t);  "
-    "v_hat = v / (1 - beta2^t);  w <- w - lr m_hat / (sqrt(v_hat) + eps). The bias correction is what makes the "
-    "first steps about lr long.",
+    "Check the order: count the step first (the first step uses t = 1), update both averages, correct each by the "
+    "factor you derived in Q11 (with beta2 for the squared gradients), then step; eps sits outside the square root.",
     {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8},
     lambda rng: {"lr": _lr(rng, 0.01, 0.2), "beta1": float(rng.uniform(0.8, 0.95)),
                  "beta2": float(rng.uniform(0.99, 0.9999)), "eps": 1e-12},  # tiny: the form with the
     # corrections folded into the step size, w - lr_t m / (sqrt(v) + eps), differs only in where eps sits
-    points=(1, 1, 2, 1),
+    points=(1, 1, 2, 1), topic="Adam (notes 004)",
+    withheld=ADAM_FACTOR_FORMS + [r"m/\(1-(b1|beta1|state\[.beta1.\])\*\*t\)"],
 )
 
 
-# ------------------------------------------------------------------------------------ Q8 clipping
+# ------------------------------------------------------------------------------------ Q13, Q14 clipping
 
-clip = Question("a5.clip", "clip_by_global_norm", references=[ref.clip_grad_norm])
-CLIP_HINT = ("N = sqrt(sum over every array and every entry of g^2), one number for all the arrays together; if "
-             "N > max_norm multiply every array by max_norm / N, else leave them alone. Return (new dict, N).")
+CLIP_FACTOR_FORMS = [r"(?<![a-z_])(c|max_norm|\\texttt\{max\\_norm\})/(N|norm)(?![a-z_])", r"\\frac\{c\}\{N\}",
+                     r"\\frac\{\\texttt\{max\\_norm\}\}\{N\}"]
+clip_factor = Derivation(
+    "a5.clip_factor", answers=["clip_factor", "clip_b"],
+    topic="exploding gradients: the scale factor of clipping by the global norm (notes 004)",
+    withheld=CLIP_FACTOR_FORMS)
+CLIP_FACTOR_HINT = ("Multiplying every array by one number k multiplies the global norm by |k|: choose k > 0 so that "
+                    "the norm after scaling is exactly the threshold.")
+CLIP_B_HINT = ("First the global norm of all the entries of both arrays together (one number), then the common "
+               "factor, then the entry of b.")
+
+
+@clip_factor.check(points=2, public=True)
+def factor_in_c_and_n(answers, rng):
+    "the factor that scales every array when N > c, in c and N"
+    derive.expect_expression(answers, "clip_factor", "c / N", {"c": (0.1, 5.0), "N": (5.0, 50.0)},
+                             hint=CLIP_FACTOR_HINT, rng=rng)
+
+
+@clip_factor.check(points=1, public=True)
+def clipped_entry_by_hand(answers, rng):
+    "one entry of a clipped gradient, by hand"
+    grads = {"W": np.array([[1.0, -2.0], [2.0, 0.0]]), "b": np.array([4.0, 0.0])}
+    ref.clip_grad_norm(grads, 2.0)
+    derive.expect_number(answers, "clip_b", float(grads["b"][0]), hint=CLIP_B_HINT)
+
+
+clip = Question("a5.clip", "clip_by_global_norm", references=[ref.clip_grad_norm],
+                topic="gradient clipping by the global norm (notes 004)", withheld=CLIP_FACTOR_FORMS)
+CLIP_HINT = ("The norm is global: one number from every entry of every array together, taken before any scaling. "
+             "Scale only when it exceeds max_norm, every array by the same factor (Q13), into a new dict.")
 
 
 def _expect_clip(student, grads, max_norm, what, show=False):
@@ -320,3 +463,7 @@ def random_sets_of_gradients(student, rng):
         grads = {f"W{k}": scale * rng.normal(size=_random_shape(rng)) for k in range(1, int(rng.integers(2, 5)))}
         grads["b1"] = scale * rng.normal(size=3)
         _expect_clip(student, grads, float(rng.uniform(0.5, 5.0)), "clip_by_global_norm on random gradients")
+
+
+reflection_gradients = Written("a5.reflection_gradients", 2, topic="vanishing and exploding gradients, "
+                               "initialization, clipping (notes 004)")

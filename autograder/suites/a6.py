@@ -14,15 +14,91 @@ from backprop import layers, optim, train
 from backprop import regularizers as ref
 from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
+from .. import derive
 from ..props import Callbacks, Toy
 from ..checks import CheckFailed, as_array, expect_close, expect_shape, expect_tuple
-from ..question import Question
+from ..question import Derivation, Question, Written
 
 
-# ------------------------------------------------------------------------------------------ Q1 weight decay
+# ------------------------------------------------------------------------------------ the derive questions' helper
 
-l2 = Question("a6.l2_penalty", "l2_penalty", references=[optim.l2_penalty])
-L2_HINT = "The penalty is lam * sum(W**2) (a float); its gradient is 2 * lam * W, same shape as W."
+def _expect_on_data(answers, name, names, expected, problem, hint, rng, draws=3, broadcast=True):
+    """The answer ``name``, a matrix expression in ``names``, equals ``expected(values)`` on the values of
+    ``problem(rng)`` (real normalized data, so identities such as "x̂ has mean 0 over the batch" hold, as they do in
+    the derivation). A result that broadcasts to the expected shape is compared after broadcasting (a contribution
+    that is the same for every sample may be written once); a sign flip or a constant factor gets a Likely mistake."""
+    parsed = derive.read(answers, name, set(names), matrices=True)
+    for _ in range(draws):
+        values = problem(rng)
+        want = np.asarray(expected(values), dtype=float)
+        try:
+            got = np.asarray(derive.evaluate(parsed, values), dtype=float)
+            if broadcast:
+                got = np.broadcast_to(got, want.shape)
+            elif got.size == want.size:
+                got = got.reshape(want.shape)
+        except ValueError:
+            raise CheckFailed(f"`{name}` has sizes that do not fit: its result does not have the shape "
+                              f"{want.shape} of the quantity asked for (nor one that broadcasts to it).",
+                              hint=hint) from None
+        if got.shape != want.shape:
+            raise CheckFailed(f"`{name}` has shape {got.shape}, but the quantity asked for has shape {want.shape}.",
+                              hint=hint)
+        if not np.allclose(got, want, rtol=1e-8, atol=1e-10):
+            detail = None
+            if np.allclose(got, -want, rtol=1e-8, atol=1e-10):
+                detail = "Likely mistake: the sign is flipped."
+            else:
+                scale = float(np.vdot(got, want) / max(np.vdot(want, want), 1e-300))
+                if abs(scale) > 1e-9 and np.allclose(got, scale * want, rtol=1e-7, atol=1e-10):
+                    detail = f"Likely mistake: off by a constant factor ({scale:.4g})."
+            raise CheckFailed(f"`{name}` does not equal the quantity asked for (compared on several random draws).",
+                              hint=hint, detail=detail)
+
+
+# ------------------------------------------------------------------------------------------ Q1, Q2 weight decay
+
+WD_FORMS = [r"2(\*)?(lam|λ|\\lambda)(\*)?(W|\\eta|eta|η)", r"1-2(\*)?(lam|λ|\\lambda)", r"(lam|λ|\\lambda)\*?W/abs",
+            r"(lam|λ|\\lambda)(\*)?(np\.)?(sign|\\operatorname\{sign\}|\\mathrm\{sign\})\(W"]
+weight_decay = Derivation(
+    "a6.weight_decay", answers=["l2_grad", "decay_factor", "l1_subgrad"],
+    topic="weight decay from the L2 penalty, and the L1 penalty's subgradient (notes 002, 004)", withheld=WD_FORMS)
+L2_GRAD_HINT = ("Differentiate the penalty with respect to one entry W_ij: only one term of the double sum "
+                "contains it. Then collect the entries back into a matrix of W's shape.")
+DECAY_HINT = ("Write one gradient-descent step on the penalized objective with a zero data gradient, and factor W "
+              "out of the right-hand side.")
+L1_HINT = ("Differentiate |W_ij| on each side of 0 (W has no zero entries here); the grader knows abs but no sign "
+           "function, so write the sign with what it knows.")
+
+
+def _scalar_and_matrix(rng):
+    return {"W": rng.normal(size=(3, 4)), "lam": float(rng.uniform(0.01, 2.0))}
+
+
+@weight_decay.check(points=2, public=True)
+def l2_gradient(answers, rng):
+    "the gradient of lam * ||W||^2 with respect to W"
+    _expect_on_data(answers, "l2_grad", ["W", "lam"], lambda v: 2 * v["lam"] * v["W"], _scalar_and_matrix,
+                    L2_GRAD_HINT, rng)
+
+
+@weight_decay.check(points=1, public=True)
+def decay_factor_in_lam_and_eta(answers, rng):
+    "the factor that multiplies W in one step, in lam and eta"
+    derive.expect_expression(answers, "decay_factor", "1 - 2*lam*eta", {"lam": (0.0, 0.1), "eta": (0.0, 1.0)},
+                             hint=DECAY_HINT, rng=rng)
+
+
+@weight_decay.check(points=2, public=True)
+def l1_subgradient(answers, rng):
+    "the gradient of lam * sum |W_ij| at a W with no zero entry"
+    _expect_on_data(answers, "l1_subgrad", ["W", "lam"], lambda v: v["lam"] * np.sign(v["W"]), _scalar_and_matrix,
+                    L1_HINT, rng)
+
+
+l2 = Question("a6.l2_penalty", "l2_penalty", references=[optim.l2_penalty], topic="weight decay: the penalty and "
+              "its gradient in code (notes 002, 004)", withheld=WD_FORMS)
+L2_HINT = "Check the value (a float, summed over every entry) and that the gradient is your Q1 result, shaped like W."
 
 
 def _expect_l2(student, W, lam, what, show=False):
@@ -33,7 +109,7 @@ def _expect_l2(student, W, lam, what, show=False):
 
 @l2.check(points=1, public=True)
 def penalty_and_gradient(student, rng):
-    """value lam ||W||^2 and gradient 2 lam W on a 2 x 3 matrix"""
+    """the penalty's value and gradient on a 2 x 3 matrix"""
     W = np.array([[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]])
     _expect_l2(student, W, 0.1, "l2_penalty(W, lam=0.1)", show=True)
 
@@ -102,7 +178,8 @@ def _expect_early(student, rng, script, max_epochs, patience, in_place, what, sh
                          hint=RESTORE_HINT)
 
 
-early = Question("a6.early_stopping", "train_with_early_stopping", references=[ref.EarlyStopping, train.fit])
+early = Question("a6.early_stopping", "train_with_early_stopping", references=[ref.EarlyStopping, train.fit],
+                 topic="early stopping, the best weights restored (notes 000, 004)")
 
 
 @early.check(points=1, public=True)
@@ -136,8 +213,10 @@ def random_loss_curves(student, rng):
 
 # ------------------------------------------------------------------------------------------- Q3 input noise
 
-noise = Question("a6.input_noise", "add_input_noise", references=[ref.gaussian_noise_forward, layers.GaussianNoise])
-NOISE_HINT = "While training return x + sigma * rng.standard_normal(x.shape); at prediction time return x itself."
+noise = Question("a6.input_noise", "add_input_noise", references=[ref.gaussian_noise_forward, layers.GaussianNoise],
+                 topic="perturbing the inputs with Gaussian noise (notes 004)")
+NOISE_HINT = ("While training, add independent zero-mean noise of standard deviation sigma to every entry, drawn from "
+              "the rng argument; at prediction time nothing is added.")
 
 
 def _noise_of(student, x, sigma, what, seed):
@@ -183,9 +262,11 @@ def random_sigma_and_reproducible(student, rng):
 # ---------------------------------------------------------------------------------------------- Q4 dropout
 
 dropout_fwd = Question("a6.dropout_forward", "dropout_forward",
-                       references=[ref.dropout_forward, ref.dropout_backward, layers.Dropout])
-DROP_HINT = ("Inverted dropout: keep a unit with probability 1 - p, mask = (rng.random(x.shape) >= p) / (1 - p), "
-             "out = x * mask; at prediction time return (x, None).")
+                       references=[ref.dropout_forward, ref.dropout_backward, layers.Dropout],
+                       topic="dropout, the expectation kept (notes 000, 004)")
+DROP_HINT = ("Keep each unit with probability 1 - p (the draw the question gives), scale the kept ones so that the "
+             "expected output is unchanged, and return the scaled mask you multiplied x with; at prediction time "
+             "return (x, None).")
 
 
 def _dropout(student, x, p, seed, what):
@@ -235,8 +316,8 @@ def keeps_the_expectation(student, rng):
             raise CheckFailed(f"with p = {p:.2f} a share {share:.3f} of the units was dropped.", hint=DROP_HINT)
         if abs(ratio - 1) > 0.03:
             raise CheckFailed(f"with p = {p:.2f} the average of out over {draws} draws is {ratio:.3f} times x; the "
-                              f"expectation must stay x.", hint="Scale the kept units by 1 / (1 - p): then "
-                              "E[out] = (1 - p) * x / (1 - p) = x.")
+                              f"expectation must stay x.", hint="Work out E[out] for one unit, kept with "
+                              "probability 1 - p and then scaled: it must equal x.")
 
 
 @dropout_fwd.check(points=1)
@@ -252,8 +333,26 @@ def reproducible_and_p_zero(student, rng):
     expect_close(out, x, "dropout_forward(x, p=0, train=True): out", hint="With p = 0 nothing is dropped.")
 
 
-dropout_bwd = Question("a6.dropout_backward", "dropout_backward", references=[ref.dropout_backward, layers.Dropout])
-DROP_BACK_HINT = "out = x * mask, so dL/dx = dout * mask (the same scaled mask); with mask None, dL/dx = dout."
+dropout_gradient = Derivation(
+    "a6.dropout_gradient", answers=["dropout_dx"], topic="dropout's backward pass (notes 004)",
+    withheld=[r"(G|dout)\*(m|mask)/\(1-p\)", r"(G|dout)\*(mask|M)(?![a-z_])",
+              r"\\partial(L|\\mathcal\{L\})/\\partial\\text\{out\}\\odot"])
+DROP_DX_HINT = ("Write one entry of out in terms of the same entry of x: the mask entry is a constant for this "
+                "forward pass. Then apply the chain rule entry by entry, keeping every factor of the forward pass.")
+
+
+@dropout_gradient.check(points=2, public=True)
+def gradient_through_the_scaled_mask(answers, rng):
+    "dL/dx in the upstream gradient G, the 0/1 mask m and p"
+    derive.expect_matrix_expression(answers, "dropout_dx", "G * m / (1 - p)",
+                                    {"G": (4, 5), "m": (4, 5), "p": ()}, hint=DROP_DX_HINT, rng=rng)
+
+
+dropout_bwd = Question("a6.dropout_backward", "dropout_backward", references=[ref.dropout_backward, layers.Dropout],
+                       topic="dropout's backward pass in code",
+                       withheld=[r"(G|dout)\*(mask|M)(?![a-z_])"])
+DROP_BACK_HINT = ("Use your Q6 result with the mask the forward pass returned (it is already scaled); with mask None "
+                  "nothing was dropped.")
 
 
 @dropout_bwd.check(points=1, public=True)
@@ -296,10 +395,12 @@ def _bn_problem(rng, n=None, d=None):
 
 
 bn_fwd = Question("a6.batchnorm_forward", "batchnorm_forward",
-                  references=[ref.batchnorm_forward, ref._standardize, layers.BatchNorm])
-BN_HINT = ("In training: mu and var over the batch (axis 0, var with 1/n), xhat = (x - mu) / sqrt(var + eps), "
-           "out = gamma * xhat + beta.")
-RUNNING_HINT = "new mean = momentum * old mean + (1 - momentum) * batch mean; the same for the variance."
+                  references=[ref.batchnorm_forward, ref._standardize, layers.BatchNorm],
+                  topic="covariate shift; batch normalization with its scale and shift (notes 004)")
+BN_HINT = ("In training, check the axis of the statistics (each feature over the batch), that the variance divides "
+           "by n, where eps goes, and the scale and shift at the end.")
+RUNNING_HINT = ("Check the weights of the running averages (momentum on the old value, the rest on the batch's "
+                "statistic) and that you return them in a new dict.")
 EVAL_HINT = ("At prediction time (train=False) standardize with running['mean'] and running['var'], not with the "
              "batch's statistics, and return the running averages unchanged.")
 
@@ -369,10 +470,68 @@ def prediction_of_single_samples(student, rng):
                "batchnorm_forward(train=False) on one sample", ("out", "running"))
 
 
+def _bn_values(rng):
+    """A real batch (n, d) through batch norm: G = dL/dout, gamma, Xh = x̂, sigma = sqrt(var + eps), s = 1 / sigma, n."""
+    n, d = int(rng.integers(3, 9)), int(rng.integers(2, 6))
+    x = rng.normal(loc=rng.uniform(-3, 3, size=d), scale=rng.uniform(0.5, 3, size=d), size=(n, d))
+    sigma = np.sqrt(x.var(axis=0) + 1e-5)
+    return {"G": rng.normal(size=(n, d)), "gamma": rng.uniform(0.5, 2.0, size=d), "Xh": (x - x.mean(axis=0)) / sigma,
+            "sigma": sigma, "s": 1 / sigma, "n": float(n)}
+
+
+BN_NAMES = ["G", "gamma", "Xh", "sigma", "s", "n"]
+BN_FORMS = [r"dxhat-dxhat\.mean\(", r"xhat\*\(dxhat\*xhat\)\.(mean|sum)\(", r"\\hat ?x_\{?k\}?\\frac\{?1\}?\{?n\}?\\sum",
+            r"-\\frac\{?s\}?\{?n\}?\\hat ?x_k", r"\(g_k-\\frac1n\\sum", r"mean\((G|D|dout)\*gamma\*Xh",
+            r"-(s|inv_std)\*mean\((G|D|dout)\*gamma"]
+batchnorm_paths = Derivation(
+    "a6.batchnorm_paths", answers=["bn_direct", "bn_through_mean", "bn_through_var", "bn_dgamma"],
+    topic="batch norm's backward pass: the three paths from x to x̂ (notes 004)", withheld=BN_FORMS)
+BN_DIRECT_HINT = ("Hold the batch mean and variance fixed: x̂ is then an affine function of x, and out an affine "
+                  "function of x̂. Multiply the two slopes with G, entry by entry.")
+BN_MEAN_HINT = ("First dL/dmu: every x̂_i of the feature depends on mu, so sum over the batch. Then multiply by "
+                "dmu/dx_k, which is the same for every sample.")
+BN_VAR_HINT = ("First dL/dvar: differentiate x̂_i with respect to the variance (a power -1/2) and sum over the batch. "
+               "Then multiply by dvar/dx_k; the part of it that goes through mu sums to zero. Write x - mu with x̂.")
+BN_DGAMMA_HINT = "gamma_j multiplies x̂_ij in every sample of the batch: add up its contributions over the samples."
+
+
+@batchnorm_paths.check(points=1, public=True)
+def direct_path(answers, rng):
+    "the contribution of the direct path from x to x̂"
+    _expect_on_data(answers, "bn_direct", BN_NAMES, lambda v: v["G"] * v["gamma"] * v["s"], _bn_values,
+                    BN_DIRECT_HINT, rng)
+
+
+@batchnorm_paths.check(points=2, public=True)
+def path_through_the_mean(answers, rng):
+    "the contribution of the path through the batch mean"
+    _expect_on_data(answers, "bn_through_mean", BN_NAMES,
+                    lambda v: np.broadcast_to(-v["s"] * (v["G"] * v["gamma"]).mean(axis=0), v["G"].shape),
+                    _bn_values, BN_MEAN_HINT, rng)
+
+
+@batchnorm_paths.check(points=3, public=True)
+def path_through_the_variance(answers, rng):
+    "the contribution of the path through the batch variance"
+    _expect_on_data(answers, "bn_through_var", BN_NAMES,
+                    lambda v: -v["s"] * v["Xh"] * (v["G"] * v["gamma"] * v["Xh"]).mean(axis=0), _bn_values,
+                    BN_VAR_HINT, rng)
+
+
+@batchnorm_paths.check(points=1, public=True)
+def gamma_gradient(answers, rng):
+    "dL/dgamma, shape (d,)"
+    _expect_on_data(answers, "bn_dgamma", BN_NAMES, lambda v: (v["G"] * v["Xh"]).sum(axis=0), _bn_values,
+                    BN_DGAMMA_HINT, rng, broadcast=False)
+
+
 bn_bwd = Question("a6.batchnorm_backward", "batchnorm_backward",
-                  references=[ref.batchnorm_backward, ref._normalize_backward, layers.BatchNorm])
-BN_BACK_HINT = ("x reaches xhat directly and through the batch mean and variance: with dxhat = dout * gamma, "
-                "dx = inv_std * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), means over the batch (axis 0).")
+                  references=[ref.batchnorm_backward, ref._normalize_backward, layers.BatchNorm],
+                  topic="backprop through the batch statistics in code (notes 004)", withheld=BN_FORMS)
+BN_BACK_HINT = ("Add the three paths of Q9, each with its own sign, with dout * gamma in the place of G * gamma; "
+                "the means run over the batch (axis 0).")
+DGAMMA_HINT = "Your Q9 result for dgamma, with the cache's xhat."
+DBETA_HINT = "beta is added to every sample of the batch: add up the upstream gradient over the samples."
 
 
 def _expect_bn_backward(student, x, gamma, beta, dout, what, show=False):
@@ -383,8 +542,8 @@ def _expect_bn_backward(student, x, gamma, beta, dout, what, show=False):
     dx, dgamma, dbeta = expect_tuple(student(dout, cache), what, ["dx", "dgamma", "dbeta"])
     num_gamma = numerical_gradient_array(lambda g: forward(x, g, beta), gamma.copy(), dout)
     num_beta = numerical_gradient_array(lambda b: forward(x, gamma, b), beta.copy(), dout)
-    expect_close(dbeta, num_beta, f"{what}: dbeta", tol=1e-6, hint="dbeta = dout summed over the batch.", show=show)
-    expect_close(dgamma, num_gamma, f"{what}: dgamma", tol=1e-6, hint="dgamma = (dout * xhat) summed over the batch.",
+    expect_close(dbeta, num_beta, f"{what}: dbeta", tol=1e-6, hint=DBETA_HINT, show=show)
+    expect_close(dgamma, num_gamma, f"{what}: dgamma", tol=1e-6, hint=DGAMMA_HINT,
                  show=show)
     num_x = numerical_gradient_array(lambda z: forward(z, gamma, beta), x.copy(), dout)
     expect_close(dx, num_x, f"{what}: dx", tol=1e-5, hint=BN_BACK_HINT, show=show)
@@ -400,9 +559,9 @@ def gamma_and_beta_gradients(student, rng):
     _, dgamma, dbeta = expect_tuple(student(dout, cache), "batchnorm_backward(dout, cache)", ["dx", "dgamma", "dbeta"])
     f = lambda g, b: _bn_reference(x, g, b, {"mean": np.zeros(3), "var": np.ones(3)})[0]
     expect_close(dbeta, numerical_gradient_array(lambda b: f(gamma, b), beta.copy(), dout),
-                 "batchnorm_backward: dbeta", tol=1e-6, hint="dbeta = dout summed over the batch.", show=True)
+                 "batchnorm_backward: dbeta", tol=1e-6, hint=DBETA_HINT, show=True)
     expect_close(dgamma, numerical_gradient_array(lambda g: f(g, beta), gamma.copy(), dout),
-                 "batchnorm_backward: dgamma", tol=1e-6, hint="dgamma = (dout * xhat) summed over the batch.",
+                 "batchnorm_backward: dgamma", tol=1e-6, hint=DGAMMA_HINT,
                  show=True)
 
 
@@ -444,9 +603,10 @@ def _ln_problem(rng, n=None, d=None):
 
 
 ln_fwd = Question("a6.layernorm_forward", "layernorm_forward",
-                  references=[ref.layernorm_forward, ref._standardize, layers.LayerNorm])
-LN_HINT = ("Layer norm standardizes each sample over its own features: mean and var along axis 1 with "
-           "keepdims=True, then out = gamma * xhat + beta.")
+                  references=[ref.layernorm_forward, ref._standardize, layers.LayerNorm],
+                  topic="layer normalization: each sample over its own features")
+LN_HINT = ("Layer norm standardizes each sample over its own features: check the axis of the statistics, that they "
+           "keep a shape that broadcasts along each row, and the scale and shift per feature.")
 
 
 def _expect_ln(student, x, gamma, beta, eps, what, show=False):
@@ -480,10 +640,50 @@ def random_rows_and_single_sample(student, rng):
                  hint=LN_HINT)
 
 
+def _ln_values(rng):
+    """A real batch (n, d) through layer norm: G, gamma (d,), Xh, sigma and s of shape (n, 1), d."""
+    n, d = int(rng.integers(2, 6)), int(rng.integers(3, 8))
+    x = rng.normal(loc=rng.uniform(-3, 3, size=(n, 1)), scale=rng.uniform(0.5, 3, size=(n, 1)), size=(n, d))
+    sigma = np.sqrt(x.var(axis=1, keepdims=True) + 1e-5)
+    return {"G": rng.normal(size=(n, d)), "gamma": rng.uniform(0.5, 2.0, size=d),
+            "Xh": (x - x.mean(axis=1, keepdims=True)) / sigma, "sigma": sigma, "s": 1 / sigma, "d": float(d)}
+
+
+def _ln_dx(v):
+    g = v["G"] * v["gamma"]
+    return v["s"] * (g - g.mean(axis=1, keepdims=True) - v["Xh"] * (g * v["Xh"]).mean(axis=1, keepdims=True))
+
+
+LN_NAMES = ["G", "gamma", "Xh", "sigma", "s", "d"]
+LN_FORMS = [r"dxhat-dxhat\.mean\(axis=1", r"xhat\*\(dxhat\*xhat\)\.(mean|sum)\(axis=1",
+            r"mean\((G|D|dout)\*gamma,axis=1", r"mean\((G|D|dout)\*gamma\*Xh,axis=1"]
+layernorm_gradient = Derivation(
+    "a6.layernorm_gradient", answers=["ln_dx", "ln_dgamma"],
+    topic="layer norm's backward pass: what changes from batch norm", withheld=LN_FORMS)
+LN_DX_HINT = ("Redo the three paths of Q9 for one sample: its mean and variance run over its own d features. Check "
+              "where gamma now sits: is it constant along the axis you average over?")
+LN_DGAMMA_HINT = ("gamma_j is shared by every sample, whatever axis the statistics use: add up its contributions "
+                  "over the samples.")
+
+
+@layernorm_gradient.check(points=4, public=True)
+def layer_norm_input_gradient(answers, rng):
+    "dL/dx of layer normalization, shape (n, d)"
+    _expect_on_data(answers, "ln_dx", LN_NAMES, _ln_dx, _ln_values, LN_DX_HINT, rng)
+
+
+@layernorm_gradient.check(points=1, public=True)
+def layer_norm_gamma_gradient(answers, rng):
+    "dL/dgamma of layer normalization, shape (d,)"
+    _expect_on_data(answers, "ln_dgamma", LN_NAMES, lambda v: (v["G"] * v["Xh"]).sum(axis=0), _ln_values,
+                    LN_DGAMMA_HINT, rng, broadcast=False)
+
+
 ln_bwd = Question("a6.layernorm_backward", "layernorm_backward",
-                  references=[ref.layernorm_backward, ref._normalize_backward, layers.LayerNorm])
-LN_BACK_HINT = ("The batch-norm formula with means over each row (axis 1, keepdims=True): dx = inv_std * (dxhat - "
-                "mean(dxhat) - xhat * mean(dxhat * xhat)); dgamma and dbeta still sum over the samples (axis 0).")
+                  references=[ref.layernorm_backward, ref._normalize_backward, layers.LayerNorm],
+                  topic="layer norm's backward pass in code", withheld=LN_FORMS)
+LN_BACK_HINT = ("Your Q12 results in code, with dout in the place of G: check the axis of each mean and of each "
+                "sum, and that the means keep a shape that broadcasts along each row.")
 
 
 def _expect_ln_backward(student, x, gamma, beta, dout, what, show=False):
@@ -515,3 +715,7 @@ def random_shapes_rows_sum_to_zero(student, rng):
         dx = _expect_ln_backward(student, x, gamma, beta, rng.normal(size=x.shape), "layernorm_backward")
         if np.abs(dx.sum(axis=1)).max() > 1e-6 * max(1.0, np.abs(dx).max()):
             raise CheckFailed("dx does not sum to zero along each row.", hint=LN_BACK_HINT)
+
+
+reflection_methods = Written("a6.reflection_methods", 2, topic="comparing the regularizers")
+reflection_normalization = Written("a6.reflection_normalization", 2, topic="normalization at prediction time")

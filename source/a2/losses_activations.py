@@ -210,12 +210,52 @@ def check_derivative(activation, z, *args):
 #
 # ### The sigmoid
 #
-# $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ squashes any number into $(0, 1)$. By the chain rule on $(1 + e^{-z})^{-1}$,
+# $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ squashes any number into $(0, 1)$. Its derivative is what every sigmoid
+# unit of a network multiplies its upstream gradient by, so derive it before you code it.
 #
-# $$\sigma'(z) = \frac{e^{-z}}{(1 + e^{-z})^2} = \underbrace{\frac{1}{1 + e^{-z}}}_{\sigma(z)}\; \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)} = \sigma(z)\,\big(1 - \sigma(z)\big).$$
+# **Q3 (derive).** Work out $\sigma'(z)$ on paper:
+# 1. as an expression in $z$ alone: store it in `dsigma_in_z`;
+# 2. as an expression in $s = \sigma(z)$ alone, with no $z$ and no exponential left: store it in `dsigma_in_s`.
+#    This second form is the one a network uses, because the forward pass has already computed $s$.
+#
+# Write each result as Python arithmetic between the quotes of the cell below (`*`, `/`, `**`, `exp(...)`), in
+# place of the two stub lines. Any equivalent form is accepted. The check under it tells you whether each step is
+# right; when one is not, it points at the step to redo.
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* Write $\sigma(z) = (1 + e^{-z})^{-1}$. The chain rule on the power $-1$ of the inner
+# function $1 + e^{-z}$, whose derivative is $-e^{-z}$, gives
+#
+# $$\sigma'(z) = -(1 + e^{-z})^{-2} \cdot (-e^{-z}) = \frac{e^{-z}}{(1 + e^{-z})^2}
+#   = \underbrace{\frac{1}{1 + e^{-z}}}_{\sigma(z)}\; \underbrace{\frac{e^{-z}}{1 + e^{-z}}}_{1 - \sigma(z)}
+#   = \sigma(z)\,\big(1 - \sigma(z)\big).$$
 #
 # The derivative is largest at $z = 0$, where it is only $\tfrac14$, and it vanishes on both sides.
-#
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "sigmoid_derivative_answer", "locked": false, "schema_version": 3, "solution": true}
+dsigma_in_z = """
+### BEGIN SOLUTION
+exp(-z) / (1 + exp(-z))**2
+### END SOLUTION
+"""
+dsigma_in_s = """
+### BEGIN SOLUTION
+s * (1 - s)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_sigmoid_derivative", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=202)
+### END HIDDEN TESTS
+grade("a2.sigmoid_derivative")
+
+# %% [markdown]
 # **Without overflow.** For $z = -1000$, `np.exp(-z)` is `inf`. For $z < 0$ use the equal form
 # $\sigma(z) = \dfrac{e^{z}}{1 + e^{z}}$ (multiply numerator and denominator by $e^z$): then the exponential is
 # always of $-|z| \le 0$. Hint: compute `e = np.exp(-np.abs(z))` once and choose with `np.where`.

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from autograder import checks
 from autograder.checks import CheckFailed, CheckResult, expect_close, expect_equal, expect_shape
+from autograder.question import REGISTRY, Question
 from autograder.grading import Grader, find_question
 from autograder.guard import fresh_copy
 from backprop import linear_models as ref
@@ -157,3 +159,46 @@ def test_public_score_is_scaled_to_the_question_points(capsys):
     assert grade("a1.predict", namespace=reference_namespace()) == 4.0  # 2 public points of 4, all earned
     out = capsys.readouterr().out
     assert "public checks 2 / 2 points" in out and "2 more points from hidden checks" in out
+
+
+# ------------------------------------------------------------------ Likely mistake: the generic catalogue
+
+from autograder.checks import Mistake, likely_mistake  # noqa: E402
+
+
+def _expected():
+    return np.random.default_rng(5).standard_normal((4, 3))
+
+
+def test_a_flipped_sign_is_named():
+    assert "sign is flipped" in likely_mistake(-_expected(), _expected())
+
+
+@pytest.mark.parametrize("factor, says", [(2.0, "factor 2"), (0.5, "factor 1/2"), (8.0, "factor n"),
+                                          (1 / 8, "factor 1/n"), (3.7, "constant factor")])
+def test_a_constant_factor_is_named(factor, says):
+    assert says in likely_mistake(factor * _expected(), _expected(), n=8)
+
+
+def test_a_transposed_square_result_is_named():
+    e = np.random.default_rng(1).standard_normal((3, 3))
+    assert "transposed" in likely_mistake(e.T, e)
+
+
+def test_the_questions_own_catalogue_comes_first_and_a_right_answer_matches_nothing():
+    e = _expected()
+    own = [Mistake("you used the wrong cache.", lambda: 2 * e)]
+    assert likely_mistake(2 * e, e, mistakes=own) == "you used the wrong cache."
+    assert likely_mistake(e + 1.0, e, mistakes=own) is None
+
+
+def test_a_shape_mistake_is_named_and_a_diagnosis_shows_in_hidden_checks():
+    q = Question("test.diagnosed", "f")
+
+    @q.check(points=1)
+    def hidden_shape(student, rng):
+        checks.expect_close(student(), np.ones((2, 3)), "f()")
+
+    results = q.run({"f": lambda: np.ones((3, 2))}, hidden_seed=1)
+    assert "Likely mistake: your result is transposed" in results[0].message
+    del REGISTRY["test.diagnosed"]

@@ -68,7 +68,7 @@ def jupyterlab(root, scratch):
                 break
             except OSError:
                 if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start; see {log.name}")
+                    raise RuntimeError(f"JupyterLab did not start; see {log.name}") from None
                 time.sleep(0.5)
         yield base
     finally:
