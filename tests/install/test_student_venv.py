@@ -1,6 +1,6 @@
 """The student install, as a student gets it: the checkout's tracked files built into a wheel, installed with no
 extra into a fresh virtualenv, then release notebooks executed in that virtualenv's own kernel. Slow (a few
-minutes, most of it pip; its cache makes later runs faster): marked ``slow``, so ``-m "not slow"`` leaves it out."""
+minutes, most of it pip; its cache makes later runs faster): marked ``slow``, so ``make check`` (``-m "not slow"``) leaves it out."""
 
 import json
 import os

@@ -122,6 +122,7 @@ def test_environment_yml_installs_the_student_tier_with_pyprojects_pins():
     assert pins == dependencies + ["."] and "STUDENT tier" in text
 
 
+@pytest.mark.slow  # it grades
 def test_the_grade_command_runs_on_the_grader_install_without_a_warning(tmp_path):
     """The README's grade command, as an instructor types it, on an untouched release (the dev install holds the
     grader's): it grades, prints the summary and nothing on stderr but the progress-free log."""
