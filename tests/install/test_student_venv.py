@@ -27,7 +27,8 @@ NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=600,
                resources={"metadata": {"path": os.path.dirname(sys.argv[1])}}).execute()
 print(json.dumps([{"grade_id": c.metadata.get("nbgrader", {}).get("grade_id"), "ran": c.execution_count is not None,
                    "errors": [o.get("ename") for o in c.outputs if o.output_type == "error"],
-                   "text": "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream")}
+                   "text": "".join(o.get("text", "") for o in c.outputs if o.output_type == "stream"),
+                   "score": [o.data.get("text/plain") for o in c.outputs if o.output_type == "execute_result"]}
                   for c in nb.cells if c.cell_type == "code"]))
 '''
 
@@ -98,4 +99,6 @@ def test_a_release_notebook_runs_to_the_end_in_the_student_install(student_venv,
     assert all(c["ran"] for c in cells)
     assert [c for c in cells if c["errors"]] == []  # no import error; the stubs fail inside the checks' reports
     tests = [c for c in cells if (c["grade_id"] or "").startswith("test_")]
-    assert tests and all("NotImplementedError" in c["text"] for c in tests), [c["text"][-300:] for c in tests]
+    # every check reports (not a bare error) and the untouched stubs score nothing
+    assert tests and all(c["text"].strip() and c["score"] and float(c["score"][0]) == 0 for c in tests), \
+        [(c["grade_id"], c["score"], c["text"][-300:]) for c in tests if not c["score"] or float(c["score"][0])]
