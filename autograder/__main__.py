@@ -1,15 +1,54 @@
-"""Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``,
-``python -m autograder questions``, ``python -m autograder collect``,
-``python -m autograder export``."""
+"""Command line: ``python -m autograder lab`` (students); ``release``, ``demo``, ``grade``, ``questions``,
+``collect``, ``export`` and ``secret`` (instructors).
+
+Each subcommand imports only what it uses, so the student install runs ``lab``; ``release``, ``demo`` and
+``grade`` need the grader install and say so when it is missing.
+"""
 
 import argparse
+import importlib.util
+import os
 import sys
 from pathlib import Path
 
-from . import course, pairing
+from . import course
+
+# What each instructor's subcommand needs beyond the student install, as (import name, distribution), and which
+# install brings it (pyproject.toml's optional dependencies).
+NEEDS = {
+    "release": [("jupytext", "jupytext")],
+    "grade": [("dask", "dask"), ("distributed", "distributed"), ("psycopg2", "psycopg2-binary")],
+}
+NEEDS["demo"] = NEEDS["release"] + NEEDS["grade"]
+
+
+def missing(command):
+    """The distributions ``command`` needs that are not installed (empty when it can run)."""
+    return [dist for module, dist in NEEDS.get(command, []) if importlib.util.find_spec(module) is None]
+
+
+def require(command):
+    """Exit with a message naming the install to add when ``command`` cannot run here."""
+    absent = missing(command)
+    if absent:
+        sys.exit(f"python -m autograder {command} needs the grader install ({', '.join(absent)} missing). In the "
+                 f"course's checkout:\n    pip install -e '.[grader]'")
+
+
+def cmd_lab(lab_args):
+    """JupyterLab for students: Validate, without the instructor's extensions or the news pop-up. ``lab_args`` go
+    to ``jupyter lab`` as they are."""
+    settings = Path(__file__).resolve().parent / "student_lab"
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in [str(settings), env.get("JUPYTER_CONFIG_PATH")] if p)
+    argv = [sys.executable, "-m", "jupyter", "lab", *lab_args]
+    os.execve(sys.executable, argv, env)
 
 
 def cmd_release(args):
+    require("release")
+    from . import pairing
+
     ids = args.assignments or course.assignments()
     for nb in pairing.sync(ids=ids):
         print(f"synced {nb.relative_to(course.REPO)} from its .py pair")
@@ -21,6 +60,7 @@ def cmd_release(args):
 
 
 def cmd_demo(args):
+    require("demo")
     from . import demo
 
     cmd_release(args)
@@ -28,6 +68,7 @@ def cmd_demo(args):
 
 
 def cmd_grade(args):
+    require("grade")
     from . import bulk
 
     try:
@@ -95,6 +136,10 @@ def cmd_questions(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    lab = sub.add_parser("lab", add_help=False, help="start JupyterLab for students (Validate; no Formgrader, no news pop-up)",
+                         description="Start JupyterLab with the student settings (autograder/student_lab). Any "
+                                     "further arguments go to `jupyter lab`, e.g. `python -m autograder lab release/a1`.")
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
     release = sub.add_parser("release", help="sync source notebooks from their .py pairs and regenerate release/")
     release.add_argument("--assignments", nargs="*", help="only these assignments (default: all)")
     demo = sub.add_parser("demo", help="regenerate release/, build a demo class, grade it, print the table")
@@ -137,6 +182,9 @@ def main(argv=None):
                                                  "hidden points, lecture topic")
     questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
     questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"]:  # everything after it is jupyter lab's, options included
+        return cmd_lab(argv[1:])
     args = parser.parse_args(argv)
     return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export, "secret": cmd_secret}[args.command](args)
 

@@ -11,6 +11,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -23,6 +24,14 @@ COURSE_ID = "nn-from-first-principles"
 _bin = str(Path(sys.executable).parent)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+
+# nbgrader 0.9.6's Gradebook.add_submission builds a submission through relationships that SQLAlchemy 2 no longer
+# cascades into the session, so autoflush warns three times for every new submission (SubmittedAssignment along
+# Student.submissions and Assignment.submissions, SubmittedNotebook along Notebook.submissions), and goes on to add
+# them explicitly: nothing is lost. Exactly those warnings, from nbgrader's own gradebook code, are silenced.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted(Assignment|Notebook)> not in session",
+                        module=r"nbgrader\.api")
 
 
 def assignments(root=REPO):

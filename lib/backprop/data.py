@@ -5,9 +5,12 @@ regions (notes 002), a real classification task (handwritten digits), and a regr
 conditional mean and median differ (notes 002, cost functions from maximum likelihood).
 """
 
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+_DIGITS = Path(__file__).resolve().parent / "datasets" / "digits.npz"
 
 
 def will_i_pass(n=100, separable=True, seed=0):
@@ -97,24 +100,85 @@ class Split(NamedTuple):
     y_test: np.ndarray
 
 
-def digits(test_size=0.2, val_size=0.1, seed=0, standardize=True):
-    """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10 classes), split and standardized.
+def load_digits():
+    """The 8x8 handwritten digits, as they ship inside this package (``backprop/datasets/digits.npz``).
 
-    The split is stratified and fixed by ``seed``: a fraction ``test_size`` of all images for testing,
-    ``val_size`` for validation (may be 0), the rest for training. With ``standardize=True`` each of the 64
-    pixels is centred and scaled with the *training* mean and standard deviation only (pixels constant over
+    1797 images of 10 classes (about 180 each): the test set of the UCI "Optical Recognition of Handwritten
+    Digits" data (CC BY 4.0; source and licence in ``backprop/datasets/README.md``), the same arrays as
+    scikit-learn's ``load_digits(return_X_y=True)``.
+
+    Returns ``(X, y)``: X float64 (1797, 64), each row an 8x8 image read row by row, integer pixels 0..16;
+    y int64 (1797,) in 0..9.
+    """
+    with np.load(_DIGITS) as f:
+        return f["pixels"].astype(np.float64), f["labels"].astype(np.int64)
+
+
+def _approximate_mode(counts, n_draws, rng):
+    """How many of ``n_draws`` to take from each class: the floor of each class's share, then one more for the
+    classes with the largest remainders, ties broken by ``rng`` (scikit-learn's ``_approximate_mode``)."""
+    continuous = counts / counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need = int(n_draws - floored.sum())
+    if need > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add = min(len(inds), need)
+            floored[rng.choice(inds, size=add, replace=False)] += 1
+            need -= add
+            if need == 0:
+                break
+    return floored.astype(int)
+
+
+def stratified_split(X, y, test_size=0.2, seed=0):
+    """Split ``X, y`` into a training and a test part with each class in the same proportion in both.
+
+    ``test_size`` is a fraction in (0, 1): the test part gets ``ceil(test_size * n)`` samples. The split is fixed
+    by ``seed`` and is exactly scikit-learn's ``train_test_split(X, y, test_size=test_size, stratify=y,
+    random_state=seed)`` (its ``StratifiedShuffleSplit`` algorithm with a ``np.random.RandomState(seed)``), so
+    code written with scikit-learn gets the same arrays without it.
+
+    Returns ``(X_train, X_test, y_train, y_test)``, in scikit-learn's order.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(y)
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    n_test = int(np.ceil(test_size * n))
+    n_train = n - n_test
+    classes, y_indices, counts = np.unique(y, return_inverse=True, return_counts=True)
+    if counts.min() < 2 or min(n_train, n_test) < len(classes):
+        raise ValueError("every class needs at least 2 samples, and each part at least one sample per class")
+    class_indices = np.split(np.argsort(y_indices, kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_i = _approximate_mode(counts, n_train, rng)
+    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    train, test = [], []
+    for i in range(len(classes)):
+        members = class_indices[i].take(rng.permutation(counts[i]), mode="clip")
+        train.extend(members[:n_i[i]])
+        test.extend(members[n_i[i]:n_i[i] + t_i[i]])
+    train, test = rng.permutation(train), rng.permutation(test)
+    return X[train], X[test], y[train], y[test]
+
+
+def digits(test_size=0.2, val_size=0.1, seed=0, standardize=True):
+    """The 8x8 handwritten digits (1797 images, 10 classes; ``load_digits``), split and standardized.
+
+    The split is stratified and fixed by ``seed`` (``stratified_split``): a fraction ``test_size`` of all images
+    for testing, ``val_size`` for validation (may be 0), the rest for training. With ``standardize=True`` each of
+    the 64 pixels is centred and scaled with the *training* mean and standard deviation only (pixels constant over
     the training set are only centred), so no information leaks from the validation and test sets.
 
     Returns a ``Split``: X float64 (m, 64), y int (m,) in 0..9, for train, validation and test.
     """
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+    X, y = load_digits()
+    X_rest, X_test, y_rest, y_test = stratified_split(X, y, test_size=test_size, seed=seed)
     if val_size:
-        X_train, X_val, y_train, y_val = train_test_split(
-            X_rest, y_rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
+        X_train, X_val, y_train, y_val = stratified_split(X_rest, y_rest, test_size=val_size / (1 - test_size),
+                                                          seed=seed)
     else:
         X_train, X_val, y_train, y_val = X_rest, X_rest[:0], y_rest, y_rest[:0]
     if standardize:
