@@ -61,10 +61,10 @@ def test_spiral_arms_hide_a_spiral_plane_among_noise_directions():
     assert np.allclose(X.std(axis=0), 1.0, atol=0.1)  # every feature of about the same spread
     singular = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
     assert singular.max() / singular.min() < 1.3  # and every direction: PCA does not reveal the plane
-    # the spiral itself: on arm k the angle minus 2 pi turns r is 2 pi k / 5, up to the small point noise
+    # the spiral itself: on arm k the angle minus 2 pi turns r is 2 pi k / 5, up to the point noise (arms 1.26 apart)
     r, t = np.hypot(p[:, 0], p[:, 1]), np.arctan2(p[:, 1], p[:, 0])
     phase = np.angle(np.exp(1j * (t - 2 * np.pi * (2.0 * r + y / 5))))
-    assert np.mean(np.abs(phase[r > 0.3]) < 0.2) > 0.97
+    assert np.mean(np.abs(phase[r > 0.3]) < 0.6) > 0.95
     # X is [p / 0.5, noise] turned by a rotation: distances are kept, and the plane is recovered by least squares
     coef = np.linalg.lstsq(X, p / 0.5, rcond=None)[0]
     assert np.allclose(X @ coef, p / 0.5, atol=1e-8)
