@@ -142,8 +142,7 @@ print(f"linear baseline: validation accuracy {acc:.1%} in {seconds:.1f} s (chanc
 # you compare is another. `recipe` is not graded; its stub may stay if you go another way.
 
 # %% nbgrader={"grade": false, "grade_id": "recipe", "locked": false, "schema_version": 3, "solution": true}
-def recipe(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3, X_val=None,
-           y_val=None, history=None):
+def recipe(depth, width, initializer, norm, weight_decay, epochs, lr, X_val=None, y_val=None, history=None):
     """Returns build(X, y) -> predict, a pipeline with each ingredient as an argument (not graded). With X_val,
     y_val and a dict `history`, the per-epoch training and validation curves are stored in `history`."""
     ### BEGIN SOLUTION
@@ -175,7 +174,8 @@ def recipe(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2
 def build_and_train(X_train, y_train):
     """Train a classifier on X_train (n, 8) with labels y_train (n,) in 0..4. Returns predict(X) -> labels (m,)."""
     ### BEGIN SOLUTION
-    return recipe()(X_train, y_train)
+    final = dict(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3)
+    return recipe(**final)(X_train, y_train)
     ### END SOLUTION
 
 
@@ -220,11 +220,12 @@ with when_ready():
 def compare_variants():
     """Train each variant on the training split; print training and validation accuracy and seconds."""
     ### BEGIN SOLUTION
+    final = dict(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3)
     variants = {
         "linear softmax (baseline)": linear_baseline,
-        "one hidden layer of 512 (LayerNorm, He, decay)": recipe(depth=1, width=512),
-        "4 x 128, no LayerNorm": recipe(norm=False),
-        "4 x 128, weights started at zero": recipe(initializer=init.zeros),
+        "one hidden layer of 512 (LayerNorm, He, decay)": recipe(**dict(final, depth=1, width=512)),
+        "4 x 128, no LayerNorm": recipe(**dict(final, norm=False)),
+        "4 x 128, weights started at zero": recipe(**dict(final, initializer=init.zeros)),
         "4 x 128, He, LayerNorm, decay 1e-2 (final)": build_and_train,
     }
     print(f"{'variant':48s} {'train':>7s} {'val':>7s} {'seconds':>8s}")
@@ -268,9 +269,11 @@ with when_ready():
 def plot_failure_mode():
     """Train the final model and a failing variant; plot what shows the failure."""
     ### BEGIN SOLUTION
+    final = dict(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3)
     curves = {"with weight decay 1e-2 (final)": {}, "without weight decay": {}}
-    recipe(X_val=X_val, y_val=y_val, history=curves["with weight decay 1e-2 (final)"])(X_train, y_train)
-    recipe(weight_decay=0.0, X_val=X_val, y_val=y_val, history=curves["without weight decay"])(X_train, y_train)
+    recipe(**final, X_val=X_val, y_val=y_val, history=curves["with weight decay 1e-2 (final)"])(X_train, y_train)
+    recipe(**dict(final, weight_decay=0.0), X_val=X_val, y_val=y_val,
+           history=curves["without weight decay"])(X_train, y_train)
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
     for (name, h), colour in zip(curves.items(), ("C0", "C3")):
         ax.plot(h["acc"], "--", color=colour, label=f"{name}: training")
