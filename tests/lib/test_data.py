@@ -107,3 +107,31 @@ def test_skewed_regression_mean_and_median_are_the_true_ones():
     assert abs(residual.mean()) < 0.01
     assert abs(np.mean(r.y < r.median) - 0.5) < 0.01
     assert np.all(r.median < r.mean)  # right-skewed noise: the median lies below the mean
+
+
+def test_spiral_arms_hide_a_spiral_plane_among_noise_directions():
+    X, y, p = data.spiral_arms(3000, seed=1, world=0, latent=True)
+    assert X.shape == (3000, 8) and X.dtype == np.float64 and p.shape == (3000, 2)
+    assert set(y) == set(range(5)) and min(np.bincount(y)) > 0.15 * 3000
+    assert np.allclose(X.std(axis=0), 1.0, atol=0.1)  # every feature of about the same spread
+    singular = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    assert singular.max() / singular.min() < 1.3  # and every direction: PCA does not reveal the plane
+    # the spiral itself: on arm k the angle minus 2 pi turns r is 2 pi k / 5, up to the point noise (arms 1.26 apart)
+    r, t = np.hypot(p[:, 0], p[:, 1]), np.arctan2(p[:, 1], p[:, 0])
+    phase = np.angle(np.exp(1j * (t - 2 * np.pi * (2.0 * r + y / 5))))
+    assert np.mean(np.abs(phase[r > 0.3]) < 0.6) > 0.95
+    # X is [p / 0.5, noise] turned by a rotation: distances are kept, and the plane is recovered by least squares
+    coef = np.linalg.lstsq(X, p / 0.5, rcond=None)[0]
+    assert np.allclose(X @ coef, p / 0.5, atol=1e-8)
+
+
+def test_spiral_arms_seed_draws_samples_and_world_turns_the_task():
+    X, y = data.spiral_arms(500, seed=1, world=0)
+    assert np.array_equal(data.spiral_arms(500, seed=1, world=0)[0], X)
+    X_other, y_other = data.spiral_arms(500, seed=2, world=0)
+    assert not np.array_equal(X_other, X)
+    X_turned, y_turned = data.spiral_arms(500, seed=1, world=5)
+    assert np.array_equal(y_turned, y) and not np.allclose(X_turned, X)
+    assert np.allclose(np.linalg.norm(X_turned, axis=1), np.linalg.norm(X, axis=1))  # a rotation of the same draw
+    with pytest.raises(ValueError):
+        data.spiral_arms(10, dims=1)
