@@ -432,9 +432,10 @@ plt.show()
 #   and invariants like the zero column sums above; two written answers compare the regularizers and ask what
 #   normalization does at prediction time.
 # - **Assignment 7, the capstone** ([source/a7/capstone.py](../../source/a7/capstone.py), student version
-#   [release/a7/capstone.ipynb](../../release/a7/capstone.ipynb)): build the best digit classifier you can with
-#   everything from units 1-6, tune it on a validation set, and let the grader score it on a secret held-out
-#   split. Early stopping, weight decay and dropout from this walkthrough are fair game.
+#   [release/a7/capstone.ipynb](../../release/a7/capstone.ipynb)): spiral arms hidden among noise features, which
+#   no linear model and no single hidden layer can separate; build the network with everything from units 1-6,
+#   tune it on a validation set, and let the grader score it on a secret held-out set. Early stopping, weight decay
+#   and dropout from this walkthrough are fair game.
 # - Reference: `help(reg.batchnorm_backward)`, `help(reg.dropout_forward)`, `help(reg.EarlyStopping)`,
 #   `help(optim.l2_penalty)`.
 # - **Things to try:** combine weight decay and early stopping on the 100-image set and compare the test accuracy

@@ -1106,8 +1106,9 @@ plt.show()
 #
 # You now have every piece of a modern small network: layers, losses, optimizers and regularizers. Now that you
 # have tried every question, walkthrough 6 (sections 3, 5, 6 and 7) has the worked derivations to compare with
-# yours. In the capstone (assignment 7) you put the pieces together to build the best digit classifier you can,
-# and a hidden test set decides how well it generalizes.
+# yours. In the capstone (assignment 7) you put the pieces together: a task that no linear model and no single
+# hidden layer can solve, where depth, initialization, normalization and regularization each matter, and a hidden
+# test set decides how well your network generalizes.
 #
 # ## Where you stand, and how to hand in
 #
