@@ -368,8 +368,8 @@ MOMENTUM_LIMIT_MISTAKES = [
             "Recount the terms of the unrolled velocity.", "mu / (1 - mu)"),
     Mistake("your result is upside down: with mu close to 1 the steps pile up, so the multiple grows without bound "
             "(recheck the sum of the geometric series).", "1 - mu"),
-    Mistake("your geometric sum stops after t terms: let t grow without bound (the long run), so the power of mu "
-            "that remains vanishes.", "(1 - mu**2) / (1 - mu)"),
+    Mistake("your sum stops after two terms (the two steps worked by hand): the long run lets the number of terms "
+            "grow without bound.", "1 + mu"),
 ]
 
 
