@@ -48,18 +48,29 @@ class StudentError(Exception):
 def _array_snapshot(args, kwargs):
     """{argument name: a copy} of the numpy arrays among a call's arguments (only arrays: copying anything else
     could run the student's code)."""
+    return {name: value.copy() for name, value in _arrays_of(args, kwargs).items()}
+
+
+def _arrays_of(args, kwargs):
+    """{name: array} of a call's array arguments, and of the arrays held one level down in a dict argument
+    ("argument 1['W1']", "running['mean']"): a dict of arrays (gradients, running averages) is an input too."""
     named = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
-    return {name: value.copy() for name, value in named if type(value) is np.ndarray}
+    found = {}
+    for name, value in named:
+        if type(value) is np.ndarray:
+            found[name] = value
+        elif type(value) is dict:
+            found.update({f"{name}[{key!r}]": v for key, v in value.items() if type(v) is np.ndarray})
+    return found
 
 
 def changed_arguments(before, after):
     """Names ("argument 2", or the keyword) of the array arguments whose contents differ between ``before``
     (``_array_snapshot`` taken before the call) and ``after`` ((args, kwargs) the function received): what it
     modified in place."""
-    args, kwargs = after
-    now = dict([(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items()))
-    return tuple(name for name, old in before.items() if type(now.get(name)) is np.ndarray
-                 and (now[name].shape != old.shape or not np.array_equal(now[name], old, equal_nan=True)))
+    now = _arrays_of(*after)
+    return tuple(name for name, old in before.items() if type(now.get(name)) is not np.ndarray
+                 or now[name].shape != old.shape or not np.array_equal(now[name], old, equal_nan=True))
 
 
 def argument_shapes(args, kwargs):
