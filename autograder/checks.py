@@ -139,6 +139,8 @@ def likely_mistake(arr, expected, tol=1e-6, n=None, mistakes=()):
         for factor, sentence in _factors(n):
             if abs(scale / factor - 1) < 1e-6:
                 return sentence
+        if arr.size == 1:  # one number is always some multiple of another: only the named factors say something
+            return None
         return (f"off by a constant factor (about {scale:.3g}). Recheck the constant factors of your derivation: a "
                 f"1/2, a 2, or a 1/n of an average.")
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and arr.shape[0] > 1 and rel_error(arr.T, expected) <= tol:
