@@ -245,7 +245,7 @@ def _expect_expression(student, name, expr, xs, show):
     got = _with_class(student, lambda cls: _evaluate(cls, expr, xs))
     what = f"e = {name}" + (f" at a, b, c = {', '.join(f'{x:.3g}' for x in xs)}" if show else "")
     expect_close(got[0], expr(*map(RefValue, xs)).data, f"the forward value of {what}", tol=1e-9,
-                 hint="The forward value of each operation is its data: a.data + b.data, a.data * b.data, ...",
+                 hint="Revisit the forward value of the operation that fails: out's data comes from its inputs' data alone.",
                  show=show)
     expect_close(got[1], _numeric_grads(expr, xs), f"the gradient vector (de/da, de/db, de/dc) of {what}", tol=1e-6,
                  hint=VALUE_HINT, show=show, mistakes=_value_mistakes(expr, xs))
