@@ -181,7 +181,7 @@ def _expect_refused(student, x_shape, w_shape, b_shape, expected, what, arg):
             raise CheckFailed(f"when {what}, dense_forward raised {type(error.exc).__name__}, not ValueError.",
                               hint=SHAPE_CHECK_HINT) from None
         if any(marker in message for marker in NUMPY_SHAPE_ERRORS):
-            raise CheckFailed(f"when {what}, the ValueError is NumPy's own ({message[:120]!r}), not a check of the "
+            raise CheckFailed(f"when {what}, the ValueError is NumPy's own ({message[:240]!r}), not a check of the "
                               f"shapes.", hint=SHAPE_CHECK_HINT, diagnosis=NUMPY_OWN.format(arg=arg)) from None
         if expected not in message:
             raise CheckFailed(f"when {what}, the ValueError says {message!r}, which does not name the "
