@@ -145,30 +145,35 @@ BUGS = [
         "a derivation slip: dL/dW written as G^T X, the transpose of the weight gradient",
         _slip("dense_derivation_answer", "X.T @ G", "G.T @ X"),
         loses=["test_dense_derivation"],
+        diagnosis='transposed',
     ),
     Bug(
         "a4-derive-ce-without-mean",
         "a derivation slip: the batch gradient of the mean cross-entropy without its 1/n",
         _slip("softmax_derivation_answer", "(P - Y) / n", "P - Y"),
         loses=["test_softmax_derivation"],
+        diagnosis='1/n of the mean is missing',
     ),
     Bug(
         "a4-derive-decay-path-dropped",
         "a derivation slip: dJ/dW1 follows the data path only and drops the penalty's path",
         _slip("mlp_derivation_answer", " + 2 * lam * W1", ""),
         loses=["test_mlp_derivation"],
+        diagnosis="penalty's path is dropped",
     ),
     Bug(
         "a4-debug-three-of-four",
         "the debugging lab: three planted bugs fixed, the ReLU gate still taken from the wrong cache",
         {"mlp_gradients_by_sample": THREE_OF_FOUR},
         loses=["test_debug_fix"],
+        diagnosis='wrong cache',
     ),
     Bug(
         "a4-debug-record-one-name",
         "the debugging record names only b1 for the ReLU-gate bug, which makes W1's check fail too",
         _slip("debug_record_answer", 'bug_mask = """\nW1, b1\n"""', 'bug_mask = """\nb1\n"""'),
         loses=["test_debug_record"],
+        diagnosis='only part of what that bug breaks',
     ),
     Bug(
         "a4-dW-transposed",
@@ -178,6 +183,7 @@ BUGS = [
     return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)
 '''},
         loses=["test_dense_backward"],
+        diagnosis='transposed',
     ),
     Bug(
         "a4-bias-averaged",
@@ -187,6 +193,7 @@ BUGS = [
     return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)
 '''},
         loses=["test_dense_backward"],
+        diagnosis='averages dZ over the batch',
     ),
     Bug(
         "a4-ce-without-1-over-n",
@@ -201,6 +208,7 @@ BUGS = [
     return float(loss), dscores
 '''},
         loses=["test_softmax_cross_entropy"],
+        diagnosis='1/n of the mean is missing',
     ),
     Bug(
         "a4-sigmoid-of-the-output",
@@ -210,6 +218,7 @@ BUGS = [
     return dA * s * (1.0 - s)
 '''},
         loses=["test_sigmoid_backward"],
+        diagnosis='sigmoid is applied again',
     ),
     Bug(
         "a4-numbered-from-the-output",
@@ -225,6 +234,7 @@ BUGS = [
     return dout, grads
 '''},
         loses=["test_network_backward"],
+        diagnosis='numbered from the output',
     ),
     Bug(
         "a4-decay-only-in-the-loss",
@@ -240,6 +250,47 @@ BUGS = [
     return J, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 '''},
         loses=["test_mlp_loss"],
+        diagnosis="weight decay's gradient is missing",
+    ),
+    Bug(
+        "a4-dense-no-shape-checks",
+        "dense_forward checks no shape: a wrong X gets NumPy's own matmul error, whose message holds the size the "
+        "check looks for only by chance, and a wrong b is broadcast",
+        {"dense_forward": '''def dense_forward(X, W, b):
+    return X @ W + b, (X, W)
+'''},
+        loses=["test_dense_forward"],
+        diagnosis="NumPy's own arithmetic",
+    ),
+    Bug(
+        "a4-bias-broadcasts",
+        "dense_forward checks X but not b: a bias of shape (1,), (n, d_out) or (n, 1) broadcasts silently",
+        {"dense_forward": '''def dense_forward(X, W, b):
+    d_in, d_out = W.shape
+    check_shape(X, ("n", d_in), "X")
+    return X @ W + b, (X, W)
+'''},
+        loses=["test_dense_forward"],
+        diagnosis="broadcasting hides it",
+    ),
+    Bug(
+        "a4-dX-missing-transpose",
+        "dense_backward forgets W's transpose in dX: NumPy's matmul error unless W is square",
+        {"dense_backward": '''def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, X.T @ dZ, dZ.sum(axis=0)
+'''},
+        loses=["test_dense_backward"],
+        diagnosis="missing transpose",
+    ),
+    Bug(
+        "a4-relu-tie-blocked",
+        "relu_backward gates with Z > 0: the tie at exactly 0 is broken against the lecture's convention step(0) = 1",
+        {"relu_backward": '''def relu_backward(dA, cache):
+    return dA * (cache > 0)
+'''},
+        loses=["test_relu_backward"],
+        diagnosis="tie at exactly 0",
     ),
     Bug(
         "a4-loops-but-correct",
