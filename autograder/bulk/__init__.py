@@ -13,7 +13,7 @@
 ``python -m autograder grade a1 --course DIR`` is the command; docs/grading.md the instructor's guide.
 """
 
-__all__ = ["NoSandbox", "Outcome", "grade"]
+__all__ = ["Busy", "NoSandbox", "Outcome", "SourceChanged", "grade"]
 
 
 def __getattr__(name):

@@ -26,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
@@ -36,6 +37,21 @@ from . import budget, channel, sandbox, trusted, view
 MAX_RESTARTS = 3
 
 _zygote = None
+_scratch = None
+
+
+def use_scratch(root):
+    """Where this grading process keeps its files (the views of the course's code; without a sandbox, the students'
+    working folders): a folder of its own under the run's private scratch root ``root`` when it has one here (a
+    local worker), else a private folder of its own (``mkdtemp``: a Dask worker on another machine)."""
+    global _scratch
+    if _scratch is not None and _scratch.startswith(str(root or "")) and os.path.isdir(_scratch):
+        return _scratch
+    usable = root and os.path.isdir(root) and not os.path.islink(root) and os.stat(root).st_uid == os.geteuid() \
+        and os.stat(root).st_mode & 0o077 == 0
+    _scratch = tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-" if usable else "autograder-worker-",
+                                dir=root if usable else None)
+    return _scratch
 
 
 def _error(ename, evalue):
@@ -67,16 +83,18 @@ class Zygote:
 
     def __init__(self, sandboxed=True, assignment=None):
         ours, theirs = socket.socketpair()
+        scratch = use_scratch(None) if _scratch is None else _scratch
         env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
-                   AUTOGRADER_SANDBOX="1" if sandboxed else "0")
+                   AUTOGRADER_SANDBOX="1" if sandboxed else "0", AUTOGRADER_SCRATCH=scratch,
+                   AUTOGRADER_PARENT=str(os.getpid()))
         argv = [sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())]
         if sandboxed:
             problem = sandbox.problem()
             if problem:
                 raise RuntimeError(f"cannot grade in a sandbox: {problem}")
             self.uid = sandbox.UID_BASE + os.getpid() % 50_000 if os.geteuid() == 0 else None
-            argv = sandbox.command(argv, uid=self.uid, view=view.build(assignment) if assignment else None)
+            argv = sandbox.command(argv, uid=self.uid, view=view.build(assignment, scratch) if assignment else None)
         self.sandboxed, self.assignment = sandboxed, assignment
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()

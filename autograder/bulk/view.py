@@ -66,12 +66,13 @@ def _stubbed(source, qualnames, module):
 
 
 @functools.lru_cache(maxsize=None)
-def build(assignment):
-    """The folder holding the view for ``assignment`` (``autograder/`` and ``backprop/``), made once per process."""
+def build(assignment, under=None):
+    """The folder holding the view for ``assignment`` (``autograder/`` and ``backprop/``), made once per process
+    in a new private folder under ``under`` (the grading process's scratch folder)."""
     import autograder
     import backprop
 
-    root = Path(tempfile.mkdtemp(prefix=f"autograder-view-{assignment}-"))
+    root = Path(tempfile.mkdtemp(prefix=f"view-{assignment}-", dir=under))
     atexit.register(shutil.rmtree, root, True)
     source = Path(autograder.__file__).parent
     for rel in STUDENT_SIDE:

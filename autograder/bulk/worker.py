@@ -6,6 +6,9 @@ post-execution preprocessors (IgnorePattern, ClearMetadata, LimitOutput), so a c
 ``nbgrader autograde`` would give it for the same outputs.
 """
 
+import ctypes
+import os
+import signal
 import time
 
 import nbformat
@@ -56,6 +59,26 @@ def _score(nb, config):
             comments[cell.metadata.nbgrader["grade_id"]] = "No response." if unchanged and not utils.is_task(cell) \
                 else None
     return nb, grades, comments
+
+
+def die_with(parent):
+    """This process is killed when ``parent`` (the process that forked it) dies, however it dies (``kill -9``
+    included): Linux's PR_SET_PDEATHSIG. If ``parent`` is gone already, this process ends now."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def start_worker(parent, lock_fd, options):
+    """A local pool worker's start: it dies with the main process (and its sandbox with it: bwrap's
+    --die-with-parent), does not keep the main process's run lock, and warms its zygote for the assignment."""
+    die_with(parent)
+    try:
+        os.close(lock_fd)  # (inherited by fork: a worker must not hold the lock after the main process is gone)
+    except OSError:
+        pass
+    kernel.use_scratch(options["scratch"])
+    kernel.zygote(options["sandbox"], options["assignment"])
 
 
 def grade_job(job, options):

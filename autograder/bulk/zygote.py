@@ -197,7 +197,8 @@ def scratch_root():
         else:
             import tempfile
 
-            _scratch = tempfile.mkdtemp(prefix="autograder-scratch-")  # 0700, this process's own
+            # 0700, this process's own, under its grading process's own folder (which is under the run's)
+            _scratch = tempfile.mkdtemp(prefix="zygote-", dir=os.environ.get("AUTOGRADER_SCRATCH") or None)
     return _scratch
 
 
@@ -265,7 +266,19 @@ def _limits(request):
         resource.setrlimit(resource.RLIMIT_NPROC, (request["nproc"], request["nproc"]))
 
 
+def _die_with_parent():
+    """Killed when the process that started this one dies (PR_SET_PDEATHSIG); False if that happened already."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    return os.getppid() == parent
+
+
 def _student_process(sock, request, shell):
+    if not _die_with_parent():  # (in the sandbox its PID namespace does it anyway)
+        os._exit(1)
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -313,12 +326,9 @@ def _student_process(sock, request, shell):
 
 
 def main(fd):
-    try:  # die with the grading process that started us (Linux), never linger as an orphan
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1 and not SANDBOXED:  # (in the sandbox, bwrap's init is our parent, pid 1)
-        return
+    _die_with_parent()  # die with the grading process that started us, never linger as an orphan
+    if not SANDBOXED and str(os.getppid()) != os.environ.get("AUTOGRADER_PARENT", str(os.getppid())):
+        return  # it died before we could ask (in the sandbox, bwrap's init is our parent and dies with it)
     try:  # a student forked from us may not ptrace us, nor read our memory
         ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE
     except (OSError, AttributeError):

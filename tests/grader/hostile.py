@@ -6,6 +6,7 @@ it touches, nothing more, and other students nothing at all.
 """
 
 import copy
+import json
 
 import nbformat
 
@@ -73,6 +74,19 @@ def _markdown(chars):
 
 def _invalid_json(nb, paths):
     return "{ this is not a notebook"
+
+
+def _invalid_cell_type(nb, paths):
+    """A cell of a type nbformat does not know (one without nbgrader metadata: nbgrader puts those back)."""
+    cell = next(c for c in nb.cells if "nbgrader" not in c.metadata)
+    cell.cell_type = "weird"
+    return json.dumps(nb)
+
+
+def _surrogate_in_source(nb, paths):
+    """A lone surrogate in a markdown cell, as JSON can spell it (no UTF-8 file can hold it)."""
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("SURROGATE-SOURCE \udcff here"))
+    return json.dumps(nb)
 
 
 def _stubs(nb, paths):
@@ -165,6 +179,8 @@ except ImportError:
 CASES = {
     # student: (damage, lost test cells, phrase in the feedback)
     "x-invalid-json": (_invalid_json, "all", "could not be read as a notebook"),
+    "x-invalid-cell-type": (_invalid_cell_type, "all", "could not be read as a notebook"),
+    "x-surrogate-in-source": (_surrogate_in_source, [], "SURROGATE-SOURCE ? here"),
     "x-deleted-test-cell": (_delete("test_update"), [], "was missing from your notebook"),
     "x-deleted-solution-cell": (_delete("perceptron_update"), ["test_update"], "is not defined in this notebook"),
     "x-duplicated-cell": (_duplicate("perceptron_predict"), [], "all checks passed"),
