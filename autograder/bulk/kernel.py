@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from .. import crossing
 from ..grading import find_question
 from . import budget, channel, sandbox, trusted, view
+from .jobs import CellEvent
 
 MAX_RESTARTS = 3
 
@@ -63,14 +64,13 @@ def _error(ename, evalue):
 class CellRun:
     outputs: list
     execution_count: int = None
-    event: str = None  # None, "timeout", "died", "submission-timeout", "not-run", "memory", "died-in-check",
-    # "timeout-in-check", "nonstandard-test"
+    event: CellEvent = None  # what happened to it, when something did
     incomplete: list = field(default_factory=list)  # checks of a test cell the grader could not complete
 
 
 @dataclass
 class Events:
-    notes: list = field(default_factory=list)  # what a student reads in the feedback about how grading went
+    notes: list = field(default_factory=list)  # [(where, CellEvent)]: how grading went, for the feedback
     timeouts: int = 0
     deaths: int = 0
     submission_timeout: bool = False
@@ -89,6 +89,9 @@ class Zygote:
                    AUTOGRADER_SANDBOX="1" if sandboxed else "0", AUTOGRADER_SCRATCH=scratch,
                    AUTOGRADER_PARENT=str(os.getpid()))
         argv = [sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())]
+        if not sandboxed and assignment:  # no sandbox to bind the view in: it goes first on the import path
+            env["PYTHONPATH"] = os.pathsep.join([str(view.build(assignment, scratch)),
+                                                 *filter(None, [os.environ.get("PYTHONPATH")])])
         if sandboxed:
             problem = sandbox.problem()
             if problem:
@@ -221,12 +224,13 @@ def _test_cell(process, test, cell_timeout, end):
     if test is None:
         message = ("this test cell is not a standard `grade(...)` call, so the grader cannot check it on its own "
                    "side; it scores 0")
-        return CellRun([_error("NonstandardTestCell", message)], event="nonstandard-test"), None
+        return CellRun([_error("NonstandardTestCell", message)], event=CellEvent.NONSTANDARD_TEST), None
     question_id, seed = test
     remote = process.remote
     remote.deadline, remote.limit = _deadline(cell_timeout, end), cell_timeout
     outputs, incomplete = trusted.grade_cell(remote, find_question(question_id), seed)
-    event = {"timeout": "timeout-in-check"}.get(remote.lost, "died-in-check" if remote.lost else None)
+    event = None if not remote.lost else CellEvent.TIMEOUT_IN_CHECK if remote.lost == "timeout" \
+        else CellEvent.DIED_IN_CHECK
     return CellRun(outputs, event=event, incomplete=incomplete), remote
 
 
@@ -251,18 +255,18 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
             events.submission_timeout = True
             runs[index] = CellRun([_error("SubmissionTimeoutError",
                                           f"the whole notebook ran past the grader's limit of {timeout:g} s; "
-                                          f"this cell was not run")], event="submission-timeout")
+                                          f"this cell was not run")], event=CellEvent.SUBMISSION_TIMEOUT)
             continue
         if process is None:
             if restarts > MAX_RESTARTS:
                 runs[index] = CellRun([_error("KernelDied", "the notebook's process died too many times; this "
-                                                            "cell was not run")], event="not-run")
+                                                            "cell was not run")], event=CellEvent.NOT_RUN)
                 continue
             try:
                 process = StudentProcess(files, memory_mb, timeout, sandboxed, assignment, passed)
                 events.sandboxed = process.sandboxed
-                if process.problem and ("the submission", "files") not in events.notes:
-                    events.notes.append(("the submission", "files"))
+                if process.problem and ("the submission", CellEvent.FILES) not in events.notes:
+                    events.notes.append(("the submission", CellEvent.FILES))
                 for earlier in ran_ok:  # replay, outputs discarded
                     process.run(sources[earlier], end)
             except (channel.Closed, channel.TimedOut, crossing.Uncrossable, OSError):
@@ -273,7 +277,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
                 process = None
                 restarts += 1
                 runs[index] = CellRun([_error("KernelDied", "the notebook's process could not be restarted")],
-                                      event="not-run")
+                                      event=CellEvent.NOT_RUN)
                 continue
         if index in tests:
             runs[index], remote = _test_cell(process, tests[index], cell_timeout, end)
@@ -293,7 +297,7 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
             runs[index] = CellRun(outputs.keep(reply["outputs"]), reply.get("execution_count"))
             if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"]):
                 # what it allocated may still be held: later cells run in a fresh process, without this one
-                runs[index].event = "memory"
+                runs[index].event = CellEvent.MEMORY
                 events.deaths += 1
             else:
                 ran_ok.append(index)
@@ -303,18 +307,18 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
                 events.submission_timeout = True
                 message = (f"the whole notebook ran past the grader's limit of {timeout:g} s; this cell was "
                            f"stopped")
-                runs[index] = CellRun([_error("SubmissionTimeoutError", message)], event="submission-timeout")
+                runs[index] = CellRun([_error("SubmissionTimeoutError", message)], event=CellEvent.SUBMISSION_TIMEOUT)
             else:
                 events.timeouts += 1
                 runs[index] = CellRun([_error("CellTimeoutError",
                                               f"this cell ran for more than {cell_timeout:g} s and was stopped")],
-                                      event="timeout")
+                                      event=CellEvent.TIMEOUT)
         except channel.Closed:
             events.deaths += 1
             runs[index] = CellRun([_error("KernelDied",
                                           "the notebook's process died while running this cell (os._exit, a "
                                           "crash, or the memory limit); the cells after it ran in a new "
-                                          "process")], event="died")
+                                          "process")], event=CellEvent.DIED)
         # the process is in an unknown state: interrupted cells may leave it half-done; start afresh
         process.close()
         process = None
@@ -322,5 +326,5 @@ def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tes
     if process is not None:
         process.close()
     if outputs.exceeded:
-        events.notes.append(("the notebook", "outputs"))
+        events.notes.append(("the notebook", CellEvent.OUTPUTS))
     return runs, events

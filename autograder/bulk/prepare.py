@@ -1,6 +1,6 @@
 """Turning ``<course>/submitted/<student>/<assignment>/`` into a grading job (in the main process).
 
-A job is plain data (it travels to a pool worker or a Dask worker): the student's notebooks after nbgrader's
+A job (``jobs.Job``) travels to a pool worker or a Dask worker: the student's notebooks after nbgrader's
 own sanitizing preprocessors (outputs cleared, duplicated cell ids dropped, kernelspec, locked and test cells
 restored from the gradebook, missing test cells added back), which cells to run, the student's other files,
 and any grades an instructor already gave by hand (the feedback shows them).
@@ -24,6 +24,7 @@ from nbgrader.preprocessors import DeduplicateIds
 
 from .. import course
 from . import budget
+from .jobs import Job, NotebookJob
 
 def students(course_root, assignment):
     """Students with a submission folder for ``assignment``, sorted."""
@@ -135,7 +136,7 @@ def cells_to_run(nb, release_nb, graded_functions, run_all=False):
 
 # ------------------------------------------------------------------------------------------ the job
 
-def _nbgrader_list(converter, name, config):
+def nbgrader_list(converter, name, config):
     """A preprocessor list of one of nbgrader's converters (``Autograde.sanitize_preprocessors``, ...), as the
     course's config sets it or, by default, as nbgrader declares it."""
     configured = config.get(converter.__name__, {}).get(name) if config is not None else None
@@ -151,7 +152,7 @@ def sanitize(nb, resources, config):
     submission fails; an empty dict means "no nbgrader metadata", so it is removed."""
     from nbgrader.converters import Autograde
 
-    for cls in _nbgrader_list(Autograde, "sanitize_preprocessors", config):
+    for cls in nbgrader_list(Autograde, "sanitize_preprocessors", config):
         nb, resources = cls(config=config)(nb, resources)
         if cls is DeduplicateIds:
             for cell in nb.cells:
@@ -169,7 +170,7 @@ def changed_since_recorded(course_root, assignment, db_url, config=None):
     from nbgrader.preprocessors import SaveCells
 
     config = config or course.nbgrader_config(course_root, db_url)
-    steps = _nbgrader_list(GenerateAssignment, "preprocessors", config)
+    steps = nbgrader_list(GenerateAssignment, "preprocessors", config)
     steps = steps[:steps.index(SaveCells)] if SaveCells in steps else steps
     source_dir = Path(course_root, "source", assignment)
     changes = []
@@ -250,53 +251,45 @@ def read_submitted(path, name, assignment, student, db_url, config):
 
 
 def build_job(course_root, assignment, student, db_url, fingerprint, run_all=False, config=None):
-    """The job for one submission (plain data; see the module docstring)."""
+    """The Job for one submission (``jobs``; see the module docstring)."""
     course_root = Path(course_root)
     config = config or course.nbgrader_config(course_root, db_url)
     folder = course_root / "submitted" / student / assignment
     release_dir = course_root / "release" / assignment
     source_dir = course_root / "source" / assignment
     functions = _graded_functions(assignment)
-    files = {}
+    job = Job(assignment, student, fingerprint)
     # symbolic links are not followed: a link to source/ would hand the hidden tests to the student's process
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"):
-        files[str(path.relative_to(folder))] = path.read_bytes().decode("latin-1")
+        job.files[str(path.relative_to(folder))] = path.read_bytes()
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".py")):
-        files[str(path.relative_to(source_dir))] = path.read_bytes().decode("latin-1")  # as nbgrader: source wins
-    notebooks = []
+        job.files[str(path.relative_to(source_dir))] = path.read_bytes()  # as nbgrader: source wins
     with Gradebook(db_url) as gb:
-        for nb_entry in gb.find_assignment(assignment).notebooks:
-            name = nb_entry.name
-            entry = {"name": name, "hand": _hand_grades(gb, assignment, student, name),
-                     "max_score": nb_entry.max_score}
+        for recorded in gb.find_assignment(assignment).notebooks:
+            name = recorded.name
+            entry = NotebookJob(name, recorded.max_score, _hand_grades(gb, assignment, student, name))
+            job.notebooks.append(entry)
             path = folder / f"{name}.ipynb"
-            release_path = release_dir / f"{name}.ipynb"
-            if not path.exists():
-                entry["problem"] = f"`{name}.ipynb` is missing from the submission: every question in it scores 0."
-                notebooks.append(entry)
-                continue
             if path.is_symlink():
-                entry["problem"] = (f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
-                                    f"scores 0. Submit the notebook file itself.")
-                notebooks.append(entry)
+                entry.problem = (f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
+                                 f"scores 0. Submit the notebook file itself.")
+            elif not path.exists():
+                entry.problem = f"`{name}.ipynb` is missing from the submission: every question in it scores 0."
+            else:
+                entry.notebook, entry.problem = read_submitted(path, name, assignment, student, db_url, config)
+            if entry.problem:
                 continue
-            nb, problem = read_submitted(path, name, assignment, student, db_url, config)
-            if problem:
-                entry["problem"] = problem
-                notebooks.append(entry)
-                continue
-            release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() else nbformat.v4.new_notebook()
-            entry["notebook"] = nb
-            entry["run"] = cells_to_run(nb, release_nb, functions, run_all)
-            entry["restored"] = _restored(nb)
-            notebooks.append(entry)
-    timestamp = None
+            release_path = release_dir / f"{name}.ipynb"
+            release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() \
+                else nbformat.v4.new_notebook()
+            entry.run = cells_to_run(entry.notebook, release_nb, functions, run_all)
+            entry.restored = _restored(entry.notebook)
     if (folder / "timestamp.txt").exists():
         from nbgrader.coursedir import CourseDirectory
 
         timestamp = CourseDirectory(config=config).get_existing_timestamp(str(folder))
-    return {"assignment": assignment, "student": student, "fingerprint": fingerprint, "files": files,
-            "notebooks": notebooks, "timestamp": timestamp.isoformat() if timestamp else None}
+        job.timestamp = timestamp.isoformat() if timestamp else None
+    return job
 
 
 def _restored(nb):

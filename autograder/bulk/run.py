@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from .. import course
 from . import prepare, summary
+from .jobs import Options
 from .store import Busy, Writer, run_lock  # noqa: F401 (Busy: bulk.Busy)
 from .worker import grade_job, start_worker
 
@@ -99,9 +100,8 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
         scratch = stack.enter_context(_scratch(previous))
         _note_scratch(lock_fd, scratch)
         _ensure_assignment(course_root, assignment, db_url, out)
-        options = {"course_root": str(course_root), "db_url": db_url, "cell_timeout": cell_timeout,
-                   "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all, "sandbox": bool(sandbox),
-                   "scratch": scratch, "assignment": assignment}
+        options = Options(str(course_root), db_url, assignment, cell_timeout, timeout, memory_mb, bool(run_all),
+                          bool(sandbox), scratch)
         writer = stack.enter_context(contextlib.closing(Writer(course_root, db_url, assignment)))
         outcome = Outcome()
         todo = _plan(course_root, assignment, students, options, writer, outcome)
@@ -125,10 +125,7 @@ def _note_scratch(lock_fd, scratch):
 
 def _plan(course_root, assignment, students, options, writer, outcome):
     """[(student, fingerprint)] of the submissions to grade; those graded already and unchanged go to skipped."""
-    outcome_options = {"db_url": options["db_url"], "cell_timeout": float(options["cell_timeout"] or 0),
-                       "timeout": float(options["timeout"] or 0), "memory_mb": int(options["memory_mb"] or 0),
-                       "run_all": bool(options["run_all"]), "sandbox": bool(options["sandbox"])}
-    base = prepare.grader_fingerprint(course_root, assignment, outcome_options)
+    base = prepare.grader_fingerprint(course_root, assignment, options.outcome())
     todo = []
     for student in students or prepare.students(course_root, assignment):
         fingerprint = prepare.submission_fingerprint(course_root, assignment, student, base)
@@ -142,8 +139,8 @@ def _plan(course_root, assignment, students, options, writer, outcome):
 def _grade_all(executor, todo, workers, options, writer, outcome, progress):
     """Jobs out to the executor (at most two per worker in flight: a job holds a whole submission), results back to
     the writer as they come."""
-    course_root, assignment, db_url = options["course_root"], options["assignment"], options["db_url"]
-    config = course.nbgrader_config(course_root, db_url, cell_timeout=options["cell_timeout"])
+    course_root, assignment, db_url = options.course_root, options.assignment, options.db_url
+    config = course.nbgrader_config(course_root, db_url, cell_timeout=options.cell_timeout)
     pending, queue = {}, list(todo)
     with tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
               disable=not progress) as bar:
@@ -151,7 +148,7 @@ def _grade_all(executor, todo, workers, options, writer, outcome, progress):
             while queue and len(pending) < 2 * workers:
                 student, fingerprint = queue.pop(0)
                 try:
-                    job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, options["run_all"],
+                    job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, options.run_all,
                                             config)
                 except Exception as exc:
                     outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
@@ -173,11 +170,10 @@ def _grade_all(executor, todo, workers, options, writer, outcome, progress):
 def _record(student, result, writer, outcome):
     writer.save(result)
     outcome.graded.append(student)
-    if any(nb.get("timeouts") or nb.get("submission_timeout") for nb in result["notebooks"]):
+    if result.timed_out:
         outcome.timed_out.append(student)
-    cells = sorted(g for nb in result["notebooks"] for g in nb.get("incomplete", {}))
-    if cells:
-        outcome.incomplete[student] = cells
+    if result.incomplete:
+        outcome.incomplete[student] = result.incomplete
 
 
 class SourceChanged(RuntimeError):

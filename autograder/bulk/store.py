@@ -114,33 +114,31 @@ class Writer:
         """Gradebook rows, then files, then the fingerprint."""
         self._rows(result)
         self._files(result)
-        self.state.mark(result["student"], result["fingerprint"])
+        self.state.mark(result.student, result.fingerprint)
 
     def _rows(self, result):
-        gb, a, s = self.gb, self.assignment, result["student"]
+        gb, a, s = self.gb, self.assignment, result.student
         try:
             gb.update_or_create_student(s)
-            kwargs = {}
-            if result.get("timestamp"):
-                kwargs["timestamp"] = datetime.fromisoformat(result["timestamp"])
+            kwargs = {"timestamp": datetime.fromisoformat(result.timestamp)} if result.timestamp else {}
             gb.update_or_create_submission(a, s, **kwargs)
-            for nb in result["notebooks"]:
-                sub = gb.find_submission_notebook(nb["name"], a, s)
+            for nb in result.notebooks:
+                sub = gb.find_submission_notebook(nb.name, a, s)
                 for grade in sub.grades:
-                    auto = nb["grades"].get(grade.name, (0 if nb["problem"] else None, None))[0]
+                    auto = nb.grades.get(grade.name, (0 if nb.problem else None, None))[0]
                     grade.auto_score = auto
                     grade.needs_manual_grade = grade.manual_score is not None or auto is None
                 for comment in sub.comments:
-                    if comment.name in nb["comments"]:
-                        comment.auto_comment = nb["comments"][comment.name]
+                    if comment.name in nb.comments:
+                        comment.auto_comment = nb.comments[comment.name]
             gb.db.commit()
         except Exception:
             gb.db.rollback()
             raise
 
     def _files(self, result):
-        a, s = self.assignment, result["student"]
-        for nb in result["notebooks"]:
-            if nb.get("autograded"):
-                write_atomic(self.root / "autograded" / s / a / f"{nb['name']}.ipynb", nb["autograded"])
-            write_atomic(self.root / "feedback" / s / a / f"{nb['name']}.html", nb["feedback"])
+        a, s = self.assignment, result.student
+        for nb in result.notebooks:
+            if nb.autograded:
+                write_atomic(self.root / "autograded" / s / a / f"{nb.name}.ipynb", nb.autograded)
+            write_atomic(self.root / "feedback" / s / a / f"{nb.name}.html", nb.feedback)

@@ -1,7 +1,7 @@
 """The warm interpreter every student process is forked from, and what a forked student process does.
 
 ``python -m autograder.bulk.zygote FD`` imports once what every notebook imports (numpy, matplotlib,
-IPython, the autograder and its suites, the backprop library) and builds an IPython shell, then waits on the
+IPython, the student's side of autograder as the view shows it, the backprop library) and builds an IPython shell, then waits on the
 socket FD for requests. It never reads a notebook: it holds no hidden test and no other student's work.
 
 It runs inside the worker's sandbox (``sandbox.py``: bubblewrap), made non-dumpable so that a student forked from
@@ -166,7 +166,8 @@ def warm_up():
     import matplotlib.pyplot  # noqa: F401
     import numpy  # noqa: F401
 
-    import autograder  # noqa: F401  (its guard snapshots numpy before any student code runs)
+    import autograder  # noqa: F401  (what a notebook imports: in the view, nothing of grading)
+    import autograder.guard  # noqa: F401  (it snapshots numpy before any student code runs)
     import autograder.props  # noqa: F401  (what checks hand the student's functions)
     import backprop
 

@@ -136,16 +136,24 @@ print("SNOOP:", found if found else "nothing readable")
 '''
 
 TAMPER_GRADE = '''
-import autograder.grading
-autograder.grading.Grader.__call__ = lambda self, question_id, namespace=None: 4.0
+import autograder
+autograder.grade = lambda question_id, namespace=None: 4.0
+try:
+    import autograder.grading
+    autograder.grading.Grader.__call__ = lambda self, question_id, namespace=None: 4.0
+except ImportError:
+    pass
 '''
 
 TAMPER_INTERNALS = '''
 import numpy as np
-import autograder.question, autograder.checks
 np.allclose = lambda *a, **k: True
-autograder.question.Question.run_check = lambda self, check, student, rng: (True, "", None)
-autograder.checks.expect_equal = lambda *a, **k: None
+try:  # (at grading, the student's process has no grading modules to tamper with)
+    import autograder.question, autograder.checks
+    autograder.question.Question.run_check = lambda self, check, student, rng: (True, "", None)
+    autograder.checks.expect_equal = lambda *a, **k: None
+except ImportError:
+    pass
 '''
 
 DELEGATE = '''def perceptron_predict(w, X):
@@ -174,6 +182,9 @@ try:
     print("SUITE: found")
 except ImportError:
     print("SUITE: hidden")
+import sys
+print("GRADING MODULES:", sorted(m for m in sys.modules if m in ("autograder.grading", "autograder.question",
+      "autograder.checks", "autograder.report", "nbgrader", "sqlalchemy")) or "none")
 '''
 
 CASES = {
@@ -223,7 +234,7 @@ CASES = {
                                "reference implementation"),
     "x-execs-the-reference-source": (_replace("perceptron_predict", SOURCE_OF_REFERENCE), ["test_predict"],
                                      "reference implementation"),
-    "x-looks-for-the-suite": (_append("perceptron_predict", LOOKS_FOR_THE_SUITE), [], "SUITE: hidden"),
+    "x-looks-for-the-suite": (_append("perceptron_predict", LOOKS_FOR_THE_SUITE), [], "GRADING MODULES: none"),
     "x-snoops": (_append("perceptron_predict", SNOOP), [], "nothing readable"),
 }
 

@@ -141,11 +141,11 @@ def test_nbgraders_preprocessor_lists_are_read_from_nbgrader():
     from nbgrader.converters import Autograde
     from traitlets.config import Config
 
-    default = prepare._nbgrader_list(Autograde, "sanitize_preprocessors", Config())
+    default = prepare.nbgrader_list(Autograde, "sanitize_preprocessors", Config())
     assert default == list(Autograde.class_traits()["sanitize_preprocessors"].default())
     c = Config()
     c.Autograde.sanitize_preprocessors = default[:2]
-    assert prepare._nbgrader_list(Autograde, "sanitize_preprocessors", c) == default[:2]
+    assert prepare.nbgrader_list(Autograde, "sanitize_preprocessors", c) == default[:2]
 
 
 # ------------------------------------------------------------------------------------ the run, for real
@@ -268,3 +268,13 @@ def test_an_edited_library_reference_regrades_everyone(hostile_class, tmp_path, 
     reference.write_text(reference.read_text() + "\n# the reference, edited\n")
     again = bulk.grade("a1", root, workers=2, progress=False, **LIMITS)
     assert sorted(again.graded) == sorted(STUDENTS[:2]) and again.skipped == []
+
+
+def test_the_preprocessors_after_execution_are_nbgraders_own():
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import IgnorePattern, LimitOutput
+    from traitlets.config import Config
+
+    from autograder.bulk import worker
+
+    assert worker.after_execute(Config()) == [IgnorePattern, ClearMetadataPreprocessor, LimitOutput]
