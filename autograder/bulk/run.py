@@ -16,7 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import course
-from . import prepare, summary
+from . import prepare, store, summary
 from .jobs import Options
 from .store import Busy, Writer, run_lock  # noqa: F401 (Busy: bulk.Busy)
 from .worker import grade_job, start_worker
@@ -117,10 +117,7 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
 
 def _note_scratch(lock_fd, scratch):
     """The scratch root goes into the lock file, so that the next run can remove it if this one is killed."""
-    facts = json.loads(os.pread(lock_fd, 4096, 0) or b"{}")
-    data = json.dumps({**facts, "scratch": scratch}).encode()
-    os.ftruncate(lock_fd, 0)
-    os.pwrite(lock_fd, data, 0)
+    store.write_facts(lock_fd, {**store.read_facts(lock_fd), "scratch": scratch})
 
 
 def _plan(course_root, assignment, students, options, writer, outcome):

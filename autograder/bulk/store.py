@@ -42,23 +42,32 @@ def run_lock(course_root, assignment, **facts):
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = _facts(fd)
+            holder = read_facts(fd)
             who = f"pid {holder['pid']} on {holder.get('host')}, since {holder.get('since')}" if "pid" in holder \
                 else "another process"
             raise Busy(f"{assignment} of {Path(course_root)} is being graded by another run ({who}); this one "
                        f"stops. Wait for that run to finish (or stop it), then run the command again: it grades "
                        f"only what is left.") from None
-        previous = _facts(fd)
+        previous = read_facts(fd)
         mine = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S"),
                 **facts}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(mine).encode(), 0)
+        write_facts(fd, mine)
         yield fd, previous
     finally:
         os.close(fd)
 
 
-def _facts(fd):
+def write_facts(fd, facts):
+    """Who holds the lock, for the message a second run prints (only informative: a full disk does not stop the
+    run here, whatever it writes next will fail and say so)."""
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(facts).encode(), 0)
+    except OSError:
+        pass
+
+
+def read_facts(fd):
     try:
         facts = json.loads(os.pread(fd, 4096, 0) or b"{}")
         return facts if isinstance(facts, dict) else {}
