@@ -2,7 +2,6 @@
 one writer, a progress bar on the way, a summary at the end."""
 
 import contextlib
-import json
 import os
 import shutil
 import sys
