@@ -76,7 +76,7 @@ def cmd_grade(args):
                              scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
                              memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress,
                              sandbox=not args.no_sandbox)
-    except bulk.NoSandbox as refused:
+    except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged) as refused:
         sys.exit(str(refused))
     return 1 if outcome.failed else 0
 
@@ -145,7 +145,10 @@ def main(argv=None):
     demo = sub.add_parser("demo", help="regenerate release/, build a demo class, grade it, print the table")
     demo.add_argument("--out", default=str(course.REPO / "build" / "demo"), help="course folder for the demo class")
     demo.add_argument("--assignments", nargs="*", help="only these assignments (default: all)")
-    grade = sub.add_parser("grade", help="grade every new or changed submission of an assignment, in parallel")
+    grade = sub.add_parser("grade", help="grade every new or changed submission of an assignment, in parallel",
+                           description="Grade every new or changed submission of an assignment, in parallel. One run "
+                                       "per course and assignment at a time: a second one stops at once, saying which "
+                                       "run holds the assignment (docs/grading.md).")
     grade.add_argument("assignment", help="assignment id, e.g. a1")
     grade.add_argument("--course", default=".", help="course folder holding submitted/ (default: here)")
     grade.add_argument("--workers", type=int, help="parallel workers (default: all cores)")

@@ -23,28 +23,30 @@ from traitlets.config import Config
 
 from ..guard import CheckTimeout, time_limit
 from . import budget
+from .jobs import CellEvent
 
-_WHAT = {
-    "timeout": "was stopped: it ran past the time limit of {cell_timeout:g} s per cell",
-    "died": "made the notebook's process die (os._exit, a crash, or more memory than the {memory} limit); "
+WHAT = {
+    CellEvent.TIMEOUT: "was stopped: it ran past the time limit of {cell_timeout:g} s per cell",
+    CellEvent.DIED: "made the notebook's process die (os._exit, a crash, or more memory than the {memory} limit); "
             "the cells after it ran in a fresh process",
-    "submission-timeout": "was not run: the whole notebook ran past the time limit of {timeout:g} s",
-    "memory": "ran out of memory (limit: {memory}); the cells after it ran in a fresh process without it",
-    "not-run": "was not run: the notebook's process kept dying",
-    "died-in-check": "was checked by the grader, but the notebook's process died while answering its calls; "
+    CellEvent.SUBMISSION_TIMEOUT: "was not run: the whole notebook ran past the time limit of {timeout:g} s",
+    CellEvent.MEMORY: "ran out of memory (limit: {memory}); the cells after it ran in a fresh process without it",
+    CellEvent.NOT_RUN: "was not run: the notebook's process kept dying",
+    CellEvent.DIED_IN_CHECK: "was checked by the grader, but the notebook's process died while answering its calls; "
                      "the checks it did not finish score 0",
-    "timeout-in-check": "was checked by the grader, but your function did not answer within {cell_timeout:g} s; "
+    CellEvent.TIMEOUT_IN_CHECK: "was checked by the grader, but your function did not answer within {cell_timeout:g} s; "
                         "the checks it did not finish score 0",
-    "nonstandard-test": "is not a standard test cell, so the grader could not check it; it scores 0",
-    "outputs": "showed more output than the grader keeps; the rest was dropped (a note says where)",
-    "files": "has files that did not fit the grader's scratch folder (its size limit); code that reads them fails",
+    CellEvent.NONSTANDARD_TEST: "is not a standard test cell, so the grader could not check it; it scores 0",
+    CellEvent.OUTPUTS: "showed more output than the grader keeps; the rest was dropped (a note says where)",
+    CellEvent.FILES: "has files that did not fit the grader's scratch folder (its size limit); code that reads them fails",
 }
 
 
 def notes(events, restored, options):
-    """Sentences for the student about how the grading of this notebook went."""
-    memory = f"{options['memory_mb']} MB" if options.get("memory_mb") else "machine's"
-    out = [f"`{where}` " + _WHAT[event].format(memory=memory, **options) + "." for where, event in events.notes]
+    """Sentences for the student about how the grading of this notebook went (``events.notes``: [(where, CellEvent)])."""
+    memory = f"{options.memory_mb} MB" if options.memory_mb else "machine's"
+    out = [f"`{where}` " + WHAT[event].format(memory=memory, cell_timeout=options.cell_timeout,
+                                              timeout=options.timeout) + "." for where, event in events.notes]
     out += [f"Test cell `{grade_id}` was missing from your notebook; the grader put the original back and ran it."
             for grade_id in restored]
     return out
@@ -143,17 +145,17 @@ def _page(title, score, max_score, message):
 
 
 def render(job, entry, result, config):
-    """The feedback HTML of one notebook of one job."""
-    if "notebook" not in entry:
-        return _page(entry["name"], 0, entry.get("max_score") or 0, result["problem"])
-    nb = budget.shown(nbformat.reads(result["autograded"], as_version=4))
-    if result["notes"]:
-        text = "**How grading went.**\n\n" + "\n".join(f"- {n}" for n in result["notes"])
+    """The feedback HTML of one notebook (``entry``, a NotebookJob) of one Job, from its NotebookResult."""
+    if entry.notebook is None:
+        return _page(entry.name, 0, entry.max_score or 0, result.problem)
+    nb = budget.shown(nbformat.reads(result.autograded, as_version=4))
+    if result.notes:
+        text = "**How grading went.**\n\n" + "\n".join(f"- {n}" for n in result.notes)
         nb.cells.insert(0, nbformat.v4.new_markdown_cell(text))
-    resources = {"nbgrader": {"notebook": entry["name"], "assignment": job["assignment"], "student": job["student"],
-                              "max_score": entry.get("max_score") or 0},
+    resources = {"nbgrader": {"notebook": entry.name, "assignment": job.assignment, "student": job.student,
+                              "max_score": entry.max_score or 0},
                  "config_dir": jupyter_config_dir()}
-    nb, resources = _Scores(result["grades"], result["comments"], entry.get("hand", {}))(nb, resources)
+    nb, resources = _Scores(result.grades, result.comments, entry.hand)(nb, resources)
     clear = ClearHiddenTests(config=config)
     nb, resources = clear.preprocess(nb, resources)
     nb, resources = CSSHTMLHeaderPreprocessor(config=config).preprocess(nb, resources)
@@ -161,7 +163,7 @@ def render(job, entry, result, config):
         with time_limit(budget.RENDER_SECONDS):
             body, _ = _html_exporter().from_notebook_node(nb, resources=resources)
     except CheckTimeout:
-        return _page(entry["name"], resources["nbgrader"]["score"], entry.get("max_score") or 0,
+        return _page(entry.name, resources["nbgrader"]["score"], entry.max_score or 0,
                      f"This notebook's feedback page took more than {budget.RENDER_SECONDS} s to render and is not "
                      f"shown; your scores are above and in the gradebook. Ask your instructor for the graded notebook.")
     return body

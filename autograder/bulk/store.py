@@ -3,15 +3,93 @@
 Order matters for resuming: the gradebook rows (one transaction per submission), then autograded/ and
 feedback/, and only then the submission's fingerprint in ``<course>/autograded/.bulk-<assignment>.json``. A crash
 between two steps leaves the fingerprint unrecorded, so the next run grades that submission again; writing the
-same rows twice is harmless.
+same rows twice is harmless. Every file is written whole or not at all (``write_atomic``), and one run at a time
+grades an assignment of a course (``run_lock``).
 """
 
+import contextlib
+import fcntl
 import json
 import os
+import socket
+import tempfile
+import time
 from datetime import datetime
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+class Busy(RuntimeError):
+    """Another run is grading this assignment of this course."""
+
+
+@contextlib.contextmanager
+def run_lock(course_root, assignment, **facts):
+    """Hold ``<course>/.grading-<assignment>.lock`` (``flock``) for the run, or raise Busy at once, saying who holds
+    it. Yields (the lock's file descriptor, what the previous holder wrote in it: {} or its ``facts``). The lock dies
+    with its holder (the kernel releases it), so a run killed with -9 leaves no lock behind."""
+    path = Path(course_root) / f".grading-{assignment}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        raise Busy(f"cannot take the lock {path} ({exc.strerror}): is the course folder writable?") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = read_facts(fd)
+            who = f"pid {holder['pid']} on {holder.get('host')}, since {holder.get('since')}" if "pid" in holder \
+                else "another process"
+            raise Busy(f"{assignment} of {Path(course_root)} is being graded by another run ({who}); this one "
+                       f"stops. Wait for that run to finish (or stop it), then run the command again: it grades "
+                       f"only what is left.") from None
+        previous = read_facts(fd)
+        mine = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+                **facts}
+        write_facts(fd, mine)
+        yield fd, previous
+    finally:
+        os.close(fd)
+
+
+def write_facts(fd, facts):
+    """Who holds the lock, for the message a second run prints (only informative: a full disk does not stop the
+    run here, whatever it writes next will fail and say so)."""
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(facts).encode(), 0)
+    except OSError:
+        pass
+
+
+def read_facts(fd):
+    try:
+        facts = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        return facts if isinstance(facts, dict) else {}
+    except ValueError:
+        return {}
+
+
+def write_atomic(path, data):
+    """``path`` holds ``data`` (str or bytes) whole, or keeps what it held: written to a temporary file in the same
+    folder, then renamed over it (a symbolic link at ``path`` is replaced, never followed)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 class State:
@@ -29,10 +107,7 @@ class State:
 
     def mark(self, student, fingerprint):
         self.done[student] = fingerprint
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.done, indent=1, sort_keys=True))
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(self.done, indent=1, sort_keys=True))
 
 
 class Writer:
@@ -48,37 +123,31 @@ class Writer:
         """Gradebook rows, then files, then the fingerprint."""
         self._rows(result)
         self._files(result)
-        self.state.mark(result["student"], result["fingerprint"])
+        self.state.mark(result.student, result.fingerprint)
 
     def _rows(self, result):
-        gb, a, s = self.gb, self.assignment, result["student"]
+        gb, a, s = self.gb, self.assignment, result.student
         try:
             gb.update_or_create_student(s)
-            kwargs = {}
-            if result.get("timestamp"):
-                kwargs["timestamp"] = datetime.fromisoformat(result["timestamp"])
+            kwargs = {"timestamp": datetime.fromisoformat(result.timestamp)} if result.timestamp else {}
             gb.update_or_create_submission(a, s, **kwargs)
-            for nb in result["notebooks"]:
-                sub = gb.find_submission_notebook(nb["name"], a, s)
+            for nb in result.notebooks:
+                sub = gb.find_submission_notebook(nb.name, a, s)
                 for grade in sub.grades:
-                    auto = nb["grades"].get(grade.name, (0 if nb["problem"] else None, None))[0]
+                    auto = nb.grades.get(grade.name, (0 if nb.problem else None, None))[0]
                     grade.auto_score = auto
                     grade.needs_manual_grade = grade.manual_score is not None or auto is None
                 for comment in sub.comments:
-                    if comment.name in nb["comments"]:
-                        comment.auto_comment = nb["comments"][comment.name]
+                    if comment.name in nb.comments:
+                        comment.auto_comment = nb.comments[comment.name]
             gb.db.commit()
         except Exception:
             gb.db.rollback()
             raise
 
     def _files(self, result):
-        a, s = self.assignment, result["student"]
-        for nb in result["notebooks"]:
-            if nb.get("autograded"):
-                target = self.root / "autograded" / s / a / f"{nb['name']}.ipynb"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(nb["autograded"])
-            page = self.root / "feedback" / s / a / f"{nb['name']}.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(nb["feedback"])
+        a, s = self.assignment, result.student
+        for nb in result.notebooks:
+            if nb.autograded:
+                write_atomic(self.root / "autograded" / s / a / f"{nb.name}.ipynb", nb.autograded)
+            write_atomic(self.root / "feedback" / s / a / f"{nb.name}.html", nb.feedback)

@@ -64,12 +64,17 @@ def plot(path, assignment, questions, scores):
 
 
 def report(course_root, db_url, assignment, outcome):
-    """(csv path, png path, text) for the whole class as the gradebook now has it."""
+    """(csv path, png path, text) for the whole class as the gradebook now has it. A CSV or plot that cannot be
+    written (a full disk) is None, and the text says why: the grades are in the gradebook all the same."""
     course_root = Path(course_root)
     questions, scores = results.collect(db_url, assignment)
-    csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
-    png = plot(course_root / f"scores-{assignment}.png", assignment, questions, scores)
     body = text(assignment, outcome, questions, scores)
     body += f"\n{outcome.similarity.line(course_root)}" if getattr(outcome, "similarity", None) else ""
+    try:
+        csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
+        png = plot(course_root / f"scores-{assignment}.png", assignment, questions, scores)
+    except OSError as exc:
+        body += f"\n\nthe grades CSV and the plot could not be written ({exc.strerror}); the gradebook has every grade"
+        return None, None, body + f"\ngradebook:  {db_url}"
     body += f"\n\ngradebook:  {db_url}\ngrades CSV: {csv_path}\nplot:       {png}\nfeedback:   {course_root / 'feedback'}/<student>/{assignment}/"
     return csv_path, png, body

@@ -14,10 +14,11 @@ from sandboxing import GRADING
 ASSIGNMENTS = course.assignments()
 LIMITS = {"cell_timeout": 10, "timeout": 240, "memory_mb": 1536, **GRADING}
 
-# One line in the first solution cell that silences grade() in the notebook (the old re-check trusted the notebook's
-# own score whenever it could not carry a value back).
-SILENCE = ("import autograder.grading as _g; _g.Grader.__call__ = lambda self, *a, **k: "
-           "float(__import__('autograder.grading').grading.find_question(a[0]).points)")
+# Lines in the first solution cell that silence grade() in the notebook (the old re-check trusted the notebook's own
+# score whenever it could not carry a value back). At grading the student's process has no grading modules at all.
+SILENCE = ("import autograder\nautograder.grade = lambda *a, **k: 4.0\ntry:\n"
+           "    import autograder.grading as _g; _g.Grader.__call__ = lambda self, *a, **k: "
+           "float(__import__('autograder.grading').grading.find_question(a[0]).points)\nexcept ImportError:\n    pass")
 
 # Graded functions that return values the old re-check could not carry: each solution cell becomes one of these.
 UNCARRIABLE = {
