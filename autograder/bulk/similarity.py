@@ -515,7 +515,7 @@ def _code(text):
 
 def to_html(report):
     e = html.escape
-    refs, pairs = report.reference_matches, [m for m in report.matches if m.kind == "student"]
+    refs = report.reference_matches
     rows = []
     for i, m in enumerate(report.matches):
         what = "matches the reference" if m.kind == "reference" else "near-identical to student"

@@ -303,7 +303,9 @@ def _student_process(sock, request, shell):
             break
         if message.get("op") != "cell":  # the grader's check calls the student's code
             CAPTURE.outputs, CAPTURE.size = [], 0
-            def ask(question, question_blobs, nonce=message.get("nonce")):
+            nonce = message.get("nonce")
+
+            def ask(question, question_blobs, nonce=nonce):
                 channel.send(conn, {**question, "nonce": nonce}, question_blobs)
                 return channel.receive(conn)
 

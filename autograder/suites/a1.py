@@ -7,7 +7,7 @@ from backprop import linear_models as ref
 from backprop.gradcheck import numerical_gradient
 
 from .. import derive
-from ..checks import CheckFailed, Mistake, as_array, expect_close, expect_equal, expect_inputs_unchanged, expect_shape
+from ..checks import CheckFailed, Mistake, as_array, expect_close, expect_inputs_unchanged, expect_shape
 from ..question import Derivation, Question, Written
 
 ESTIMATORS = [ref.Perceptron, ref.Adaline]

@@ -648,7 +648,6 @@ SQ_VALUE_HINT = ("Check the three steps of the loss: the square of each differen
 
 def _squared_mistakes(pred, y):
     diff = np.asarray(pred, dtype=float) - y
-    n = len(diff)
     return ([Mistake("averaged over every entry instead of over the n rows: the outputs of one row are summed.",
                      lambda: 0.5 * float(np.mean(diff ** 2)))] if diff.ndim > 1 else [],
             [Mistake("averaged over every entry instead of over the n rows: the gradient's factor is 1/n.",

@@ -12,7 +12,6 @@ otherwise run unguarded).
 """
 
 import math
-import traceback
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from backprop import activations as act
 from backprop import gradcheck, layers
 
 from .. import derive
-from ..checks import CheckFailed, Mistake, expect_close, rel_error
+from ..checks import CheckFailed, Mistake, expect_close
 from ..guard import NotImplementedYet, StudentError
 from ..props import GraphNode
 from ..question import Derivation, Question, Written
@@ -159,8 +158,8 @@ def _replay(recipe, cls, leaf_values):
     nodes = [cls(v) for v in leaf_values]
     for op, i, j in recipe:
         u, v = nodes[i], nodes[j]
-        nodes.append({"add": lambda: u + v, "mul": lambda: u * v, "tanh": lambda: u.tanh(),
-                      "square": lambda: u ** 2, "exp_tanh": lambda: u.tanh().exp()}[op]())
+        nodes.append({"add": lambda u=u, v=v: u + v, "mul": lambda u=u, v=v: u * v, "tanh": lambda u=u: u.tanh(),
+                      "square": lambda u=u: u ** 2, "exp_tanh": lambda u=u: u.tanh().exp()}[op]())
     return nodes
 
 
@@ -916,7 +915,7 @@ def _expect_two_layer(student, p, x, y, what, show=False):
     if not isinstance(result, dict) or set(result) != set(KEYS_NET):
         raise CheckFailed(f"{what} must return a dict with the keys {KEYS_NET}.")
     for key in ["W_out", "b_out", "W_h", "b_h"]:
-        numeric = gradcheck.numerical_gradient(lambda v: _ref_two_layer_loss({**p, key: v}, x, y), p[key].copy())
+        numeric = gradcheck.numerical_gradient(lambda v, key=key: _ref_two_layer_loss({**p, key: v}, x, y), p[key].copy())
         expect_close(result[key], numeric, f"{what}: dL/d{key}", tol=1e-6, hint=TWO_LAYER_HINTS[key], show=show,
                      n=len(y), mistakes=[Mistake(sentence, lambda slip=slip, key=key: _two_layer_variant(p, x, y, slip)[key])
                                          for slip, sentence in TWO_LAYER_SLIPS.items()])
@@ -1093,9 +1092,9 @@ def _expect_network(student, Ws, bs, x, d, name, what, show=False):
     dWs, dbs = result
     for k in range(len(Ws) - 1, -1, -1):
         num_W = gradcheck.numerical_gradient(
-            lambda W: _ref_network_loss(Ws[:k] + [W] + Ws[k + 1:], bs, x, d, f), Ws[k].copy())
+            lambda W, k=k: _ref_network_loss(Ws[:k] + [W] + Ws[k + 1:], bs, x, d, f), Ws[k].copy())
         num_b = gradcheck.numerical_gradient(
-            lambda b: _ref_network_loss(Ws, bs[:k] + [b] + bs[k + 1:], x, d, f), bs[k].copy())
+            lambda b, k=k: _ref_network_loss(Ws, bs[:k] + [b] + bs[k + 1:], x, d, f), bs[k].copy())
         expect_close(dWs[k], num_W, f"{what}: dW of layer {k + 1} of {len(Ws)}", tol=1e-6, hint=NETWORK_HINTS["W"],
                      show=show, mistakes=[Mistake(NETWORK_NO_FPRIME, lambda k=k: _network_variant(
                          Ws, bs, x, d, f, f_prime)[0][k])])

@@ -611,7 +611,7 @@ def gradient_is_p_minus_y_over_n(student, rng):
     """dscores agrees with central differences of the loss (it is (P - Y) / n)"""
     scores, y = rng.normal(size=(5, 3)), np.array([0, 2, 1, 1, 0])
     _, grad = expect_tuple(student(scores, y), "softmax_cross_entropy", ["loss", "dscores"])
-    expected = numerical_gradient(lambda s: losses.softmax_cross_entropy(s, y)[0], scores.copy())
+    expected = numerical_gradient(lambda s, y=y: losses.softmax_cross_entropy(s, y)[0], scores.copy())
     expect_close(grad, expected, "dscores (vs central differences)", tol=1e-6, hint=SCE_GRAD_HINT, show=True,
                  mistakes=_sce_mistakes(scores, y))
 
@@ -632,7 +632,7 @@ def random_gradients(student, rng):
         n, c = int(rng.integers(1, 9)), int(rng.integers(2, 8))
         scores, y = rng.normal(size=(n, c)), rng.integers(0, c, size=n)
         _, grad = expect_tuple(student(scores, y), "softmax_cross_entropy", ["loss", "dscores"])
-        expected = numerical_gradient(lambda s: losses.softmax_cross_entropy(s, y)[0], scores.copy())
+        expected = numerical_gradient(lambda s, y=y: losses.softmax_cross_entropy(s, y)[0], scores.copy())
         expect_close(grad, expected, "dscores on a random batch", tol=1e-6, hint=SCE_GRAD_HINT,
                      mistakes=_sce_mistakes(scores, y))
 
@@ -850,7 +850,7 @@ def mlp_random_gradient_checks(student, rng):
     """gradient check by parameter name on random sizes and weight decays"""
     for lam in (0.0, float(rng.uniform(0.01, 1.0))):
         params, X, y = _mlp_problem(rng)
-        _gradient_check_by_name(student, params, X, y, lam, f"mlp_loss on a random network")
+        _gradient_check_by_name(student, params, X, y, lam, "mlp_loss on a random network")
 
 
 @mlp_q.check(points=1)

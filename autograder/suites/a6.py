@@ -19,7 +19,7 @@ from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 from .. import derive
 from ..props import Callbacks, Toy
 from ..checks import (CheckFailed, Mistake, as_array, expect_close, expect_inputs_unchanged, expect_shape,
-                      expect_tuple, rel_error)
+                      expect_tuple)
 from ..question import Derivation, Question, Written
 
 
@@ -197,7 +197,7 @@ def gradient_matches_numerical(student, rng):
         W = rng.normal(size=(int(rng.integers(1, 7)), int(rng.integers(1, 7))))
         lam = float(rng.uniform(1e-4, 1.0))
         value, grad = expect_tuple(student(W, lam), "l2_penalty", ["value", "grad"])
-        numerical = numerical_gradient(lambda V: lam * np.sum(V * V), W.copy())
+        numerical = numerical_gradient(lambda V, lam=lam: lam * np.sum(V * V), W.copy())
         expect_close(grad, numerical, "l2_penalty: grad against central differences", tol=1e-6, hint=L2_HINT,
                      mistakes=_l2_grad_mistakes(W, lam))
         expect_close(np.asarray(value, dtype=float), lam * np.sum(W * W), "l2_penalty: value", hint=L2_HINT,
@@ -452,7 +452,7 @@ def keeps_the_expectation(student, rng):
         x = rng.uniform(0.5, 2.0, size=(30, 8))
         total, dropped = np.zeros_like(x), 0
         draws = 800
-        for k in range(draws):
+        for _ in range(draws):
             out, mask = _dropout(student, x, p, int(rng.integers(1 << 30)), "dropout_forward")
             total += out
             dropped += np.count_nonzero(mask == 0)
