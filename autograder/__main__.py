@@ -75,8 +75,8 @@ def cmd_grade(args):
         outcome = bulk.grade(args.assignment, args.course, workers=args.workers, db_url=args.db_url,
                              scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
                              memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress,
-                             sandbox=not args.no_sandbox)
-    except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged) as refused:
+                             sandbox=not args.no_sandbox, students=args.student or None)
+    except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged, PermissionError, ValueError) as refused:
         sys.exit(str(refused))
     return 1 if outcome.failed else 0
 
@@ -160,6 +160,8 @@ def main(argv=None):
     grade.add_argument("--run-all-cells", action="store_true",
                        help="also run the instructor's unchanged demonstration cells (slower, same scores)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--student", action="append", help="grade only this student (again, even if graded "
+                                                          "already); repeat for several")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
                             "for code you trust: it runs with your rights)")

@@ -6,6 +6,7 @@ never to a student's process (``autograder.crossing`` says what crosses that bou
 The resume state the main process keeps is JSON (``store.State``).
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -38,12 +39,14 @@ class Options:
     run_all: bool = False
     sandbox: bool = True
     scratch: str = None  # the run's private scratch root (local workers only)
+    secret: str = None  # the course's secret (``autograder.secret``), which salts every hidden seed, or None
 
     def outcome(self):
-        """The options that can change a score (part of every submission's fingerprint)."""
+        """The options that can change a score (part of every submission's fingerprint; the secret by its hash)."""
+        salt = hashlib.sha256(self.secret.encode()).hexdigest()[:16] if self.secret else None
         return {"db_url": self.db_url, "cell_timeout": float(self.cell_timeout or 0),
                 "timeout": float(self.timeout or 0), "memory_mb": int(self.memory_mb or 0),
-                "run_all": bool(self.run_all), "sandbox": bool(self.sandbox)}
+                "run_all": bool(self.run_all), "sandbox": bool(self.sandbox), "secret": salt}
 
 
 @dataclass

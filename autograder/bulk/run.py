@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import course
+from .. import secret
 from . import prepare, similarity, store, summary
 from .jobs import Options
 from .store import Busy, Writer, run_lock  # noqa: F401 (Busy: bulk.Busy)
@@ -100,8 +101,11 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
         scratch = stack.enter_context(_scratch(previous))
         _note_scratch(lock_fd, scratch)
         _ensure_assignment(course_root, assignment, db_url, out)
+        key = secret.read(course_root)
+        if key is None:
+            print(secret.NO_SECRET, file=out)
         options = Options(str(course_root), db_url, assignment, cell_timeout, timeout, memory_mb, bool(run_all),
-                          bool(sandbox), scratch)
+                          bool(sandbox), scratch, key.decode() if key else None)
         writer = stack.enter_context(contextlib.closing(Writer(course_root, db_url, assignment)))
         outcome = Outcome()
         todo = _plan(course_root, assignment, students, options, writer, outcome)
@@ -122,12 +126,17 @@ def _note_scratch(lock_fd, scratch):
 
 
 def _plan(course_root, assignment, students, options, writer, outcome):
-    """[(student, fingerprint)] of the submissions to grade; those graded already and unchanged go to skipped."""
+    """[(student, fingerprint)] of the submissions to grade; those graded already and unchanged go to skipped (unless
+    named in ``students``: those are graded again)."""
     base = prepare.grader_fingerprint(course_root, assignment, options.outcome())
     todo = []
-    for student in students or prepare.students(course_root, assignment):
+    submitted = prepare.students(course_root, assignment)
+    unknown = sorted(set(students or ()) - set(submitted))
+    if unknown:
+        raise ValueError(f"no submission of {assignment} in {course_root}/submitted/ for {', '.join(unknown)}")
+    for student in students or submitted:
         fingerprint = prepare.submission_fingerprint(course_root, assignment, student, base)
-        if writer.state.is_done(student, fingerprint):
+        if students is None and writer.state.is_done(student, fingerprint):
             outcome.skipped.append(student)
         else:
             todo.append((student, fingerprint))

@@ -15,6 +15,7 @@ import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, SaveAutoGrades
 
+from .. import secret
 from ..grading import is_test_cell, parse_test_cell
 from . import feedback, kernel
 from .jobs import NotebookResult, Result
@@ -25,8 +26,8 @@ def _execute(nb, run, files, options, assignment):
     """Runs the selected cells of ``nb``: test cells on this side (``trusted``), the others in a student process;
     fills outputs and execution counts. (Events, {grade_id: [ids of checks that could not complete]})."""
     indices = [i for i, keep in enumerate(run) if keep]
-    tests = {position: parse_test_cell(nb.cells[i].source) for position, i in enumerate(indices)
-             if is_test_cell(nb.cells[i])}
+    tests = {position: _salted(parse_test_cell(nb.cells[i].source), options, assignment)
+             for position, i in enumerate(indices) if is_test_cell(nb.cells[i])}
     runs, events = kernel.run_cells([nb.cells[i].source for i in indices], files,
                                     cell_timeout=options.cell_timeout, timeout=options.timeout,
                                     memory_mb=options.memory_mb, tests=tests, sandboxed=options.sandbox,
@@ -41,6 +42,14 @@ def _execute(nb, run, files, options, assignment):
         if result.event:
             events.notes.append((cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {i + 1}", result.event))
     return events, incomplete
+
+
+def _salted(test, options, assignment):
+    """(question id, the hidden seed salted with the course's secret) of a parsed test cell, or None."""
+    if test is None:
+        return None
+    question_id, seed = test
+    return question_id, secret.salted(seed, options.secret.encode() if options.secret else None, assignment)
 
 
 def after_execute(config):
