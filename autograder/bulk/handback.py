@@ -45,7 +45,7 @@ def render_again(assignment, course_root, db_url=None, students=None, out=sys.st
             raise ValueError(f"no graded submission of {assignment} for {', '.join(unknown)}")
         for student in students or submitted:
             done[student] = [name for name in names
-                             if _one(course_root, db_url, config, assignment, student, name)]
+                             if render_one(course_root, db_url, config, assignment, student, name)]
             store.hand_back_files(course_root, assignment, student)
     questions, scores = results.collect(db_url, assignment)
     csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
@@ -56,8 +56,9 @@ def render_again(assignment, course_root, db_url=None, students=None, out=sys.st
     return done
 
 
-def _one(course_root, db_url, config, assignment, student, name):
+def render_one(course_root, db_url, config, assignment, student, name):
     """The page of one notebook, rendered again; False when there is no autograded notebook to render from."""
+    course_root = Path(course_root)
     path = course_root / "autograded" / student / assignment / f"{name}.ipynb"
     if not path.is_file() or path.is_symlink():
         return False

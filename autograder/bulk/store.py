@@ -123,8 +123,13 @@ class Writer:
     def save(self, result):
         """Gradebook rows, the late penalties, then files, then the fingerprint."""
         self._rows(result)
-        self._late(result)
+        differs = self._late(result)
         self._files(result)
+        if differs:  # a worker without the course's config (a Dask worker elsewhere): the gradebook's penalty wins
+            from . import handback
+
+            for name in differs:
+                handback.render_one(self.root, self.db_url, self.config, self.assignment, result.student, name)
         self.state.mark(result.student, result.fingerprint)
 
     def _previous_answers(self, student, name):
@@ -176,10 +181,15 @@ class Writer:
 
     def _late(self, result):
         """nbgrader's own steps after SaveAutoGrades in ``Autograde.autograde_preprocessors`` (AssignLatePenalties,
-        with the course's late-submission plugin, and CheckCellMetadata by default), on each notebook graded."""
+        with the course's late-submission plugin, and CheckCellMetadata by default), on each notebook graded. The
+        names of the notebooks whose feedback shows another penalty than the gradebook now has."""
+        graded = [nb for nb in result.notebooks if nb.autograded]
         late_steps(self.root, self.db_url, self.assignment, result.student,
-                   [(nb.name, nb.autograded) for nb in result.notebooks if nb.autograded], self.config)
+                   [(nb.name, nb.autograded) for nb in graded], self.config)
         self.gb.db.expire_all()
+        recorded = {nb.name: self.gb.find_submission_notebook(nb.name, self.assignment, result.student)
+                    .late_submission_penalty or 0.0 for nb in graded}
+        return [nb.name for nb in graded if abs(recorded[nb.name] - (nb.late_penalty or 0.0)) > 1e-9]
 
     def _files(self, result):
         a, s = self.assignment, result.student

@@ -177,3 +177,19 @@ def test_a_lone_notebook_under_another_name_is_graded_with_a_note(graded_both_wa
     assert "1 graded under another notebook name, 2 with a notebook missing or unreadable" in outcome.text
     assert "graded under another name: renamed: `perceptron_adaline (1).ipynb` as `perceptron_adaline.ipynb`" \
         in outcome.text
+
+
+def test_feedback_follows_the_gradebook_when_a_worker_computed_another_penalty(graded_both_ways, monkeypatch):
+    """A worker without the course's config (a Dask worker on another machine) renders no penalty: the writer sees
+    that the gradebook's differs and renders that page again."""
+    policy, _, (root, db_url), _ = graded_both_ways
+    if policy != "per-day":
+        pytest.skip("once is enough")
+    from autograder.bulk import feedback
+
+    monkeypatch.setattr(feedback, "late_penalty", lambda *args: 0.0)  # the pool's workers are forked after this
+    bulk.grade("a1", root, db_url=db_url, progress=False, students=["late-bug"], **GRADING)
+    late = {t.student: t for t in export.totals(db_url, "a1")}["late-bug"].late_penalty
+    assert late > 0
+    page = (root / "feedback" / "late-bug" / "a1" / "perceptron_adaline.html").read_text()
+    assert _header(page)[1] == f"-{round(late, 2)}"
