@@ -1,5 +1,5 @@
 """Command line: ``python -m autograder lab`` (students); ``release``, ``demo``, ``grade``, ``questions``,
-``collect``, ``export`` and ``secret`` (instructors).
+``collect``, ``feedback``, ``export`` and ``secret`` (instructors).
 
 Each subcommand imports only what it uses, so the student install runs ``lab``; ``release``, ``demo`` and
 ``grade`` need the grader install and say so when it is missing.
@@ -79,6 +79,16 @@ def cmd_grade(args):
     except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged, PermissionError, ValueError) as refused:
         sys.exit(str(refused))
     return 1 if outcome.failed else 0
+
+
+def cmd_feedback(args):
+    from .bulk import Busy, handback
+
+    try:
+        handback.render_again(args.assignment, args.course, db_url=args.db_url, students=args.student or None)
+    except (Busy, ValueError) as refused:
+        sys.exit(str(refused))
+    return 0
 
 
 def cmd_collect(args):
@@ -165,6 +175,15 @@ def main(argv=None):
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
                             "for code you trust: it runs with your rights)")
+    fb = sub.add_parser("feedback", help="render the feedback pages again from the gradebook and autograded/ (after "
+                                         "hand grading in Formgrader), without running any code",
+                        description="Render feedback/<student>/<assignment>/*.html again from autograded/ and the "
+                                    "gradebook: hand scores and comments given in Formgrader, late penalties with the "
+                                    "current scores. Nothing is graded or run. Then the grades CSV and the totals.")
+    fb.add_argument("assignment", help="assignment id, e.g. a1")
+    fb.add_argument("--course", default=".", help="course folder (default: here)")
+    fb.add_argument("--db-url", help="gradebook SQLAlchemy URL (default: sqlite:///<course>/gradebook.db)")
+    fb.add_argument("--student", action="append", help="only this student; repeat for several")
     collect = sub.add_parser("collect", help="put an LMS download (Canvas or Moodle zip or folder, or a folder of "
                                              "<id>.ipynb) into submitted/, with submission times")
     collect.add_argument("assignment", help="assignment id, e.g. a1")
@@ -191,7 +210,7 @@ def main(argv=None):
     if argv[:1] == ["lab"]:  # everything after it is jupyter lab's, options included
         return cmd_lab(argv[1:])
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export, "secret": cmd_secret}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "feedback": cmd_feedback, "export": cmd_export, "secret": cmd_secret}[args.command](args)
 
 
 if __name__ == "__main__":

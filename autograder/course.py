@@ -75,7 +75,27 @@ def nbgrader_config(root, db_url=None, cell_timeout=120):
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.ClearHiddenTests.enforce_metadata = False
     c.Exchange.root = str(root / "exchange")
+    c.merge(_course_file(root))
     return c
+
+
+_loading = set()
+
+
+def _course_file(root):
+    """The instructor's own settings in ``<course>/nbgrader_config.py`` (late penalties, for one:
+    ``c.LateSubmissionPlugin.penalty_method = "zero"``), which nbgrader's own tools started there read too. The file
+    ``write_config_file`` writes calls ``nbgrader_config`` itself; that inner call does not read the file again."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = Path(root, "nbgrader_config.py")
+    if str(path) in _loading or not path.is_file():
+        return Config()
+    _loading.add(str(path))
+    try:
+        return PyFileConfigLoader(path.name, str(path.parent)).load_config()
+    finally:
+        _loading.discard(str(path))
 
 
 def api(root, db_url=None, **config):
@@ -201,10 +221,16 @@ def write_config_file(course_root, db_url=None):
     """Write ``course_root/nbgrader_config.py`` so that nbgrader's own tools (Formgrader in JupyterLab, the
     ``nbgrader`` command) started in that folder use the course's config."""
     path = Path(course_root) / "nbgrader_config.py"
+    marker = "# The course's own settings go below"
+    example = "# c.LateSubmissionPlugin.penalty_method = 'zero'\n"
+    text = path.read_text() if path.is_file() else ""
+    kept = text[text.index(marker):].split("\n", 1)[1].removeprefix(example) if marker in text else ""
     path.write_text(
         "# Written by the course's autograder: nbgrader's tools started here use the course's config.\n"
         "from autograder.course import nbgrader_config\n\n"
         "c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)\n"
-        f"c.merge(nbgrader_config({str(Path(course_root).resolve())!r}, {db_url!r}))\n"
+        f"c.merge(nbgrader_config({str(Path(course_root).resolve())!r}, {db_url!r}))\n\n"
+        f"{marker} (the grader reads them too; kept when this file is written again), for example late "
+        f"penalties:\n{example}{kept}"
     )
     return path

@@ -60,6 +60,7 @@ class NotebookJob:
     notebook: object = None  # the nbformat NotebookNode, when there is no problem
     run: list = field(default_factory=list)  # per cell: run it or not (prepare.cells_to_run)
     restored: list = field(default_factory=list)  # grade ids of test cells nbgrader put back
+    renamed_from: str = None  # the file name of a lone notebook graded as this one (``prepare.find_notebooks``)
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Job:
     files: dict = field(default_factory=dict)  # {relative name: bytes}: the submission's other files
     notebooks: list = field(default_factory=list)  # [NotebookJob]
     timestamp: str = None  # ISO time of the submission, as nbgrader reads timestamp.txt
+    seconds_late: float = 0.0  # past the due date (with any extension), as nbgrader's total_seconds_late
 
 
 @dataclass
@@ -90,6 +92,8 @@ class NotebookResult:
     submission_timeout: bool = False
     autograded: str = None  # the executed notebook, as nbformat writes it
     feedback: str = ""  # the feedback page's HTML
+    late_penalty: float = 0.0  # what the feedback shows (the gradebook's is nbgrader's AssignLatePenalties')
+    renamed_from: str = None  # graded from a notebook of another name (the summary counts them)
 
 
 @dataclass

@@ -251,6 +251,56 @@ def read_submitted(path, name, assignment, student, db_url, config):
     return nb, None
 
 
+def find_notebooks(folder, names):
+    """{recorded notebook name: (the path to grade as it, or None; the file name it had when another, or None;
+    why it cannot be graded, or None)} for a submission folder.
+
+    A notebook is graded under its own name. When exactly one of the assignment's notebooks is missing and the
+    folder holds exactly one other notebook (``perceptron_adaline (1).ipynb``, a browser's download copy), that
+    one is graded as the missing one, and the feedback says so. With more notebooks of other names than the
+    grader can match, it says that too, rather than scoring 0 in silence."""
+    folder = Path(folder)
+    found = {}
+    for name in names:
+        path = folder / f"{name}.ipynb"
+        if path.is_symlink():
+            found[name] = (None, None, f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
+                                       f"scores 0. Submit the notebook file itself.")
+        elif path.exists():
+            found[name] = (path, None, None)
+    missing = [n for n in names if n not in found]
+    others = sorted(p for p in folder.glob("*.ipynb") if p.stem not in set(names) and p.is_file()
+                    and not p.is_symlink())
+    if len(missing) == 1 and len(others) == 1:
+        found[missing[0]] = (others[0], others[0].name, None)
+        return found
+    for name in missing:
+        if others:
+            listed = ", ".join(f"`{p.name}`" for p in others[:5]) + (" ..." if len(others) > 5 else "")
+            found[name] = (None, None, f"`{name}.ipynb` is missing from the submission, which has {len(others)} "
+                           f"other notebook{'s' if len(others) > 1 else ''} ({listed}): the grader cannot tell "
+                           f"which one to grade as `{name}.ipynb`, so every question in it scores 0. Submit it "
+                           f"as `{name}.ipynb`.")
+        else:
+            found[name] = (None, None, f"`{name}.ipynb` is missing from the submission: every question in it "
+                                       f"scores 0.")
+    return found
+
+
+def seconds_late(gb, assignment, student, timestamp):
+    """How late a submission made at ``timestamp`` is, as nbgrader's ``SubmittedAssignment.total_seconds_late``
+    computes it: against the assignment's due date in the gradebook plus the student's extension, 0 when either
+    is unknown."""
+    duedate = gb.find_assignment(assignment).duedate
+    try:
+        duedate = gb.find_submission(assignment, student).duedate
+    except MissingEntry:
+        pass
+    if timestamp is None or duedate is None:
+        return 0.0
+    return max(0.0, (timestamp - duedate).total_seconds())
+
+
 def build_job(course_root, assignment, student, db_url, fingerprint, run_all=False, config=None):
     """The Job for one submission (``jobs``; see the module docstring)."""
     course_root = Path(course_root)
@@ -265,31 +315,37 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
         job.files[str(path.relative_to(folder))] = path.read_bytes()
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".py")):
         job.files[str(path.relative_to(source_dir))] = path.read_bytes()  # as nbgrader: source wins
+    timestamp = None
+    if (folder / "timestamp.txt").exists():
+        from nbgrader.coursedir import CourseDirectory
+
+        try:
+            timestamp = CourseDirectory(config=config).get_existing_timestamp(str(folder))
+        except (SystemExit, Exception) as exc:  # nbgrader's `fail` exits: the same refusal, as an error here
+            raise ValueError(f"submitted/{student}/{assignment}/timestamp.txt is not a time nbgrader can read; "
+                             f"fix or delete it (nbgrader autograde refuses it too)") from exc
+        job.timestamp = timestamp.isoformat() if timestamp else None
     with Gradebook(db_url) as gb:
-        for recorded in gb.find_assignment(assignment).notebooks:
+        job.seconds_late = seconds_late(gb, assignment, student, timestamp)
+        notebooks = gb.find_assignment(assignment).notebooks
+        found = find_notebooks(folder, [nb.name for nb in notebooks])
+        for recorded in notebooks:
             name = recorded.name
             entry = NotebookJob(name, recorded.max_score, _hand_grades(gb, assignment, student, name))
             job.notebooks.append(entry)
-            path = folder / f"{name}.ipynb"
-            if path.is_symlink():
-                entry.problem = (f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
-                                 f"scores 0. Submit the notebook file itself.")
-            elif not path.exists():
-                entry.problem = f"`{name}.ipynb` is missing from the submission: every question in it scores 0."
-            else:
+            path, entry.renamed_from, entry.problem = found[name]
+            if path is not None:
                 entry.notebook, entry.problem = read_submitted(path, name, assignment, student, db_url, config)
             if entry.problem:
+                if entry.renamed_from:
+                    entry.problem = f"Your notebook was named `{entry.renamed_from}`; it was graded as " \
+                                    f"`{name}.ipynb`. {entry.problem}"
                 continue
             release_path = release_dir / f"{name}.ipynb"
             release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() \
                 else nbformat.v4.new_notebook()
             entry.run = cells_to_run(entry.notebook, release_nb, functions, run_all)
             entry.restored = _restored(entry.notebook)
-    if (folder / "timestamp.txt").exists():
-        from nbgrader.coursedir import CourseDirectory
-
-        timestamp = CourseDirectory(config=config).get_existing_timestamp(str(folder))
-        job.timestamp = timestamp.isoformat() if timestamp else None
     return job
 
 

@@ -29,6 +29,8 @@ class Outcome:
     failed: dict = field(default_factory=dict)     # student -> why the grader itself failed
     timed_out: list = field(default_factory=list)  # students with a cell or the notebook stopped by a limit
     incomplete: dict = field(default_factory=dict)  # student -> test cells with checks the grader could not complete
+    renamed: dict = field(default_factory=dict)  # student -> [(file name submitted, notebook graded as)]
+    zeroed: dict = field(default_factory=dict)  # student -> [why a whole notebook scored 0 (missing, unreadable)]
     seconds: float = 0.0
     csv: Path = None
     plot: Path = None
@@ -106,7 +108,8 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
             print(secret.NO_SECRET, file=out)
         options = Options(str(course_root), db_url, assignment, cell_timeout, timeout, memory_mb, bool(run_all),
                           bool(sandbox), scratch, key.decode() if key else None)
-        writer = stack.enter_context(contextlib.closing(Writer(course_root, db_url, assignment)))
+        writer = stack.enter_context(contextlib.closing(Writer(
+            course_root, db_url, assignment, course.nbgrader_config(course_root, db_url, cell_timeout=cell_timeout))))
         outcome = Outcome()
         todo = _plan(course_root, assignment, students, options, writer, outcome)
         workers = workers or os.cpu_count() or 1
@@ -181,6 +184,11 @@ def _record(student, result, writer, outcome):
         outcome.timed_out.append(student)
     if result.incomplete:
         outcome.incomplete[student] = result.incomplete
+    for nb in result.notebooks:
+        if nb.renamed_from and not nb.problem:
+            outcome.renamed.setdefault(student, []).append((nb.renamed_from, f"{nb.name}.ipynb"))
+        if nb.problem:
+            outcome.zeroed.setdefault(student, []).append(nb.problem)
 
 
 class SourceChanged(RuntimeError):

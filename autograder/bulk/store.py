@@ -14,7 +14,7 @@ import os
 import socket
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -111,8 +111,9 @@ class State:
 
 
 class Writer:
-    def __init__(self, course_root, db_url, assignment):
+    def __init__(self, course_root, db_url, assignment, config=None):
         self.root, self.db_url, self.assignment = Path(course_root), db_url, assignment
+        self.config = config
         self.gb = Gradebook(db_url)
         self.state = State(course_root, assignment)
 
@@ -120,12 +121,35 @@ class Writer:
         self.gb.close()
 
     def save(self, result):
-        """Gradebook rows, then files, then the fingerprint."""
+        """Gradebook rows, the late penalties, then files, then the fingerprint."""
         self._rows(result)
+        differs = self._late(result)
         self._files(result)
+        if differs:  # a worker without the course's config (a Dask worker elsewhere): the gradebook's penalty wins
+            from . import handback
+
+            for name in differs:
+                handback.render_one(self.root, self.db_url, self.config, self.assignment, result.student, name)
         self.state.mark(result.student, result.fingerprint)
 
+    def _previous_answers(self, student, name):
+        """{grade_id: source} of the graded cells in the autograded notebook this run is about to replace, or None."""
+        import nbformat
+
+        path = self.root / "autograded" / student / self.assignment / f"{name}.ipynb"
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except Exception:
+            return None
+        return {c.metadata.nbgrader["grade_id"]: c.source for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id")}
+
     def _rows(self, result):
+        """As nbgrader's SaveAutoGrades, with one difference: a grade given by hand is kept on a regrade and not
+        flagged for review again, unless what it graded changed (the answer's text for a written answer, the
+        automatic score for an autograded cell given a score by hand); then it is flagged, the hand score kept."""
+        import nbformat
+
         gb, a, s = self.gb, self.assignment, result.student
         try:
             gb.update_or_create_student(s)
@@ -133,10 +157,20 @@ class Writer:
             gb.update_or_create_submission(a, s, **kwargs)
             for nb in result.notebooks:
                 sub = gb.find_submission_notebook(nb.name, a, s)
+                before = after = None
+                if any(g.manual_score is not None for g in sub.grades):
+                    before = self._previous_answers(s, nb.name)
+                    after = {c.metadata.nbgrader["grade_id"]: c.source
+                             for c in nbformat.reads(nb.autograded, as_version=4).cells
+                             if c.metadata.get("nbgrader", {}).get("grade_id")} if nb.autograded else {}
                 for grade in sub.grades:
                     auto = nb.grades.get(grade.name, (0 if nb.problem else None, None))[0]
-                    grade.auto_score = auto
-                    grade.needs_manual_grade = grade.manual_score is not None or auto is None
+                    previous, grade.auto_score = grade.auto_score, auto
+                    if grade.manual_score is None:
+                        grade.needs_manual_grade = auto is None
+                    elif before is None or before.get(grade.name) != after.get(grade.name) \
+                            or (auto is not None and previous != auto):
+                        grade.needs_manual_grade = True
                 for comment in sub.comments:
                     if comment.name in nb.comments:
                         comment.auto_comment = nb.comments[comment.name]
@@ -145,9 +179,67 @@ class Writer:
             gb.db.rollback()
             raise
 
+    def _late(self, result):
+        """nbgrader's own steps after SaveAutoGrades in ``Autograde.autograde_preprocessors`` (AssignLatePenalties,
+        with the course's late-submission plugin, and CheckCellMetadata by default), on each notebook graded. The
+        names of the notebooks whose feedback shows another penalty than the gradebook now has."""
+        graded = [nb for nb in result.notebooks if nb.autograded]
+        late_steps(self.root, self.db_url, self.assignment, result.student,
+                   [(nb.name, nb.autograded) for nb in graded], self.config)
+        self.gb.db.expire_all()
+        recorded = {nb.name: self.gb.find_submission_notebook(nb.name, self.assignment, result.student)
+                    .late_submission_penalty or 0.0 for nb in graded}
+        return [nb.name for nb in graded if abs(recorded[nb.name] - (nb.late_penalty or 0.0)) > 1e-9]
+
     def _files(self, result):
         a, s = self.assignment, result.student
         for nb in result.notebooks:
             if nb.autograded:
                 write_atomic(self.root / "autograded" / s / a / f"{nb.name}.ipynb", nb.autograded)
             write_atomic(self.root / "feedback" / s / a / f"{nb.name}.html", nb.feedback)
+        hand_back_files(self.root, a, s)
+
+
+def late_steps(course_root, db_url, assignment, student, notebooks, config=None):
+    """Run the preprocessors nbgrader's autograde runs after SaveAutoGrades (read from nbgrader, as the course's
+    config sets them) on ``notebooks`` ([(name, the autograded notebook as text)]): they write the late penalty."""
+    import nbformat
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import SaveAutoGrades
+
+    from .. import course
+    from .prepare import nbgrader_list
+
+    config = config or course.nbgrader_config(course_root, db_url)
+    steps = nbgrader_list(Autograde, "autograde_preprocessors", config)
+    steps = steps[steps.index(SaveAutoGrades) + 1:] if SaveAutoGrades in steps else []
+    for name, text in notebooks:
+        nb = nbformat.reads(text, as_version=4)
+        resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student, "db_url": db_url}}
+        for cls in steps:
+            nb, resources = cls(config=config)(nb, resources)
+
+
+def hand_back_files(course_root, assignment, student):
+    """What nbgrader's own autograde and generate_feedback copy beside the notebooks, and its release_feedback
+    needs: ``timestamp.txt`` and ``submission_secret.txt`` in autograded/ and feedback/. A submission collected
+    from an LMS has no secret (``nbgrader submit`` makes it): one is made, once, and kept in feedback/."""
+    import secrets
+
+    root = Path(course_root)
+    submitted = root / "submitted" / student / assignment
+    feedback = root / "feedback" / student / assignment
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        source = submitted / name
+        data = source.read_bytes() if source.is_file() and not source.is_symlink() else None
+        if data is None and name == "submission_secret.txt":
+            kept = feedback / name
+            data = kept.read_bytes() if kept.is_file() and not kept.is_symlink() else secrets.token_hex(64).encode()
+        folders = [root / "autograded" / student / assignment, feedback]
+        if data is None:  # no submission time known: when feedback was made, in feedback/ only (for release_feedback)
+            kept = feedback / name
+            data = kept.read_bytes() if kept.is_file() and not kept.is_symlink() else \
+                (datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC") + "\n").encode()
+            folders = [feedback]
+        for folder in folders:
+            write_atomic(folder / name, data)

@@ -110,17 +110,18 @@ def grade_job(job, options):
     config = course.nbgrader_config(options.course_root, options.db_url, cell_timeout=options.cell_timeout)
     result = Result(job.student, job.assignment, job.fingerprint, job.timestamp)
     for entry in job.notebooks:
-        graded = NotebookResult(entry.name, problem=entry.problem)
+        graded = NotebookResult(entry.name, problem=entry.problem, renamed_from=entry.renamed_from)
         if entry.notebook is not None:
             nb = nbformat.from_dict(entry.notebook)
             events, graded.incomplete = _execute(nb, entry.run, job.files, options, job.assignment)
             nb, graded.grades, graded.comments = _score(nb, config)
-            graded.notes = feedback.notes(events, entry.restored, options)
+            graded.notes = feedback.renamed(entry) + feedback.notes(events, entry.restored, options)
             graded.notes += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
                              f"earns 0 and its message under the test cell says why."
                              for grade_id, ids in sorted(graded.incomplete.items())]
             graded.sandboxed, graded.timeouts, graded.deaths = events.sandboxed, events.timeouts, events.deaths
             graded.submission_timeout = events.submission_timeout
+            feedback.keep_notes(nb, graded.notes)  # for `python -m autograder feedback` to show them again
             graded.autograded = nbformat.writes(nb)
         graded.feedback = feedback.render(job, entry, graded, config)
         result.notebooks.append(graded)
