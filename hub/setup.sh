@@ -87,6 +87,10 @@ JSON
     rm -f "$VENV/etc/jupyter/jupyter_server_config.d/nbgrader.server_extensions.formgrader.json"
     chmod -R a+rX "$VENV/etc" "$VENV/share/jupyter"
 
+    sed -e "s|@VENV@|$VENV|g" -e "s|@STUDENTS@|$STUDENTS_GROUP|g" -e "s|@INSTRUCTORS@|$INSTRUCTORS_GROUP|g" \
+        "$CHECKOUT/hub/profile.sh" > /etc/profile.d/nn-course-hub.sh
+    chmod 0644 /etc/profile.d/nn-course-hub.sh
+
     # nbgrader's exchange: a world-writable root with the sticky bit (nobody deletes what another user put
     # there); each course's inbound/outbound/feedback folders get nbgrader's own modes when the instructor
     # first releases.
