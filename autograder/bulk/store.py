@@ -82,3 +82,12 @@ class Writer:
             page = self.root / "feedback" / s / a / f"{nb['name']}.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(nb["feedback"])
+        # The submission's timestamp.txt goes along, byte for byte, as nbgrader's autograde and generate_feedback
+        # copy it: `nbgrader release_feedback` reads it from feedback/ and names the released page after it and the
+        # notebook, which is how each student's fetch_feedback finds their own page in the exchange.
+        stamp = self.root / "submitted" / s / a / "timestamp.txt"
+        if stamp.is_file() and not stamp.is_symlink():
+            for folder in ("autograded", "feedback"):
+                target = self.root / folder / s / a / "timestamp.txt"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(stamp.read_bytes())
