@@ -82,12 +82,14 @@ class Writer:
             page = self.root / "feedback" / s / a / f"{nb['name']}.html"
             page.parent.mkdir(parents=True, exist_ok=True)
             page.write_text(nb["feedback"])
-        # The submission's timestamp.txt goes along, byte for byte, as nbgrader's autograde and generate_feedback
-        # copy it: `nbgrader release_feedback` reads it from feedback/ and names the released page after it and the
-        # notebook, which is how each student's fetch_feedback finds their own page in the exchange.
-        stamp = self.root / "submitted" / s / a / "timestamp.txt"
-        if stamp.is_file() and not stamp.is_symlink():
-            for folder in ("autograded", "feedback"):
-                target = self.root / folder / s / a / "timestamp.txt"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(stamp.read_bytes())
+        # The submission's timestamp.txt and submission_secret.txt go along, byte for byte, as nbgrader's autograde
+        # and generate_feedback copy them: `nbgrader release_feedback` reads both from feedback/ and names the
+        # released page after them and the notebook, which is how each student's fetch_feedback finds their own page
+        # in the exchange (and nobody else's).
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            kept = self.root / "submitted" / s / a / name
+            if kept.is_file() and not kept.is_symlink():
+                for folder in ("autograded", "feedback"):
+                    target = self.root / folder / s / a / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(kept.read_bytes())
