@@ -7,6 +7,12 @@
 - ``python -m autograder``: the command line (build the release, grade the demo class).
 """
 
+import sys as _sys
+
+if _sys.version_info < (3, 11):  # the same requirement as pyproject.toml's requires-python, in the project's words
+    raise ImportError(f"{__name__} (nn-course) needs Python 3.11 or newer; this is Python "
+                      f"{_sys.version.split()[0]}. README.md, \"Install\", says how to install it with a newer one.")
+
 from .grading import grade
 from .notebook import when_ready
 from .progress import summary

@@ -1,16 +1,53 @@
-"""Command line: ``python -m autograder release``, ``python -m autograder demo`` and ``python -m autograder grade``,
-``python -m autograder questions``, ``python -m autograder collect``,
-``python -m autograder export``."""
+"""Command line: ``python -m autograder lab`` (students); ``release``, ``demo``, ``grade``, ``questions``,
+``collect``, ``feedback``, ``export`` and ``secret`` (instructors).
+
+Each subcommand imports only what it uses, so the student install runs ``lab``; ``release``, ``demo`` and
+``grade`` need the grader install and say so when it is missing.
+"""
 
 import argparse
+import importlib.util
+import os
 import sys
 from pathlib import Path
 
 from . import course
 
+# What each instructor's subcommand needs beyond the student install, as (import name, distribution), and which
+# install brings it (pyproject.toml's optional dependencies).
+NEEDS = {
+    "release": [("jupytext", "jupytext")],
+    "grade": [("dask", "dask"), ("distributed", "distributed"), ("psycopg2", "psycopg2-binary")],
+}
+NEEDS["demo"] = NEEDS["release"] + NEEDS["grade"]
+
+
+def missing(command):
+    """The distributions ``command`` needs that are not installed (empty when it can run)."""
+    return [dist for module, dist in NEEDS.get(command, []) if importlib.util.find_spec(module) is None]
+
+
+def require(command):
+    """Exit with a message naming the install to add when ``command`` cannot run here."""
+    absent = missing(command)
+    if absent:
+        sys.exit(f"python -m autograder {command} needs the grader install ({', '.join(absent)} missing). In the "
+                 f"course's checkout:\n    pip install -e '.[grader]'")
+
+
+def cmd_lab(lab_args):
+    """JupyterLab for students: Validate, without the instructor's extensions or the news pop-up. ``lab_args`` go
+    to ``jupyter lab`` as they are."""
+    settings = Path(__file__).resolve().parent / "student_lab"
+    env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in [str(settings), env.get("JUPYTER_CONFIG_PATH")] if p)
+    argv = [sys.executable, "-m", "jupyter", "lab", *lab_args]
+    os.execve(sys.executable, argv, env)
+
 
 def cmd_release(args):
-    from . import pairing  # jupytext: an authoring tool, not needed to grade
+    require("release")
+    from . import pairing
 
     ids = args.assignments or course.assignments()
     for nb in pairing.sync(ids=ids):
@@ -23,6 +60,7 @@ def cmd_release(args):
 
 
 def cmd_demo(args):
+    require("demo")
     from . import demo
 
     cmd_release(args)
@@ -30,16 +68,27 @@ def cmd_demo(args):
 
 
 def cmd_grade(args):
+    require("grade")
     from . import bulk
 
     try:
         outcome = bulk.grade(args.assignment, args.course, workers=args.workers, db_url=args.db_url,
                              scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
                              memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress,
-                             sandbox=not args.no_sandbox)
-    except bulk.NoSandbox as refused:
+                             sandbox=not args.no_sandbox, students=args.student or None)
+    except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged, PermissionError, ValueError) as refused:
         sys.exit(str(refused))
     return 1 if outcome.failed else 0
+
+
+def cmd_feedback(args):
+    from .bulk import Busy, handback
+
+    try:
+        handback.render_again(args.assignment, args.course, db_url=args.db_url, students=args.student or None)
+    except (Busy, ValueError) as refused:
+        sys.exit(str(refused))
+    return 0
 
 
 def cmd_collect(args):
@@ -77,6 +126,16 @@ def cmd_export(args):
         sys.stdout.write(text)
 
 
+def cmd_secret(args):
+    from . import secret
+
+    try:
+        print(f"wrote {secret.create(args.course)}: it salts every hidden seed of this course. Keep it out of any "
+              f"repository; a new one changes every hidden input, so make it once, before the first grading.")
+    except FileExistsError:
+        sys.exit(f"{secret.path(args.course)} exists already: the course has its secret")
+
+
 def cmd_questions(args):
     from . import catalog
 
@@ -87,12 +146,19 @@ def cmd_questions(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    lab = sub.add_parser("lab", add_help=False, help="start JupyterLab for students (Validate; no Formgrader, no news pop-up)",
+                         description="Start JupyterLab with the student settings (autograder/student_lab). Any "
+                                     "further arguments go to `jupyter lab`, e.g. `python -m autograder lab release/a1`.")
+    lab.add_argument("lab_args", nargs=argparse.REMAINDER, help="arguments for jupyter lab")
     release = sub.add_parser("release", help="sync source notebooks from their .py pairs and regenerate release/")
     release.add_argument("--assignments", nargs="*", help="only these assignments (default: all)")
     demo = sub.add_parser("demo", help="regenerate release/, build a demo class, grade it, print the table")
     demo.add_argument("--out", default=str(course.REPO / "build" / "demo"), help="course folder for the demo class")
     demo.add_argument("--assignments", nargs="*", help="only these assignments (default: all)")
-    grade = sub.add_parser("grade", help="grade every new or changed submission of an assignment, in parallel")
+    grade = sub.add_parser("grade", help="grade every new or changed submission of an assignment, in parallel",
+                           description="Grade every new or changed submission of an assignment, in parallel. One run "
+                                       "per course and assignment at a time: a second one stops at once, saying which "
+                                       "run holds the assignment (docs/grading.md).")
     grade.add_argument("assignment", help="assignment id, e.g. a1")
     grade.add_argument("--course", default=".", help="course folder holding submitted/ (default: here)")
     grade.add_argument("--workers", type=int, help="parallel workers (default: all cores)")
@@ -104,9 +170,20 @@ def main(argv=None):
     grade.add_argument("--run-all-cells", action="store_true",
                        help="also run the instructor's unchanged demonstration cells (slower, same scores)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
+    grade.add_argument("--student", action="append", help="grade only this student (again, even if graded "
+                                                          "already); repeat for several")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code without the bubblewrap sandbox (only where none can be drawn, and only "
                             "for code you trust: it runs with your rights)")
+    fb = sub.add_parser("feedback", help="render the feedback pages again from the gradebook and autograded/ (after "
+                                         "hand grading in Formgrader), without running any code",
+                        description="Render feedback/<student>/<assignment>/*.html again from autograded/ and the "
+                                    "gradebook: hand scores and comments given in Formgrader, late penalties with the "
+                                    "current scores. Nothing is graded or run. Then the grades CSV and the totals.")
+    fb.add_argument("assignment", help="assignment id, e.g. a1")
+    fb.add_argument("--course", default=".", help="course folder (default: here)")
+    fb.add_argument("--db-url", help="gradebook SQLAlchemy URL (default: sqlite:///<course>/gradebook.db)")
+    fb.add_argument("--student", action="append", help="only this student; repeat for several")
     collect = sub.add_parser("collect", help="put an LMS download (Canvas or Moodle zip or folder, or a folder of "
                                              "<id>.ipynb) into submitted/, with submission times")
     collect.add_argument("assignment", help="assignment id, e.g. a1")
@@ -123,12 +200,17 @@ def main(argv=None):
     export.add_argument("--title", help="the assignment's column title in the LMS (default: its id)")
     export.add_argument("--canvas-id", help="Canvas's id of the assignment (its column is 'title (id)')")
     export.add_argument("--out", help="write here instead of printing")
+    secret = sub.add_parser("secret", help="make the course's secret, which salts every hidden seed (once per course)")
+    secret.add_argument("--course", default=".", help="course folder (default: here)")
     questions = sub.add_parser("questions", help="list every question: id, kind, auto and hand points, public and "
                                                  "hidden points, lecture topic")
     questions.add_argument("assignments", nargs="*", help="only these assignments (default: all)")
     questions.add_argument("--json", action="store_true", help="as JSON, with each assignment's shares by kind")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["lab"]:  # everything after it is jupyter lab's, options included
+        return cmd_lab(argv[1:])
     args = parser.parse_args(argv)
-    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "export": cmd_export}[args.command](args)
+    return {"release": cmd_release, "demo": cmd_demo, "grade": cmd_grade, "questions": cmd_questions, "collect": cmd_collect, "feedback": cmd_feedback, "export": cmd_export, "secret": cmd_secret}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -139,6 +139,8 @@ def likely_mistake(arr, expected, tol=1e-6, n=None, mistakes=()):
         for factor, sentence in _factors(n):
             if abs(scale / factor - 1) < 1e-6:
                 return sentence
+        if arr.size == 1:  # one number is always some multiple of another: only the named factors say something
+            return None
         return (f"off by a constant factor (about {scale:.3g}). Recheck the constant factors of your derivation: a "
                 f"1/2, a 2, or a 1/n of an average.")
     if arr.ndim == 2 and arr.shape[0] == arr.shape[1] and arr.shape[0] > 1 and rel_error(arr.T, expected) <= tol:
@@ -159,6 +161,18 @@ def _factors(n):
                              f"its gradient carries a 1/n; you summed where the mean was asked, or divided twice."),
                   (1.0 / n, "off by a factor 1/n: you averaged twice, or averaged where a sum was asked.")]
     return found
+
+
+def expect_inputs_unchanged(student, what, which=None):
+    """After a call of ``student``: it modified none of its array arguments in place (``which``: only these, as
+    "argument 2" or a keyword name). For every question whose text forbids changing an input; the caller's arrays
+    are compared with a copy taken before the call, in whichever process ran the function."""
+    changed = [name for name in getattr(student, "changed", ()) if which is None or name in which]
+    if changed:
+        raise CheckFailed(f"{what} modified its input in place ({', '.join(changed)}): the caller's array changed.",
+                          hint="Work on a copy (or build a new array) instead of assigning into the argument.",
+                          diagnosis="an input modified in place: an assignment into the argument (x[...] = ..., "
+                                    "x += ...) changes the caller's array too.")
 
 
 def expect_tuple(result, what, names, hint=None):

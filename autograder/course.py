@@ -6,10 +6,12 @@ the course folder for building release/; the demo class and real grading runs us
 (``build/...``) whose ``source`` links to the repository's, so generated grading files never land in the repo.
 """
 
+import importlib
 import os
 import shutil
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -22,6 +24,14 @@ COURSE_ID = "nn-from-first-principles"
 _bin = str(Path(sys.executable).parent)
 if _bin not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
+
+
+# nbgrader 0.9.6's Gradebook.add_submission builds a submission through relationships that SQLAlchemy 2 no longer
+# cascades into the session, so autoflush warns three times for every new submission (SubmittedAssignment along
+# Student.submissions and Assignment.submissions, SubmittedNotebook along Notebook.submissions), and goes on to add
+# them explicitly: nothing is lost. Exactly those warnings, from nbgrader's own gradebook code, are silenced.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted(Assignment|Notebook)> not in session",
+                        module=r"nbgrader\.api")
 
 
 def assignments(root=REPO):
@@ -65,7 +75,27 @@ def nbgrader_config(root, db_url=None, cell_timeout=120):
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
     c.ClearHiddenTests.enforce_metadata = False
     c.Exchange.root = str(root / "exchange")
+    c.merge(_course_file(root))
     return c
+
+
+_loading = set()
+
+
+def _course_file(root):
+    """The instructor's own settings in ``<course>/nbgrader_config.py`` (late penalties, for one:
+    ``c.LateSubmissionPlugin.penalty_method = "zero"``), which nbgrader's own tools started there read too. The file
+    ``write_config_file`` writes calls ``nbgrader_config`` itself; that inner call does not read the file again."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    path = Path(root, "nbgrader_config.py")
+    if str(path) in _loading or not path.is_file():
+        return Config()
+    _loading.add(str(path))
+    try:
+        return PyFileConfigLoader(path.name, str(path.parent)).load_config()
+    finally:
+        _loading.discard(str(path))
 
 
 def api(root, db_url=None, **config):
@@ -136,8 +166,39 @@ def generate_release(out_dir, ids=None):
             nb = nbformat.read(nb_path, as_version=4)
             if nb.metadata.pop("jupytext", None) is not None:
                 nbformat.write(nb, nb_path)
+        hand_out(target, a)
     shutil.rmtree(scratch)
     return Path(out_dir)
+
+
+def handouts(assignment):
+    """{solution cell grade_id: the code the release hands out there} of the debug questions of ``assignment``.
+
+    A debug question (``kind="debug"``) hands the student code with planted bugs to find and fix in place: the
+    source keeps the fixed version in its solution cell (so the instructor's notebook scores full marks), and the
+    release shows the question's ``handout`` there instead of nbgrader's stub."""
+    from .question import REGISTRY
+
+    try:
+        importlib.import_module(f"autograder.suites.{assignment}")
+    except ModuleNotFoundError:
+        return {}
+    return {q.function: q.handout for qid, q in REGISTRY.items()
+            if qid.startswith(f"{assignment}.") and getattr(q, "handout", None)}
+
+
+def hand_out(release_dir, assignment):
+    """Put each debug question's handout in its cell of the release notebooks in ``release_dir`` (``handouts``)."""
+    code = handouts(assignment)
+    if not code:
+        return
+    for nb_path in Path(release_dir).glob("*.ipynb"):
+        nb = nbformat.read(nb_path, as_version=4)
+        cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") in code]
+        for cell in cells:
+            cell.source = code[cell.metadata.nbgrader.grade_id]
+        if cells:
+            nbformat.write(nb, nb_path)
 
 
 def prepare(course_root, ids=None, db_url=None):
@@ -146,6 +207,7 @@ def prepare(course_root, ids=None, db_url=None):
     grader = api(course_root, db_url)
     for a in ids or assignments():
         _ok(grader.generate_assignment(a, force=True), f"generate_assignment {a}")
+        hand_out(course_root / "release" / a, a)
     return grader
 
 
@@ -159,10 +221,16 @@ def write_config_file(course_root, db_url=None):
     """Write ``course_root/nbgrader_config.py`` so that nbgrader's own tools (Formgrader in JupyterLab, the
     ``nbgrader`` command) started in that folder use the course's config."""
     path = Path(course_root) / "nbgrader_config.py"
+    marker = "# The course's own settings go below"
+    example = "# c.LateSubmissionPlugin.penalty_method = 'zero'\n"
+    text = path.read_text() if path.is_file() else ""
+    kept = text[text.index(marker):].split("\n", 1)[1].removeprefix(example) if marker in text else ""
     path.write_text(
         "# Written by the course's autograder: nbgrader's tools started here use the course's config.\n"
         "from autograder.course import nbgrader_config\n\n"
         "c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)\n"
-        f"c.merge(nbgrader_config({str(Path(course_root).resolve())!r}, {db_url!r}))\n"
+        f"c.merge(nbgrader_config({str(Path(course_root).resolve())!r}, {db_url!r}))\n\n"
+        f"{marker} (the grader reads them too; kept when this file is written again), for example late "
+        f"penalties:\n{example}{kept}"
     )
     return path

@@ -27,6 +27,7 @@ Three ways to check an answer, one per kind of derivation:
 """
 
 import ast
+import functools
 import math
 from dataclasses import dataclass
 
@@ -38,7 +39,7 @@ from .checks import CheckFailed, _shape_mistake, likely_mistake
 STUB_LINE = "raise NotImplementedError()"  # what nbgrader's release puts between the quotes
 MAX_CHARS, MAX_NODES, MAX_POWERS, MAX_EXPONENT = 600, 250, 12, 64
 
-SCALAR_FUNCTIONS = {"exp", "log", "sqrt", "tanh", "abs", "sigmoid"}
+SCALAR_FUNCTIONS = {"exp", "log", "sqrt", "tanh", "abs", "sigmoid", "step"}
 ARRAY_FUNCTIONS = SCALAR_FUNCTIONS | {"sum", "mean"}
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.MatMult: "@"}
 _MODULES = {"np", "numpy", "math"}
@@ -183,7 +184,8 @@ def _build(node, name, number, binary, negate, call, transpose):
 
 
 _SYMPY_FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "tanh": sympy.tanh,
-                    "abs": sympy.Abs, "sigmoid": lambda x: 1 / (1 + sympy.exp(-x))}
+                    "abs": sympy.Abs, "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
+                    "step": lambda x: sympy.Heaviside(x, 1)}
 
 
 def to_sympy(parsed, symbols):
@@ -211,8 +213,13 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+def _step(x):
+    """The unit step with step(0) = 1 (the derivative of ReLU, by the course's convention)."""
+    return np.where(np.asarray(x) >= 0, 1.0, 0.0)
+
+
 _NUMPY_FUNCTIONS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "tanh": np.tanh, "abs": np.abs,
-                    "sigmoid": _sigmoid}
+                    "sigmoid": _sigmoid, "step": _step}
 
 
 def evaluate(parsed, values):
@@ -251,12 +258,14 @@ def read(answers, name, names, matrices=False):
     return parse(text, names, matrices=matrices, what=f"`{name}`")
 
 
-def expect_expression(answers, name, expected, domains, hint, points=24, rng=None):
+def expect_expression(answers, name, expected, domains, hint, points=24, rng=None, mistakes=()):
     """The answer ``name`` equals ``expected`` (a string in the same names) as a function of the symbols in
     ``domains`` ({name: (low, high)}, where each is sampled); any equivalent form passes.
 
-    When it differs, SymPy compares the two: the same up to sign, or a constant factor, or a symbol of the expected
-    result missing, becomes a ``Likely mistake`` line (none of which shows the expected form)."""
+    When it differs, the question's own catalogue comes first (``mistakes``: ``checks.Mistake``s whose ``answer`` is
+    the wrong expression, a string in the same names, compared at the same points); then SymPy compares the two: the
+    same up to sign, or a constant factor, or a symbol of the expected result missing, becomes a ``Likely mistake``
+    line (none of which shows the expected form)."""
     names = set(domains)
     student = read(answers, name, names)
     target = parse(expected, names, what="the expected answer")
@@ -267,8 +276,20 @@ def expect_expression(answers, name, expected, domains, hint, points=24, rng=Non
     keep = np.isfinite(want)
     if keep.any() and np.all(np.isfinite(got[keep])) and np.allclose(got[keep], want[keep], rtol=1e-8, atol=1e-12):
         return
+    known = _known_mistake(got, mistakes, lambda wrong: np.array([_scalar(evaluate(wrong, p)) for p in points_at]),
+                           names, matrices=False)
     raise CheckFailed(f"`{name}` is not equal to the quantity asked for.", hint=hint,
-                      diagnosis=_diagnosis(student, target, names, name))
+                      diagnosis=known or _diagnosis(student, target, names, name))
+
+
+def _known_mistake(got, mistakes, values_of, names, matrices):
+    """The sentence of the first catalogued mistake whose expression gives the student's values, or None."""
+    for mistake in mistakes:
+        wrong = parse(mistake.answer, names, matrices=matrices, what="a catalogued mistake")
+        theirs = np.asarray(values_of(wrong), dtype=np.float64)
+        if theirs.shape == got.shape and np.allclose(got, theirs, rtol=1e-8, atol=1e-12, equal_nan=True):
+            return mistake.sentence
+    return None
 
 
 def _scalar(value):
@@ -297,37 +318,74 @@ def _diagnosis(student, target, names, name):
     return None
 
 
-def expect_number(answers, name, expected, hint, rtol=1e-3, atol=1e-4):
+def expect_number(answers, name, expected, hint, rtol=1e-3, atol=1e-4, mistakes=()):
     """The answer ``name``, a number worked out by hand (arithmetic on numbers allowed), is ``expected`` within a
-    tolerance that forgives rounding at the third significant digit."""
+    tolerance that forgives rounding at the third significant digit. ``mistakes``: ``checks.Mistake``s whose
+    ``answer`` is the number a classic slip gives."""
     value = _scalar(evaluate(read(answers, name, set()), {}))
     if not np.isfinite(value):
         raise CheckFailed(f"`{name}` is not a finite number.", hint=hint)
     if abs(value - expected) > atol + rtol * abs(expected):
-        diagnosis = "the sign is flipped; recheck the sign of each factor you multiplied." \
-            if abs(value + expected) <= atol + rtol * abs(expected) else None
+        diagnosis = next((m.sentence for m in mistakes if abs(value - m.answer) <= atol + rtol * abs(m.answer)), None)
+        if diagnosis is None and abs(value + expected) <= atol + rtol * abs(expected):
+            diagnosis = "the sign is flipped; recheck the sign of each factor you multiplied."
         raise CheckFailed(f"`{name}` = {value:.6g} is not the value asked for (checked to about three significant "
                           f"digits).", hint=hint, diagnosis=diagnosis)
 
 
-def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng=None, n=None):
-    """The answer ``name``, an expression in the matrices of ``shapes`` ({name: shape}), equals ``expected`` on
-    random matrices of those shapes: same shape, same values. A result of the transposed shape, the opposite sign or a
-    constant multiple (``n``: the batch size, for the factor-n mistake) gets a ``Likely mistake`` line."""
+def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng=None, n=None, mistakes=()):
+    """The answer ``name``, an expression in the matrices of ``shapes`` ({name: shape}; the shape ``()`` is a
+    positive scalar such as a batch size n), equals ``expected`` on random matrices of those shapes: same shape, same
+    values. A result of the transposed shape, the opposite sign or a
+    constant multiple (``n``: the batch size, for the factor-n mistake) gets a ``Likely mistake`` line, after the
+    question's own ``mistakes`` (``checks.Mistake``s whose ``answer`` is the wrong expression, a string)."""
     student = read(answers, name, set(shapes), matrices=True)
     target = parse(expected, set(shapes), matrices=True, what="the expected answer")
     rng = rng if rng is not None else np.random.default_rng(0)
     for _ in range(draws):
-        values = {n: rng.standard_normal(shape) for n, shape in shapes.items()}
+        values = {key: rng.standard_normal(shape) if shape != () else float(rng.uniform(2.0, 10.0))  # (): a count
+                  for key, shape in shapes.items()}
         want = np.asarray(evaluate(target, values))
         try:
             got = np.asarray(evaluate(student, values))
         except ValueError:
-            given = ", ".join(f"{n} {shapes[n]}" for n in sorted(student.names))
+            given = ", ".join(f"{key} {shapes[key]}" for key in sorted(student.names))
             raise CheckFailed(f"`{name}` multiplies matrices whose sizes do not fit ({given}).", hint=hint) from None
+        if got.shape == want.shape and np.allclose(got, want, rtol=1e-9, atol=1e-12):
+            continue
+        known = _known_mistake(got, mistakes, functools.partial(_evaluated, values=values), set(shapes), matrices=True)
         if got.shape != want.shape:
             raise CheckFailed(f"`{name}` has shape {got.shape}, but the quantity asked for has shape {want.shape}.",
-                              hint=hint, diagnosis=_shape_mistake(got.shape, want.shape))
-        if not np.allclose(got, want, rtol=1e-9, atol=1e-12):
-            raise CheckFailed(f"`{name}` has the right shape but not the right values.", hint=hint,
-                              diagnosis=likely_mistake(got, want, 1e-7, n=n))
+                              hint=hint, diagnosis=known or _shape_mistake(got.shape, want.shape))
+        raise CheckFailed(f"`{name}` has the right shape but not the right values.", hint=hint,
+                          diagnosis=known or likely_mistake(got, want, 1e-7, n=n))
+
+
+def _evaluated(parsed, values):
+    """``evaluate``, with a product of sizes that do not fit giving NaN rather than an error (a catalogued
+    mistake that does not apply)."""
+    try:
+        return np.asarray(evaluate(parsed, values), dtype=np.float64)
+    except ValueError:
+        return np.array(np.nan)
+
+
+def expect_choice(answers, name, allowed, expected, hint):
+    """The answer ``name`` names exactly the items ``expected`` (one string, or a collection of strings when the answer
+    is a set) among ``allowed``: written as the names separated by commas or spaces, in any order. A name outside
+    ``allowed`` is refused with a sentence that lists them; a wrong choice gets ``hint`` (which should say how to find
+    out, never which it is). Used for records such as "which parameter's gradient check exposed this bug"."""
+    raw = answers.get(name)
+    text = answer_text(raw)
+    if text is None:
+        where = "between the quotes" if isinstance(raw, str) else "as a string"
+        raise NotAnswered(f"`{name}` is not answered yet: write your answer {where}, replacing the stub lines.")
+    words = [w for w in text.replace(",", " ").replace('"', " ").replace("'", " ").split() if w]
+    unknown = sorted({w for w in words if w not in allowed})
+    if unknown or not words:
+        known = ", ".join(f"`{a}`" for a in allowed)
+        raise Unreadable(f"`{name}` should name {'one or more' if not isinstance(expected, str) else 'one'} of "
+                         f"{known}" + (f"; it has {', '.join(repr(u) for u in unknown)}." if unknown else "."))
+    want = {expected} if isinstance(expected, str) else set(expected)
+    if set(words) != want:
+        raise CheckFailed(f"`{name}` is not the record asked for.", hint=hint)

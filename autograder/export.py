@@ -112,6 +112,6 @@ def format_totals(rows):
             lines.append(t.student.ljust(width) + "  (no submission)")
             continue
         hand = "  ..." if t.needs_hand_grading else f"{t.hand_graded:6g}"
-        lines.append(f"{t.student.ljust(width)}{t.autograded:6g}{hand}{-t.late_penalty:6g}{t.total:7g} / "
+        lines.append(f"{t.student.ljust(width)}{t.autograded:6g}{hand}{-t.late_penalty if t.late_penalty else 0:6g}{t.total:7g} / "
                      f"{t.max_score:g}" + ("  (written answers not graded yet)" if t.needs_hand_grading else ""))
     return "\n".join(lines)

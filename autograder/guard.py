@@ -37,11 +37,46 @@ class NotImplementedYet(Exception):
 
 
 class StudentError(Exception):
-    """The student's function raised; ``where`` is the line of the student's code that raised."""
+    """The student's function raised; ``where`` is the line of the student's code that raised; ``shapes`` the shapes
+    of the array arguments it was called with (for a message about a product or a sum of the wrong shapes)."""
 
-    def __init__(self, exc, where):
+    def __init__(self, exc, where, shapes=()):
         super().__init__(f"{type(exc).__name__}: {exc}")
-        self.exc, self.where = exc, where
+        self.exc, self.where, self.shapes = exc, where, tuple(shapes)
+
+
+def _array_snapshot(args, kwargs):
+    """{argument name: a copy} of the numpy arrays among a call's arguments (only arrays: copying anything else
+    could run the student's code)."""
+    return {name: value.copy() for name, value in _arrays_of(args, kwargs).items()}
+
+
+def _arrays_of(args, kwargs):
+    """{name: array} of a call's array arguments, and of the arrays held one level down in a dict argument
+    ("argument 1['W1']", "running['mean']"): a dict of arrays (gradients, running averages) is an input too."""
+    named = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    found = {}
+    for name, value in named:
+        if type(value) is np.ndarray:
+            found[name] = value
+        elif type(value) is dict:
+            found.update({f"{name}[{key!r}]": v for key, v in value.items() if type(v) is np.ndarray})
+    return found
+
+
+def changed_arguments(before, after):
+    """Names ("argument 2", or the keyword) of the array arguments whose contents differ between ``before``
+    (``_array_snapshot`` taken before the call) and ``after`` ((args, kwargs) the function received): what it
+    modified in place."""
+    now = _arrays_of(*after)
+    return tuple(name for name, old in before.items() if type(now.get(name)) is not np.ndarray
+                 or now[name].shape != old.shape or not np.array_equal(now[name], old, equal_nan=True))
+
+
+def argument_shapes(args, kwargs):
+    """[(name or position, shape)] of the array arguments of a call."""
+    named = [(f"argument {i + 1}", a) for i, a in enumerate(args)] + list(kwargs.items())
+    return [(name, value.shape) for name, value in named if isinstance(value, np.ndarray)]
 
 
 class ReferenceUsed(BaseException):
@@ -196,18 +231,23 @@ class StudentFunction:
         self.fn, self.name, self.references, self.uses, self.seconds = fn, name, references, uses or {}, seconds
         self.copy_args, self.namespace = copy_args, namespace
 
+    changed = ()  # the array arguments the last call modified in place (see ``changed_arguments``)
+
     def __call__(self, *args, **kwargs):
+        before = _array_snapshot(args, kwargs)
         if self.copy_args:
             args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
         namespace = self.namespace if self.namespace is not None else getattr(self.fn, "__globals__", {})
         with poisoned(self.references), swapped(namespace, self.uses), quiet(), time_limit(self.seconds):
             try:
-                return self.fn(*args, **kwargs)
+                value = self.fn(*args, **kwargs)
+                self.changed = changed_arguments(before, (args, kwargs))
+                return value
             except NotImplementedError as exc:
                 frames = traceback.extract_tb(exc.__traceback__)
                 raise NotImplementedYet(self.name, frames[-1].name if frames else None) from None
             except Exception as exc:
-                raise StudentError(exc, _student_line(exc)) from None
+                raise StudentError(exc, _student_line(exc), argument_shapes(args, kwargs)) from None
 
     def wrap(self, obj, name, seconds=None):
         """Another callable of the student's (one their function returned), called the same guarded way."""

@@ -126,7 +126,7 @@ class Question:
             return False, message, message
         except StudentError as error:
             where = f" ({error.where})" if error.where else ""
-            return False, f"`{name}` raised {error}{where}.", None
+            return False, f"`{name}` raised {error}{where}.{_shape_note(error)}", None
         except ReferenceUsed as used:
             message = (f"`{name}` calls the library's reference implementation `{used.args[0]}`. A graded function "
                        f"must compute its answer itself; reading the library to learn is welcome, calling it here "
@@ -144,16 +144,32 @@ class Question:
                            f"{str(exc)[:200]}). Check what your function returns."), None
 
 
+_SHAPE_ERRORS = ("matmul", "not aligned", "could not be broadcast", "shapes", "dimension")
+
+
+def _shape_note(error):
+    """For an error about shapes (a product or a sum of arrays that do not fit), the shapes the function received and
+    what a product needs; else nothing."""
+    text = str(error).lower()
+    if not any(key in text for key in _SHAPE_ERRORS):
+        return ""
+    received = ", ".join(f"{name} {shape}" for name, shape in getattr(error, "shapes", ())) or "no arrays"
+    return (f"\nIt was called with {received}. A product A @ B of shapes (a, b) and (c, d) needs b == c, and a sum "
+            f"needs shapes that broadcast: write each intermediate's shape next to its line and find the first that "
+            f"is not what you meant (often a missing transpose or a sum over the wrong axis).")
+
+
 class Derivation(Question):
     """A derive question: the student's derived results, each a string in a variable of the notebook (``answers``),
     checked on the grader's side by ``autograder.derive``. Its checks are ``check(answers, rng)`` with ``answers``
     mapping each name to what the notebook holds (a string, or None when the name is missing or not a string), so
-    each step of a derivation can be its own check with its own points."""
+    each step of a derivation can be its own check with its own points. ``kind="debug"`` makes it the record of a
+    debugging question (which check exposed which planted bug): answered and checked the same way, counted as debug."""
 
     kind = "derive"
 
-    def __init__(self, id, answers, topic="", withheld=(), seconds=20.0):
-        super().__init__(id, function=answers[0], topic=topic, withheld=withheld, seconds=seconds)
+    def __init__(self, id, answers, topic="", withheld=(), seconds=20.0, kind=None):
+        super().__init__(id, function=answers[0], topic=topic, withheld=withheld, seconds=seconds, kind=kind)
         self.answers = tuple(answers)
 
     def run(self, namespace, hidden_seed=None):

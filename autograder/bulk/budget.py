@@ -22,15 +22,15 @@ def size(outputs):
     return len(json.dumps(outputs, separators=(",", ":")))
 
 
-def _encodable(value):
+def encodable(value):
     """``value`` with every string made writable as UTF-8 (a lone surrogate, which an honest print can produce,
     becomes '?'): the autograded notebook and the feedback must always be written."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, list):
-        return [_encodable(v) for v in value]
+        return [encodable(v) for v in value]
     if isinstance(value, dict):
-        return {_encodable(k): _encodable(v) for k, v in value.items()}
+        return {encodable(k): encodable(v) for k, v in value.items()}
     return value
 
 
@@ -46,7 +46,7 @@ class Outputs:
 
     def keep(self, outputs):
         kept, cell = [], 0
-        for index, output in enumerate(_encodable(outputs)):
+        for index, output in enumerate(encodable(outputs)):
             n = size([output])
             if cell + n > CELL_OUTPUT_CHARS:
                 self.exceeded = True

@@ -1,7 +1,8 @@
 """The grader's side of a student process: start it, run cells under time limits, survive its death.
 
 ``run_cells(cells, ...)`` runs a list of code sources in one student process (see ``zygote``) and returns, for
-each, its outputs and what happened:
+each, its outputs and what happened (a ``jobs.CellEvent``); ``CellRunner`` holds one policy per failure, each
+tested on its own with a stand-in process (tests/grader/test_cells.py):
 
 - a cell that runs past ``cell_timeout`` is stopped (its process killed, as below) and gets a
   ``CellTimeoutError`` output, as nbgrader records a cell it interrupts on timeout;
@@ -26,16 +27,33 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 
 from .. import crossing
 from ..grading import find_question
 from . import budget, channel, sandbox, trusted, view
+from .jobs import CellEvent
 
 MAX_RESTARTS = 3
 
 _zygote = None
+_scratch = None
+
+
+def use_scratch(root):
+    """Where this grading process keeps its files (the views of the course's code; without a sandbox, the students'
+    working folders): a folder of its own under the run's private scratch root ``root`` when it has one here (a
+    local worker), else a private folder of its own (``mkdtemp``: a Dask worker on another machine)."""
+    global _scratch
+    if _scratch is not None and _scratch.startswith(str(root or "")) and os.path.isdir(_scratch):
+        return _scratch
+    usable = root and os.path.isdir(root) and not os.path.islink(root) and os.stat(root).st_uid == os.geteuid() \
+        and os.stat(root).st_mode & 0o077 == 0
+    _scratch = tempfile.mkdtemp(prefix=f"worker-{os.getpid()}-" if usable else "autograder-worker-",
+                                dir=root if usable else None)
+    return _scratch
 
 
 def _error(ename, evalue):
@@ -47,14 +65,13 @@ def _error(ename, evalue):
 class CellRun:
     outputs: list
     execution_count: int = None
-    event: str = None  # None, "timeout", "died", "submission-timeout", "not-run", "memory", "died-in-check",
-    # "timeout-in-check", "nonstandard-test"
+    event: CellEvent = None  # what happened to it, when something did
     incomplete: list = field(default_factory=list)  # checks of a test cell the grader could not complete
 
 
 @dataclass
 class Events:
-    notes: list = field(default_factory=list)  # what a student reads in the feedback about how grading went
+    notes: list = field(default_factory=list)  # [(where, CellEvent)]: how grading went, for the feedback
     timeouts: int = 0
     deaths: int = 0
     submission_timeout: bool = False
@@ -67,16 +84,21 @@ class Zygote:
 
     def __init__(self, sandboxed=True, assignment=None):
         ours, theirs = socket.socketpair()
+        scratch = use_scratch(None) if _scratch is None else _scratch
         env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                    MKL_NUM_THREADS="1", MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
-                   AUTOGRADER_SANDBOX="1" if sandboxed else "0")
+                   AUTOGRADER_SANDBOX="1" if sandboxed else "0", AUTOGRADER_SCRATCH=scratch,
+                   AUTOGRADER_PARENT=str(os.getpid()))
         argv = [sys.executable, "-m", "autograder.bulk.zygote", str(theirs.fileno())]
+        if not sandboxed and assignment:  # no sandbox to bind the view in: it goes first on the import path
+            env["PYTHONPATH"] = os.pathsep.join([str(view.build(assignment, scratch)),
+                                                 *filter(None, [os.environ.get("PYTHONPATH")])])
         if sandboxed:
             problem = sandbox.problem()
             if problem:
                 raise RuntimeError(f"cannot grade in a sandbox: {problem}")
             self.uid = sandbox.UID_BASE + os.getpid() % 50_000 if os.geteuid() == 0 else None
-            argv = sandbox.command(argv, uid=self.uid, view=view.build(assignment) if assignment else None)
+            argv = sandbox.command(argv, uid=self.uid, view=view.build(assignment, scratch) if assignment else None)
         self.sandboxed, self.assignment = sandboxed, assignment
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()
@@ -198,111 +220,150 @@ def _deadline(cell_timeout, end):
     return deadline
 
 
-def _test_cell(process, test, cell_timeout, end):
-    """The CellRun of a test cell, graded on this side (``trusted``); the Remote tells whether the process survived."""
-    if test is None:
-        message = ("this test cell is not a standard `grade(...)` call, so the grader cannot check it on its own "
-                   "side; it scores 0")
-        return CellRun([_error("NonstandardTestCell", message)], event="nonstandard-test"), None
-    question_id, seed = test
-    remote = process.remote
-    remote.deadline, remote.limit = _deadline(cell_timeout, end), cell_timeout
-    outputs, incomplete = trusted.grade_cell(remote, find_question(question_id), seed)
-    event = {"timeout": "timeout-in-check"}.get(remote.lost, "died-in-check" if remote.lost else None)
-    return CellRun(outputs, event=event, incomplete=incomplete), remote
+_NOT_RUN = "the whole notebook ran past the grader's limit of {timeout:g} s; this cell was {what}"
+
+
+def submission_timeout(timeout, what="not run"):
+    """The CellRun of a cell the notebook's time limit stopped or never reached."""
+    return CellRun([_error("SubmissionTimeoutError", _NOT_RUN.format(timeout=timeout, what=what))],
+                   event=CellEvent.SUBMISSION_TIMEOUT)
+
+
+def cell_timeout_run(cell_timeout):
+    """The CellRun of a cell stopped at its own time limit."""
+    return CellRun([_error("CellTimeoutError", f"this cell ran for more than {cell_timeout:g} s and was stopped")],
+                   event=CellEvent.TIMEOUT)
+
+
+def died():
+    """The CellRun of a cell during which the process died."""
+    return CellRun([_error("KernelDied", "the notebook's process died while running this cell (os._exit, a crash, "
+                                         "or the memory limit); the cells after it ran in a new process")],
+                   event=CellEvent.DIED)
+
+
+def not_run(why):
+    """The CellRun of a cell that could not be run: no process to run it in."""
+    return CellRun([_error("KernelDied", why)], event=CellEvent.NOT_RUN)
+
+
+def out_of_memory(reply):
+    """Whether a cell's reply is a MemoryError: what it allocated may still be held, so the process is replaced."""
+    return any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"])
+
+
+class CellRunner:
+    """Runs one notebook's cells in order in a student process, each failure with its policy (module docstring).
+
+    ``start(files, memory_mb, cpu_seconds, sandboxed, assignment, passed)`` makes the student process
+    (``StudentProcess``; tests give a stand-in)."""
+
+    def __init__(self, sources, files, cell_timeout=120, timeout=600, memory_mb=None, tests=None, sandboxed=True,
+                 assignment=None, start=None):
+        self.sources, self.files, self.tests = sources, files, tests or {}
+        self.cell_timeout, self.timeout, self.memory_mb = cell_timeout, timeout, memory_mb
+        self.sandboxed, self.assignment, self.start = sandboxed, assignment, start or StudentProcess
+        self.events, self.outputs = Events(), budget.Outputs()
+        self.passed = set()  # functions whose question passed every check (trusted.Remote.passed), across restarts
+        self.end = time.monotonic() + timeout if timeout else None
+        self.process, self.ran_ok, self.restarts = None, [], 0  # ran_ok: indices replayed after a restart
+
+    def __call__(self):
+        runs = [self.cell(index) for index in range(len(self.sources))]
+        if self.process is not None:
+            self.process.close()
+        if self.outputs.exceeded:
+            self.events.notes.append(("the notebook", CellEvent.OUTPUTS))
+        return runs, self.events
+
+    def cell(self, index):
+        """The CellRun of cell ``index``."""
+        if self.end is not None and time.monotonic() >= self.end:
+            self.events.submission_timeout = True
+            return submission_timeout(self.timeout)
+        if self.process is None:
+            if self.restarts > MAX_RESTARTS:
+                return not_run("the notebook's process died too many times; this cell was not run")
+            if not self._started():
+                return not_run("the notebook's process could not be restarted")
+        if index in self.tests:
+            return self._test_cell(self.tests[index])
+        return self._student_cell(index)
+
+    def _started(self):
+        """A new student process, with the cells that ran before replayed (outputs discarded); False if it fails."""
+        try:
+            self.process = self.start(self.files, self.memory_mb, self.timeout, self.sandboxed, self.assignment,
+                                      self.passed)
+            self.events.sandboxed = self.process.sandboxed
+            if self.process.problem and ("the submission", CellEvent.FILES) not in self.events.notes:
+                self.events.notes.append(("the submission", CellEvent.FILES))
+            for earlier in self.ran_ok:
+                self.process.run(self.sources[earlier], self.end)
+            return True
+        except (channel.Closed, channel.TimedOut, crossing.Uncrossable, OSError):
+            if self.process is not None:
+                self.process.close()
+            elif _zygote is not None:
+                _zygote.kill()
+            self._replace(None)
+            return False
+
+    def _replace(self, event):
+        """The process is in an unknown state after ``event`` (or gone): the next cell starts a fresh one."""
+        if event in (CellEvent.TIMEOUT, CellEvent.TIMEOUT_IN_CHECK):
+            self.events.timeouts += 1
+        elif event in (CellEvent.DIED, CellEvent.MEMORY, CellEvent.DIED_IN_CHECK):
+            self.events.deaths += 1
+        if self.process is not None and event is not None:
+            self.process.close()
+        self.process = None
+        self.restarts += 1
+
+    def _test_cell(self, test):
+        """A test cell, graded on this side (``trusted``); the process is replaced if it was lost meanwhile."""
+        if test is None:
+            message = ("this test cell is not a standard `grade(...)` call, so the grader cannot check it on its own "
+                       "side; it scores 0")
+            return CellRun([_error("NonstandardTestCell", message)], event=CellEvent.NONSTANDARD_TEST)
+        question_id, seed = test
+        remote = self.process.remote
+        remote.deadline, remote.limit = _deadline(self.cell_timeout, self.end), self.cell_timeout
+        outputs, incomplete = trusted.grade_cell(remote, find_question(question_id), seed)
+        run = CellRun(outputs, incomplete=incomplete)
+        if remote.lost:
+            run.event = CellEvent.TIMEOUT_IN_CHECK if remote.lost == "timeout" else CellEvent.DIED_IN_CHECK
+            self._replace(run.event)
+        return run
+
+    def _student_cell(self, index):
+        """A cell run in the student's process, and what its failure costs (module docstring)."""
+        try:
+            reply = self.process.run(self.sources[index], _deadline(self.cell_timeout, self.end))
+        except channel.TimedOut:
+            if self.end is not None and time.monotonic() >= self.end:
+                self.events.submission_timeout = True
+                run = submission_timeout(self.timeout, "stopped")
+                self._replace(CellEvent.SUBMISSION_TIMEOUT)
+                return run
+            run = cell_timeout_run(self.cell_timeout)
+        except channel.Closed:
+            run = died()
+        else:
+            run = CellRun(self.outputs.keep(reply["outputs"]), reply.get("execution_count"))
+            if not out_of_memory(reply):
+                self.ran_ok.append(index)
+                return run
+            run.event = CellEvent.MEMORY
+        self._replace(run.event)
+        return run
 
 
 def run_cells(sources, files, cell_timeout=120, timeout=600, memory_mb=None, tests=None, sandboxed=True,
               assignment=None):
-    """[CellRun] for each source, and the Events of the run (see the module docstring).
+    """[CellRun] for each source, and the Events of the run (see the module docstring and ``CellRunner``).
 
     ``tests`` {index: (question id, hidden seed), or None for a test cell of another form}: those cells are not run
     in the student's process; the grader runs their checks itself (``trusted``), calling the student's functions
     there."""
-    tests = tests or {}
-    events = Events()
-    outputs = budget.Outputs()
-    passed = set()  # functions whose question passed every check (trusted.Remote.passed), across restarts
-    runs = [None] * len(sources)
-    start = time.monotonic()
-    end = start + timeout if timeout else None
-    process, ran_ok = None, []  # indices that ran in the current process (replayed after a death)
-    restarts = 0
-    for index, source in enumerate(sources):
-        if end is not None and time.monotonic() >= end:
-            events.submission_timeout = True
-            runs[index] = CellRun([_error("SubmissionTimeoutError",
-                                          f"the whole notebook ran past the grader's limit of {timeout:g} s; "
-                                          f"this cell was not run")], event="submission-timeout")
-            continue
-        if process is None:
-            if restarts > MAX_RESTARTS:
-                runs[index] = CellRun([_error("KernelDied", "the notebook's process died too many times; this "
-                                                            "cell was not run")], event="not-run")
-                continue
-            try:
-                process = StudentProcess(files, memory_mb, timeout, sandboxed, assignment, passed)
-                events.sandboxed = process.sandboxed
-                if process.problem and ("the submission", "files") not in events.notes:
-                    events.notes.append(("the submission", "files"))
-                for earlier in ran_ok:  # replay, outputs discarded
-                    process.run(sources[earlier], end)
-            except (channel.Closed, channel.TimedOut, crossing.Uncrossable, OSError):
-                if process is not None:
-                    process.close()
-                elif _zygote is not None:
-                    _zygote.kill()
-                process = None
-                restarts += 1
-                runs[index] = CellRun([_error("KernelDied", "the notebook's process could not be restarted")],
-                                      event="not-run")
-                continue
-        if index in tests:
-            runs[index], remote = _test_cell(process, tests[index], cell_timeout, end)
-            if remote is None or not remote.lost:
-                continue
-            if remote.lost == "timeout":
-                events.timeouts += 1
-            else:
-                events.deaths += 1
-            process.close()
-            process = None
-            restarts += 1
-            continue
-        deadline = _deadline(cell_timeout, end)
-        try:
-            reply = process.run(source, deadline)
-            runs[index] = CellRun(outputs.keep(reply["outputs"]), reply.get("execution_count"))
-            if any(o.get("output_type") == "error" and o.get("ename") == "MemoryError" for o in reply["outputs"]):
-                # what it allocated may still be held: later cells run in a fresh process, without this one
-                runs[index].event = "memory"
-                events.deaths += 1
-            else:
-                ran_ok.append(index)
-                continue
-        except channel.TimedOut:
-            if end is not None and time.monotonic() >= end:
-                events.submission_timeout = True
-                message = (f"the whole notebook ran past the grader's limit of {timeout:g} s; this cell was "
-                           f"stopped")
-                runs[index] = CellRun([_error("SubmissionTimeoutError", message)], event="submission-timeout")
-            else:
-                events.timeouts += 1
-                runs[index] = CellRun([_error("CellTimeoutError",
-                                              f"this cell ran for more than {cell_timeout:g} s and was stopped")],
-                                      event="timeout")
-        except channel.Closed:
-            events.deaths += 1
-            runs[index] = CellRun([_error("KernelDied",
-                                          "the notebook's process died while running this cell (os._exit, a "
-                                          "crash, or the memory limit); the cells after it ran in a new "
-                                          "process")], event="died")
-        # the process is in an unknown state: interrupted cells may leave it half-done; start afresh
-        process.close()
-        process = None
-        restarts += 1
-    if process is not None:
-        process.close()
-    if outputs.exceeded:
-        events.notes.append(("the notebook", "outputs"))
-    return runs, events
+    return CellRunner(sources, files, cell_timeout, timeout, memory_mb, tests, sandboxed, assignment)()

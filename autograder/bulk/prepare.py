@@ -1,6 +1,6 @@
 """Turning ``<course>/submitted/<student>/<assignment>/`` into a grading job (in the main process).
 
-A job is plain data (it travels to a pool worker or a Dask worker): the student's notebooks after nbgrader's
+A job (``jobs.Job``) travels to a pool worker or a Dask worker: the student's notebooks after nbgrader's
 own sanitizing preprocessors (outputs cleared, duplicated cell ids dropped, kernelspec, locked and test cells
 restored from the gradebook, missing test cells added back), which cells to run, the student's other files,
 and any grades an instructor already gave by hand (the feedback shows them).
@@ -20,14 +20,11 @@ from pathlib import Path
 import nbformat
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
-from nbgrader.preprocessors import ClearOutput, CheckCellMetadata, DeduplicateIds, OverwriteCells, OverwriteKernelspec
+from nbgrader.preprocessors import DeduplicateIds
 
 from .. import course
 from . import budget
-
-GRADER_FILES = ["autograder/checks.py", "autograder/question.py", "autograder/guard.py", "autograder/grading.py",
-                "autograder/report.py"]
-
+from .jobs import Job, NotebookJob
 
 def students(course_root, assignment):
     """Students with a submission folder for ``assignment``, sorted."""
@@ -35,20 +32,36 @@ def students(course_root, assignment):
     return sorted(p.parent.name for p in base.glob(f"*/{assignment}") if p.is_dir())
 
 
-def _digest(h, path):
-    h.update(str(path).encode() + b"\0")
+def _digest(h, path, name=None):
+    h.update(str(name or path).encode() + b"\0")
     h.update(Path(path).read_bytes() + b"\0")
 
 
-def grader_fingerprint(course_root, assignment, options):
-    """What every submission's grade depends on besides the submission: the source notebooks, the checks, the
-    options that change outcomes. Changing any of them regrades everything."""
+def code_folders():
+    """The installed packages whose code can change a score: the grader (``autograder``: checks, suites, the bulk
+    grader itself) and the library (``backprop``: the references)."""
+    import autograder
+    import backprop
+
+    return [Path(autograder.__file__).parent, Path(backprop.__file__).parent]
+
+
+def grader_fingerprint(course_root, assignment, options, folders=None):
+    """What every submission's grade depends on besides the submission: the source notebooks, every ``.py`` file of
+    the installed ``autograder`` and ``backprop`` packages (``code_folders``), the versions of nbgrader, nbformat
+    and numpy, the options that change outcomes. Changing any of them regrades everything."""
+    import nbformat as nbf
+    import nbgrader
+    import numpy
+
     h = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
+    h.update(f"nbgrader {nbgrader.__version__} nbformat {nbf.__version__} numpy {numpy.__version__}".encode())
     for path in sorted(Path(course_root, "source", assignment).glob("*.ipynb")):
         _digest(h, path)
-    for rel in GRADER_FILES + [f"autograder/suites/{assignment}.py"]:
-        if (course.REPO / rel).exists():
-            _digest(h, course.REPO / rel)
+    for folder in folders or code_folders():
+        for path in sorted(folder.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                _digest(h, path, f"{folder.name}/{path.relative_to(folder)}")
     return h.hexdigest()
 
 
@@ -123,19 +136,66 @@ def cells_to_run(nb, release_nb, graded_functions, run_all=False):
 
 # ------------------------------------------------------------------------------------------ the job
 
+def nbgrader_list(converter, name, config):
+    """A preprocessor list of one of nbgrader's converters (``Autograde.sanitize_preprocessors``, ...), as the
+    course's config sets it or, by default, as nbgrader declares it."""
+    configured = config.get(converter.__name__, {}).get(name) if config is not None else None
+    return list(configured) if configured else list(converter.class_traits()[name].default())
+
+
 def sanitize(nb, resources, config):
-    """nbgrader's own sanitizing preprocessors, in nbgrader's order (each runs only when enabled, as there).
+    """nbgrader's own sanitizing preprocessors (``Autograde.sanitize_preprocessors``), in nbgrader's order; each
+    runs only when enabled, as there.
 
     One repair between them: DeduplicateIds leaves an empty ``nbgrader: {}`` on the extra copy of a duplicated
     cell, on which nbgrader 0.9.6's OverwriteCells (with add_missing_cells) raises KeyError and the whole
     submission fails; an empty dict means "no nbgrader metadata", so it is removed."""
-    for cls in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+    from nbgrader.converters import Autograde
+
+    for cls in nbgrader_list(Autograde, "sanitize_preprocessors", config):
         nb, resources = cls(config=config)(nb, resources)
         if cls is DeduplicateIds:
             for cell in nb.cells:
                 if cell.metadata.get("nbgrader") == {}:
                     del cell.metadata["nbgrader"]
     return nb
+
+
+def changed_since_recorded(course_root, assignment, db_url, config=None):
+    """What of ``source/<assignment>/`` differs from what nbgrader recorded in the gradebook when the assignment was
+    generated (the cells it restores into every submission: test cells, locked cells, the stubs), as sentences; []
+    when nothing does. The source notebooks go through nbgrader's own generate_assignment preprocessors up to
+    ``SaveCells`` (in memory), so each cell's checksum is computed exactly as the recorded one was."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import SaveCells
+
+    config = config or course.nbgrader_config(course_root, db_url)
+    steps = nbgrader_list(GenerateAssignment, "preprocessors", config)
+    steps = steps[:steps.index(SaveCells)] if SaveCells in steps else steps
+    source_dir = Path(course_root, "source", assignment)
+    changes = []
+    with Gradebook(db_url) as gb:
+        try:
+            recorded = {nb.name: {c.name: c.checksum for c in nb.source_cells}
+                        for nb in gb.find_assignment(assignment).notebooks}
+        except MissingEntry:
+            return [f"{assignment} is not in the gradebook"]
+    names = {p.stem for p in source_dir.glob("*.ipynb")}
+    changes += [f"{n}.ipynb is new" for n in sorted(names - set(recorded))]
+    changes += [f"{n}.ipynb is gone" for n in sorted(set(recorded) - names)]
+    for name in sorted(names & set(recorded)):
+        nb = nbformat.read(source_dir / f"{name}.ipynb", as_version=4)
+        resources = {"nbgrader": {"notebook": name, "assignment": assignment, "db_url": db_url},
+                     "metadata": {"path": str(source_dir)}}
+        for cls in steps:
+            nb, resources = cls(config=config)(nb, resources)
+        now = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("checksum") for c in nb.cells
+               if c.metadata.get("nbgrader", {}).get("grade_id") and "checksum" in c.metadata.nbgrader}
+        for grade_id in sorted(set(now) | set(recorded[name])):
+            if now.get(grade_id) != recorded[name].get(grade_id):
+                how = "new" if grade_id not in recorded[name] else "gone" if grade_id not in now else "edited"
+                changes.append(f"{name}.ipynb: cell `{grade_id}` {how}")
+    return changes
 
 
 def _graded_functions(assignment):
@@ -165,70 +225,128 @@ def _hand_grades(gb, assignment, student, notebook):
     return out
 
 
+def read_submitted(path, name, assignment, student, db_url, config):
+    """(the notebook as nbgrader would grade it, None), or (None, why every question in it scores 0): over the size
+    budget, not JSON, not a notebook nbgrader can sanitize, or one nbformat rejects (a cell of an unknown type, a
+    source that is not text ...). Text that cannot be written as UTF-8 (a lone surrogate) is made writable."""
+    too_large = budget.too_large(path)
+    if too_large:
+        return None, f"`{name}.ipynb` {too_large}: every question in it scores 0."
+    try:
+        nb = nbformat.from_dict(budget.encodable(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)))
+        resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student, "db_url": db_url}}
+        nb = nbformat.from_dict(sanitize(nb, resources, config))  # as nbgrader re-reads it
+        nbformat.validate(nb)
+        too_large = budget.too_large(path, nb)
+    except Exception as exc:  # not JSON, not a notebook, metadata nbgrader cannot repair, rejected by nbformat
+        why = str(exc).splitlines()[0][:200] if str(exc) else ""
+        if isinstance(exc, nbformat.ValidationError):
+            where = list(getattr(exc, "absolute_path", []) or [])
+            why = (f"cell {where[1] + 1} is not a cell nbformat accepts" if where[:1] == ["cells"] and len(where) > 1
+                   else f"nbformat rejects it at {'/'.join(map(str, where))[:80] or 'its top level'}")
+        return None, (f"`{name}.ipynb` could not be read as a notebook ({type(exc).__name__}: {why}). Every question "
+                      f"in it scores 0; open it in JupyterLab, save it, and check that it opens.")
+    if too_large:
+        return None, f"`{name}.ipynb` {too_large}: every question in it scores 0."
+    return nb, None
+
+
+def find_notebooks(folder, names):
+    """{recorded notebook name: (the path to grade as it, or None; the file name it had when another, or None;
+    why it cannot be graded, or None)} for a submission folder.
+
+    A notebook is graded under its own name. When exactly one of the assignment's notebooks is missing and the
+    folder holds exactly one other notebook (``perceptron_adaline (1).ipynb``, a browser's download copy), that
+    one is graded as the missing one, and the feedback says so. With more notebooks of other names than the
+    grader can match, it says that too, rather than scoring 0 in silence."""
+    folder = Path(folder)
+    found = {}
+    for name in names:
+        path = folder / f"{name}.ipynb"
+        if path.is_symlink():
+            found[name] = (None, None, f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
+                                       f"scores 0. Submit the notebook file itself.")
+        elif path.exists():
+            found[name] = (path, None, None)
+    missing = [n for n in names if n not in found]
+    others = sorted(p for p in folder.glob("*.ipynb") if p.stem not in set(names) and p.is_file()
+                    and not p.is_symlink())
+    if len(missing) == 1 and len(others) == 1:
+        found[missing[0]] = (others[0], others[0].name, None)
+        return found
+    for name in missing:
+        if others:
+            listed = ", ".join(f"`{p.name}`" for p in others[:5]) + (" ..." if len(others) > 5 else "")
+            found[name] = (None, None, f"`{name}.ipynb` is missing from the submission, which has {len(others)} "
+                           f"other notebook{'s' if len(others) > 1 else ''} ({listed}): the grader cannot tell "
+                           f"which one to grade as `{name}.ipynb`, so every question in it scores 0. Submit it "
+                           f"as `{name}.ipynb`.")
+        else:
+            found[name] = (None, None, f"`{name}.ipynb` is missing from the submission: every question in it "
+                                       f"scores 0.")
+    return found
+
+
+def seconds_late(gb, assignment, student, timestamp):
+    """How late a submission made at ``timestamp`` is, as nbgrader's ``SubmittedAssignment.total_seconds_late``
+    computes it: against the assignment's due date in the gradebook plus the student's extension, 0 when either
+    is unknown."""
+    duedate = gb.find_assignment(assignment).duedate
+    try:
+        duedate = gb.find_submission(assignment, student).duedate
+    except MissingEntry:
+        pass
+    if timestamp is None or duedate is None:
+        return 0.0
+    return max(0.0, (timestamp - duedate).total_seconds())
+
+
 def build_job(course_root, assignment, student, db_url, fingerprint, run_all=False, config=None):
-    """The job for one submission (plain data; see the module docstring)."""
+    """The Job for one submission (``jobs``; see the module docstring)."""
     course_root = Path(course_root)
     config = config or course.nbgrader_config(course_root, db_url)
     folder = course_root / "submitted" / student / assignment
     release_dir = course_root / "release" / assignment
     source_dir = course_root / "source" / assignment
     functions = _graded_functions(assignment)
-    files = {}
+    job = Job(assignment, student, fingerprint)
     # symbolic links are not followed: a link to source/ would hand the hidden tests to the student's process
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink() and p.suffix != ".ipynb"):
-        files[str(path.relative_to(folder))] = path.read_bytes().decode("latin-1")
+        job.files[str(path.relative_to(folder))] = path.read_bytes()
     for path in sorted(p for p in source_dir.rglob("*") if p.is_file() and p.suffix not in (".ipynb", ".py")):
-        files[str(path.relative_to(source_dir))] = path.read_bytes().decode("latin-1")  # as nbgrader: source wins
-    notebooks = []
-    with Gradebook(db_url) as gb:
-        for nb_entry in gb.find_assignment(assignment).notebooks:
-            name = nb_entry.name
-            entry = {"name": name, "hand": _hand_grades(gb, assignment, student, name),
-                     "max_score": nb_entry.max_score}
-            path = folder / f"{name}.ipynb"
-            release_path = release_dir / f"{name}.ipynb"
-            if not path.exists():
-                entry["problem"] = f"`{name}.ipynb` is missing from the submission: every question in it scores 0."
-                notebooks.append(entry)
-                continue
-            if path.is_symlink():
-                entry["problem"] = (f"`{name}.ipynb` is a symbolic link, not a notebook: every question in it "
-                                    f"scores 0. Submit the notebook file itself.")
-                notebooks.append(entry)
-                continue
-            too_large = budget.too_large(path)
-            if too_large:
-                entry["problem"] = f"`{name}.ipynb` {too_large}: every question in it scores 0."
-                notebooks.append(entry)
-                continue
-            try:
-                nb = nbformat.read(path, as_version=4)
-                resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student,
-                                          "db_url": db_url}}
-                nb = nbformat.from_dict(sanitize(nb, resources, config))  # as nbgrader re-reads it
-            except Exception as exc:  # not JSON, not a notebook, metadata nbgrader cannot repair
-                entry["problem"] = (f"`{name}.ipynb` could not be read as a notebook ({type(exc).__name__}: "
-                                    f"{str(exc).splitlines()[0][:200] if str(exc) else ''}). Every question in it "
-                                    f"scores 0; open it in JupyterLab, save it, and check that it opens.")
-                notebooks.append(entry)
-                continue
-            too_large = budget.too_large(path, nb)
-            if too_large:
-                entry["problem"] = f"`{name}.ipynb` {too_large}: every question in it scores 0."
-                notebooks.append(entry)
-                continue
-            release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() else nbformat.v4.new_notebook()
-            entry["notebook"] = nb
-            entry["run"] = cells_to_run(nb, release_nb, functions, run_all)
-            entry["restored"] = _restored(nb)
-            notebooks.append(entry)
+        job.files[str(path.relative_to(source_dir))] = path.read_bytes()  # as nbgrader: source wins
     timestamp = None
     if (folder / "timestamp.txt").exists():
         from nbgrader.coursedir import CourseDirectory
 
-        timestamp = CourseDirectory(config=config).get_existing_timestamp(str(folder))
-    return {"assignment": assignment, "student": student, "fingerprint": fingerprint, "files": files,
-            "notebooks": notebooks, "timestamp": timestamp.isoformat() if timestamp else None}
+        try:
+            timestamp = CourseDirectory(config=config).get_existing_timestamp(str(folder))
+        except (SystemExit, Exception) as exc:  # nbgrader's `fail` exits: the same refusal, as an error here
+            raise ValueError(f"submitted/{student}/{assignment}/timestamp.txt is not a time nbgrader can read; "
+                             f"fix or delete it (nbgrader autograde refuses it too)") from exc
+        job.timestamp = timestamp.isoformat() if timestamp else None
+    with Gradebook(db_url) as gb:
+        job.seconds_late = seconds_late(gb, assignment, student, timestamp)
+        notebooks = gb.find_assignment(assignment).notebooks
+        found = find_notebooks(folder, [nb.name for nb in notebooks])
+        for recorded in notebooks:
+            name = recorded.name
+            entry = NotebookJob(name, recorded.max_score, _hand_grades(gb, assignment, student, name))
+            job.notebooks.append(entry)
+            path, entry.renamed_from, entry.problem = found[name]
+            if path is not None:
+                entry.notebook, entry.problem = read_submitted(path, name, assignment, student, db_url, config)
+            if entry.problem:
+                if entry.renamed_from:
+                    entry.problem = f"Your notebook was named `{entry.renamed_from}`; it was graded as " \
+                                    f"`{name}.ipynb`. {entry.problem}"
+                continue
+            release_path = release_dir / f"{name}.ipynb"
+            release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() \
+                else nbformat.v4.new_notebook()
+            entry.run = cells_to_run(entry.notebook, release_nb, functions, run_all)
+            entry.restored = _restored(entry.notebook)
+    return job
 
 
 def _restored(nb):

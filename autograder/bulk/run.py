@@ -1,8 +1,11 @@
 """Grading a class: jobs out to parallel workers (a local process pool, or a Dask cluster), results back to the
 one writer, a progress bar on the way, a summary at the end."""
 
+import contextlib
 import os
+import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -12,9 +15,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import course
-from . import kernel, prepare, summary
-from .store import Writer
-from .worker import grade_job
+from .. import secret
+from . import prepare, similarity, store, summary
+from .jobs import Options
+from .store import Busy, Writer, run_lock  # noqa: F401 (Busy: bulk.Busy)
+from .worker import grade_job, start_worker
 
 
 @dataclass
@@ -24,39 +29,47 @@ class Outcome:
     failed: dict = field(default_factory=dict)     # student -> why the grader itself failed
     timed_out: list = field(default_factory=list)  # students with a cell or the notebook stopped by a limit
     incomplete: dict = field(default_factory=dict)  # student -> test cells with checks the grader could not complete
+    renamed: dict = field(default_factory=dict)  # student -> [(file name submitted, notebook graded as)]
+    zeroed: dict = field(default_factory=dict)  # student -> [why a whole notebook scored 0 (missing, unreadable)]
     seconds: float = 0.0
     csv: Path = None
     plot: Path = None
     text: str = ""
+    similarity: object = None  # similarity.Report: the instructor's similarity report (similarity.py)
 
 
-def _init_worker():
-    kernel.zygote()  # warm the zygote before the first job arrives
-
-
-class _Local:
-    def __init__(self, workers):
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"),
-                                        initializer=_init_worker)
-
-    def submit(self, job, options):
-        return self.pool.submit(grade_job, job, options)
-
-    def close(self):
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _Dask:
-    def __init__(self, scheduler):
+@contextlib.contextmanager
+def _executor(scheduler, workers, initargs):
+    """A ``concurrent.futures`` executor: the standard library's process pool on this machine (its workers die with
+    this process: ``worker.start``), or a Dask cluster's (``Client.get_executor``)."""
+    if scheduler:
         from distributed import Client
 
-        self.client = Client(scheduler, timeout="30s")
+        with Client(scheduler, timeout="30s") as client:
+            yield client.get_executor(pure=False)
+        return
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"), initializer=start_worker,
+                               initargs=initargs)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, job, options):
-        return self.client.submit(grade_job, job, options, pure=False)
 
-    def close(self):
-        self.client.close()
+@contextlib.contextmanager
+def _scratch(previous):
+    """A scratch root private to this run (``mkdtemp``: 0700, this user's): the workers' views of the course's code
+    and, without a sandbox, the students' working folders live under it. Removed at the end; one left by a run that
+    was killed (named in the lock it held) is removed by the next."""
+    stale = previous.get("scratch")
+    if isinstance(stale, str) and Path(stale).name.startswith("autograder-run-") and Path(stale).is_dir() \
+            and Path(stale).stat().st_uid == os.geteuid() and not Path(stale).is_symlink():
+        shutil.rmtree(stale, ignore_errors=True)
+    root = tempfile.mkdtemp(prefix="autograder-run-")
+    try:
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class NoSandbox(RuntimeError):
@@ -78,89 +91,133 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
           memory_mb=2048, run_all=False, progress=True, out=sys.stdout, students=None, sandbox=True):
     """Grade every submission of ``assignment`` in ``course_root/submitted/`` that is new or changed. Student code
     runs in a bubblewrap sandbox (``sandbox.py``); with ``sandbox=False`` it does not (a warning says what that
-    means); without it and with no sandbox possible here, NoSandbox says why."""
+    means); without it and with no sandbox possible here, NoSandbox says why. One run at a time per course and
+    assignment: a second one raises ``store.Busy`` at once (the command stops with its message)."""
     _check_sandbox(sandbox, scheduler, out)
     start = time.monotonic()
     course_root = Path(course_root).resolve()
     db_url = course.database_url(db_url, course_root)
     course.link_source(course_root)
-    _ensure_assignment(course_root, assignment, db_url)
-    options = {"course_root": str(course_root), "db_url": db_url, "cell_timeout": cell_timeout,
-               "timeout": timeout, "memory_mb": memory_mb, "run_all": run_all, "sandbox": bool(sandbox)}
-    base = prepare.grader_fingerprint(course_root, assignment,
-                                      {"db_url": db_url, "cell_timeout": float(cell_timeout or 0),
-                                       "timeout": float(timeout or 0), "memory_mb": int(memory_mb or 0),
-                                       "run_all": bool(run_all), "sandbox": bool(sandbox)})
-    writer = Writer(course_root, db_url, assignment)
-    outcome = Outcome()
-    todo = []
-    for student in students or prepare.students(course_root, assignment):
-        fingerprint = prepare.submission_fingerprint(course_root, assignment, student, base)
-        if writer.state.is_done(student, fingerprint):
-            outcome.skipped.append(student)
-        else:
-            todo.append((student, fingerprint))
-    config = course.nbgrader_config(course_root, db_url, cell_timeout=cell_timeout)
-    workers = workers or os.cpu_count() or 1
-    engine = (_Dask(scheduler) if scheduler else _Local(workers)) if todo else None
-    bar = tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
-               disable=not progress)
-    pending, queue = {}, list(todo)
-    try:
-        while queue or pending:
-            while queue and len(pending) < 2 * workers:
-                student, fingerprint = queue.pop(0)
-                try:
-                    job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, run_all, config)
-                except Exception as exc:
-                    outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
-                    bar.update(1)
-                    continue
-                pending[engine.submit(job, options)] = student
-            if not pending:
-                continue
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED) if not scheduler else _dask_wait(pending)
-            for future in done:
-                student = pending.pop(future)
-                try:
-                    result = future.result()
-                    writer.save(result)
-                    outcome.graded.append(student)
-                    if any(nb.get("timeouts") or nb.get("submission_timeout") for nb in result["notebooks"]):
-                        outcome.timed_out.append(student)
-                    cells = sorted(g for nb in result["notebooks"] for g in nb.get("incomplete", {}))
-                    if cells:
-                        outcome.incomplete[student] = cells
-                except Exception as exc:
-                    outcome.failed[student] = f"{type(exc).__name__}: {exc}"
-                bar.update(1)
-    finally:
-        bar.close()
-        if engine is not None:
-            engine.close()
-        writer.close()
+    with contextlib.ExitStack() as stack:
+        lock_fd, previous = stack.enter_context(run_lock(course_root, assignment))
+        scratch = stack.enter_context(_scratch(previous))
+        _note_scratch(lock_fd, scratch)
+        _ensure_assignment(course_root, assignment, db_url, out)
+        key = secret.read(course_root)
+        if key is None:
+            print(secret.NO_SECRET, file=out)
+        options = Options(str(course_root), db_url, assignment, cell_timeout, timeout, memory_mb, bool(run_all),
+                          bool(sandbox), scratch, key.decode() if key else None)
+        writer = stack.enter_context(contextlib.closing(Writer(
+            course_root, db_url, assignment, course.nbgrader_config(course_root, db_url, cell_timeout=cell_timeout))))
+        outcome = Outcome()
+        todo = _plan(course_root, assignment, students, options, writer, outcome)
+        workers = workers or os.cpu_count() or 1
+        if todo:
+            executor = stack.enter_context(_executor(scheduler, workers, (os.getpid(), lock_fd, options)))
+            _grade_all(executor, todo, workers, options, writer, outcome, progress)
     outcome.seconds = time.monotonic() - start
+    outcome.similarity = similarity.run(course_root, assignment)
     outcome.csv, outcome.plot, outcome.text = summary.report(course_root, db_url, assignment, outcome)
     print(outcome.text, file=out)
     return outcome
 
 
-def _dask_wait(pending):
-    from distributed import wait as dask_wait
-
-    done = dask_wait(list(pending), return_when="FIRST_COMPLETED").done
-    return done, None
+def _note_scratch(lock_fd, scratch):
+    """The scratch root goes into the lock file, so that the next run can remove it if this one is killed."""
+    store.write_facts(lock_fd, {**store.read_facts(lock_fd), "scratch": scratch})
 
 
-def _ensure_assignment(course_root, assignment, db_url):
-    """The assignment must be in the gradebook (nbgrader generate_assignment records it); add it if missing."""
+def _plan(course_root, assignment, students, options, writer, outcome):
+    """[(student, fingerprint)] of the submissions to grade; those graded already and unchanged go to skipped (unless
+    named in ``students``: those are graded again)."""
+    base = prepare.grader_fingerprint(course_root, assignment, options.outcome())
+    todo = []
+    submitted = prepare.students(course_root, assignment)
+    unknown = sorted(set(students or ()) - set(submitted))
+    if unknown:
+        raise ValueError(f"no submission of {assignment} in {course_root}/submitted/ for {', '.join(unknown)}")
+    for student in students or submitted:
+        fingerprint = prepare.submission_fingerprint(course_root, assignment, student, base)
+        if students is None and writer.state.is_done(student, fingerprint):
+            outcome.skipped.append(student)
+        else:
+            todo.append((student, fingerprint))
+    return todo
+
+
+def _grade_all(executor, todo, workers, options, writer, outcome, progress):
+    """Jobs out to the executor (at most two per worker in flight: a job holds a whole submission), results back to
+    the writer as they come."""
+    course_root, assignment, db_url = options.course_root, options.assignment, options.db_url
+    config = course.nbgrader_config(course_root, db_url, cell_timeout=options.cell_timeout)
+    pending, queue = {}, list(todo)
+    with tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
+              disable=not progress) as bar:
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:
+                student, fingerprint = queue.pop(0)
+                try:
+                    job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, options.run_all,
+                                            config)
+                except Exception as exc:
+                    outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
+                    bar.update(1)
+                    continue
+                pending[executor.submit(grade_job, job, options)] = student
+            if not pending:
+                continue
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                student = pending.pop(future)
+                try:
+                    _record(student, future.result(), writer, outcome)
+                except Exception as exc:
+                    outcome.failed[student] = f"{type(exc).__name__}: {exc}"
+                bar.update(1)
+
+
+def _record(student, result, writer, outcome):
+    writer.save(result)
+    outcome.graded.append(student)
+    if result.timed_out:
+        outcome.timed_out.append(student)
+    if result.incomplete:
+        outcome.incomplete[student] = result.incomplete
+    for nb in result.notebooks:
+        if nb.renamed_from and not nb.problem:
+            outcome.renamed.setdefault(student, []).append((nb.renamed_from, f"{nb.name}.ipynb"))
+        if nb.problem:
+            outcome.zeroed.setdefault(student, []).append(nb.problem)
+
+
+class SourceChanged(RuntimeError):
+    """source/ differs from what the gradebook recorded, and nbgrader could not record it again."""
+
+
+def _ensure_assignment(course_root, assignment, db_url, out):
+    """The assignment as source/ has it must be what the gradebook recorded (nbgrader restores test and locked cells
+    from there into every submission): generated when missing, generated again when source/ changed since (with a
+    line saying so), or SourceChanged saying what to do when nbgrader refuses (a cell added or removed after
+    submissions were graded)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     with Gradebook(db_url) as gb:
         try:
             gb.find_assignment(assignment)
-            return
+            changes = prepare.changed_since_recorded(course_root, assignment, db_url)
         except MissingEntry:
-            pass
-    course._ok(course.api(course_root, db_url).generate_assignment(assignment, force=True),
-               f"generate_assignment {assignment}")
+            changes = None
+    if changes == []:
+        return
+    if changes:
+        print(f"source/{assignment} changed since the gradebook recorded it ({'; '.join(changes)}): recording it "
+              f"again with nbgrader generate_assignment", file=out)
+    done = course.api(course_root, db_url).generate_assignment(assignment, force=True)
+    if not done.get("success"):
+        raise SourceChanged(
+            f"source/{assignment} differs from what the gradebook recorded ({'; '.join(changes or [])}) and nbgrader "
+            f"could not record it again:\n{(done.get('error') or done.get('log') or '').strip()[-1500:]}\nGrading with "
+            f"the recorded cells would use the old test cells; this run stops. Undo the change in source/, or "
+            f"record the new version yourself (`nbgrader generate_assignment {assignment} --force` in {course_root}) "
+            f"once its consequences for the submissions already graded are clear.")

@@ -16,7 +16,8 @@ import operator
 import traceback
 
 from .. import crossing, props
-from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction
+from ..guard import (CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction, _array_snapshot,
+                     changed_arguments)
 
 OPERATORS = {name: getattr(operator, name) for name in
              ("add", "sub", "mul", "truediv", "pow", "neg", "matmul", "eq", "lt", "le", "gt", "ge")}
@@ -148,6 +149,8 @@ def serve(header, blobs, namespace, session, ask=None):
     uses = {str(u): _stand_in(question, str(u)) for u in header.get("uses") or []} if ask else {}
     guarded = StudentFunction(action, function, _references(header.get("references")), uses, float(seconds),
                               copy_args=False, namespace=namespace)
+    before = _array_snapshot(args, kwargs) if op == "call" and isinstance(args, list) and isinstance(kwargs, dict) \
+        else {}
     try:
         props._ASK = (lambda name, target, args: question(name, target, args, {})) if question else None
         value = guarded()
@@ -162,11 +165,12 @@ def serve(header, blobs, namespace, session, ask=None):
         return {"kind": "timeout", "seconds": float(timeout.args[0])}, []
     finally:
         props._ASK = None
-    return _reply(value, decoder, session)
+    return _reply(value, decoder, session, changed_arguments(before, (args, kwargs)) if before else ())
 
 
-def _reply(value, decoder, session):
-    """The ``ok`` reply: the value, and the state after the call of every object the grader sent."""
+def _reply(value, decoder, session, changed=()):
+    """The ``ok`` reply: the value, the state after the call of every object the grader sent, and which array
+    arguments the call modified in place (``changed``: what a check of a question that forbids it reads)."""
     known = {id(obj): number for number, obj in decoder.made.items()}
     encoder = crossing.Encoder(handles=session.file, known=known)
     try:
@@ -176,4 +180,4 @@ def _reply(value, decoder, session):
     except Exception as exc:  # a value whose own methods raise while it is read (a lying array, say)
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:300]
         return {"kind": "unreadable", "detail": detail}, []
-    return {"kind": "ok", "value": tree, "after": after}, encoder.blobs
+    return {"kind": "ok", "value": tree, "after": after, "changed": list(changed)}, encoder.blobs

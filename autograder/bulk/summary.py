@@ -18,13 +18,21 @@ def _scored(scores, q):
 
 
 def text(assignment, outcome, questions, scores):
+    renamed, zeroed = getattr(outcome, "renamed", {}), getattr(outcome, "zeroed", {})
     lines = [f"\n{assignment}: {len(outcome.graded)} graded, {len(outcome.skipped)} unchanged since the last run "
              f"(skipped), {len(outcome.failed)} failed, {len(outcome.timed_out)} hit a time limit, "
-             f"in {outcome.seconds:.1f} s"]
+             + (f"{len(renamed)} graded under another notebook name, " if renamed else "")
+             + (f"{len(zeroed)} with a notebook missing or unreadable (0), " if zeroed else "")
+             + f"in {outcome.seconds:.1f} s"]
     for student, why in sorted(outcome.failed.items()):
         lines.append(f"  failed: {student}: {why}")
     if outcome.timed_out:
         lines.append(f"  time limit reached: {', '.join(sorted(outcome.timed_out))}")
+    for student, names in sorted(getattr(outcome, "renamed", {}).items()):
+        lines.append(f"  graded under another name: {student}: "
+                     + ", ".join(f"`{old}` as `{new}`" for old, new in names) + " (the feedback says so)")
+    for student, why in sorted(getattr(outcome, "zeroed", {}).items()):
+        lines.append(f"  a notebook scored 0 as a whole: {student}: {' '.join(why)}")
     for student, cells in sorted(outcome.incomplete.items()):
         lines.append(f"  checks the grader could not complete (0 points each, reason in the feedback): {student}: "
                      f"{', '.join(cells)}")
@@ -64,11 +72,24 @@ def plot(path, assignment, questions, scores):
 
 
 def report(course_root, db_url, assignment, outcome):
-    """(csv path, png path, text) for the whole class as the gradebook now has it."""
+    """(csv path, png path, text) for the whole class as the gradebook now has it. A CSV or plot that cannot be
+    written (a full disk) is None, and the text says why: the grades are in the gradebook all the same."""
     course_root = Path(course_root)
     questions, scores = results.collect(db_url, assignment)
-    csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
-    png = plot(course_root / f"scores-{assignment}.png", assignment, questions, scores)
     body = text(assignment, outcome, questions, scores)
+    body += f"\n{outcome.similarity.line(course_root)}" if getattr(outcome, "similarity", None) else ""
+    try:
+        csv_path = results.write_rows({assignment: (questions, scores)}, course_root / f"grades-{assignment}.csv")
+        png = plot(course_root / f"scores-{assignment}.png", assignment, questions, scores)
+    except OSError as exc:
+        body += f"\n\nthe grades CSV and the plot could not be written ({exc.strerror}); the gradebook has every grade"
+        return None, None, body + f"\ngradebook:  {db_url}"
     body += f"\n\ngradebook:  {db_url}\ngrades CSV: {csv_path}\nplot:       {png}\nfeedback:   {course_root / 'feedback'}/<student>/{assignment}/"
-    return csv_path, png, body
+    return csv_path, png, body + "\n\n" + totals(db_url, assignment)
+
+
+def totals(db_url, assignment):
+    """The per-student totals a run ends with (``export.format_totals``: autograded, by hand, late penalty)."""
+    from .. import export
+
+    return f"{assignment}: totals per student\n" + export.format_totals(export.totals(db_url, assignment))

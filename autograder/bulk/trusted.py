@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import crossing
 from ..checks import CheckIncomplete
-from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError
+from ..guard import CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, argument_shapes
 from ..report import format_report
 from . import channel
 
@@ -43,6 +43,7 @@ class Remote:
         self.passed = passed if passed is not None else set()
         self.proxies = {}
         self.lost = None  # "died" or "timeout" once the process is gone
+        self.changed = ()  # the array arguments the last call modified in place, as the student's process saw it
 
     def proxy(self, number, type_name):
         handle = self.proxies.get(number)
@@ -126,6 +127,8 @@ class Remote:
 
     def _read(self, question, reply, blobs, sent):
         kind = reply.get("kind")
+        changed = reply.get("changed")
+        self.changed = tuple(str(c)[:80] for c in changed[:64]) if isinstance(changed, list) else ()
         if kind == "ok":
             decoder = crossing.Decoder(blobs, trusted=True, known=sent, proxy=self.proxy)
             try:
@@ -249,8 +252,17 @@ class RemoteFunction:
         remote.question = question
         self._fn = None
 
+    changed = ()  # the array arguments the last call modified in place (``checks.expect_inputs_unchanged``)
+
     def __call__(self, *args, **kwargs):
-        return self.remote.ask(self.question, "call", args=args, kwargs=kwargs)
+        self.changed = ()
+        try:
+            value = self.remote.ask(self.question, "call", args=args, kwargs=kwargs)
+        except StudentError as error:
+            error.shapes = tuple(argument_shapes(args, kwargs))  # (for the message about shapes that do not fit)
+            raise
+        self.changed = self.remote.changed
+        return value
 
     @property
     def fn(self):
@@ -298,7 +310,7 @@ def _answers(remote, question):
 def grade_cell(remote, question, hidden_seed):
     """(outputs, [ids of checks that could not complete]) of a test cell, computed here."""
     try:
-        if question.kind == "derive":  # the answers are strings: read once, then every check runs here
+        if getattr(question, "answers", None):  # strings (a derivation, a debug record): read once, then checked here
             answers = _answers(remote, question)
             results = question.missing(hidden_seed) if all(v is None for v in answers.values()) \
                 else question.run_checks(answers, hidden_seed)

@@ -2,10 +2,11 @@
 
 The sandbox (``sandbox.py``) binds this view where the packages normally are. It holds:
 
-- of ``autograder``, only the student's side: ``grade`` and ``when_ready`` for the notebook's imports, the guard,
-  what crosses (``crossing``, ``props``) and the student's end of the grader (``bulk.zygote``, ``student_side``,
-  ``channel``); not the question suites (the checks and their references), not the grader's side, not the demo
-  class;
+- of ``autograder``, only the student's side: a package ``__init__`` of its own (``STUDENT_INIT``: ``when_ready``,
+  and a ``grade`` that only says the grader checks this question on its side), the guard, what crosses
+  (``crossing``, ``props``) and the student's end of the grader (``bulk.zygote``, ``student_side``, ``channel``);
+  nothing of grading (no ``grading``, ``question``, ``checks``, ``report``), not the question suites (the checks and
+  their references), not the grader's side, not the demo class;
 - ``backprop`` whole, except that every function the assignment grades (its questions' ``references`` in the
   library; for a class, each of its methods) keeps its signature and docstring but not its body: calling it, or a
   copy of it made in an earlier cell, raises ``ReferenceUsed``, and the grader's report says so.
@@ -23,9 +24,28 @@ import tempfile
 import types
 from pathlib import Path
 
-STUDENT_SIDE = ["__init__.py", "grading.py", "question.py", "checks.py", "report.py", "notebook.py", "progress.py", "guard.py",
-                "crossing.py", "props.py", "bulk/__init__.py", "bulk/zygote.py", "bulk/student_side.py",
-                "bulk/channel.py"]
+STUDENT_SIDE = ["notebook.py", "guard.py", "crossing.py", "props.py", "bulk/__init__.py", "bulk/zygote.py",
+                "bulk/student_side.py", "bulk/channel.py"]
+
+STUDENT_INIT = '''"""autograder as a student's process sees it while the grader grades: nothing of grading is here.
+
+A test cell is checked by the grader on its own side; ``grade`` here only says so, for a cell of the student's own
+that calls it. ``when_ready`` is the notebook helper.
+"""
+
+from .notebook import when_ready
+
+
+def grade(question_id, namespace=None):
+    print(f"({question_id}: checked by the grader on its own side, not in this notebook's process)")
+
+
+def summary(assignment):
+    print(f"({assignment}: the grader checks every question on its own side; the feedback has your scores)")
+
+
+__all__ = ["grade", "summary", "when_ready"]
+'''
 
 
 def hidden(assignment):
@@ -66,18 +86,20 @@ def _stubbed(source, qualnames, module):
 
 
 @functools.lru_cache(maxsize=None)
-def build(assignment):
-    """The folder holding the view for ``assignment`` (``autograder/`` and ``backprop/``), made once per process."""
+def build(assignment, under=None):
+    """The folder holding the view for ``assignment`` (``autograder/`` and ``backprop/``), made once per process
+    in a new private folder under ``under`` (the grading process's scratch folder)."""
     import autograder
     import backprop
 
-    root = Path(tempfile.mkdtemp(prefix=f"autograder-view-{assignment}-"))
+    root = Path(tempfile.mkdtemp(prefix=f"view-{assignment}-", dir=under))
     atexit.register(shutil.rmtree, root, True)
     source = Path(autograder.__file__).parent
     for rel in STUDENT_SIDE:
         target = root / "autograder" / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source / rel, target)
+    (root / "autograder" / "__init__.py").write_text(STUDENT_INIT)
     library = Path(backprop.__file__).parent
     shutil.copytree(library, root / "backprop", ignore=shutil.ignore_patterns("__pycache__"))
     for module, names in hidden(assignment).items():

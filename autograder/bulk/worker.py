@@ -2,30 +2,35 @@
 feedback. Nothing here touches the gradebook: the main process is its only writer.
 
 Scores come from nbgrader's own ``utils.determine_grade`` on the executed cells, after nbgrader's own
-post-execution preprocessors (IgnorePattern, ClearMetadata, LimitOutput), so a cell scores exactly what
+post-execution preprocessors (read from ``Autograde.autograde_preprocessors``), so a cell scores exactly what
 ``nbgrader autograde`` would give it for the same outputs.
 """
 
+import ctypes
+import os
+import signal
 import time
 
 import nbformat
-from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbgrader import utils
-from nbgrader.preprocessors import IgnorePattern, LimitOutput
+from nbgrader.preprocessors import Execute, SaveAutoGrades
 
+from .. import secret
 from ..grading import is_test_cell, parse_test_cell
 from . import feedback, kernel
+from .jobs import NotebookResult, Result
+from .prepare import nbgrader_list
 
 
 def _execute(nb, run, files, options, assignment):
     """Runs the selected cells of ``nb``: test cells on this side (``trusted``), the others in a student process;
     fills outputs and execution counts. (Events, {grade_id: [ids of checks that could not complete]})."""
     indices = [i for i, keep in enumerate(run) if keep]
-    tests = {position: parse_test_cell(nb.cells[i].source) for position, i in enumerate(indices)
-             if is_test_cell(nb.cells[i])}
+    tests = {position: _salted(parse_test_cell(nb.cells[i].source), options, assignment)
+             for position, i in enumerate(indices) if is_test_cell(nb.cells[i])}
     runs, events = kernel.run_cells([nb.cells[i].source for i in indices], files,
-                                    cell_timeout=options["cell_timeout"], timeout=options["timeout"],
-                                    memory_mb=options["memory_mb"], tests=tests, sandboxed=options["sandbox"],
+                                    cell_timeout=options.cell_timeout, timeout=options.timeout,
+                                    memory_mb=options.memory_mb, tests=tests, sandboxed=options.sandbox,
                                     assignment=assignment)
     incomplete = {}
     for i, result in zip(indices, runs):
@@ -39,10 +44,29 @@ def _execute(nb, run, files, options, assignment):
     return events, incomplete
 
 
+def _salted(test, options, assignment):
+    """(question id, the hidden seed salted with the course's secret) of a parsed test cell, or None."""
+    if test is None:
+        return None
+    question_id, seed = test
+    return question_id, secret.salted(seed, options.secret.encode() if options.secret else None, assignment)
+
+
+def after_execute(config):
+    """The preprocessors nbgrader's autograde runs between executing a notebook and saving its grades
+    (``Autograde.autograde_preprocessors`` between ``Execute`` and ``SaveAutoGrades``: IgnorePattern,
+    ClearMetadataPreprocessor, LimitOutput by default), read from nbgrader, as the course's config sets them."""
+    from nbgrader.converters import Autograde
+
+    steps = nbgrader_list(Autograde, "autograde_preprocessors", config)
+    first = steps.index(Execute) + 1 if Execute in steps else 0
+    return steps[first:steps.index(SaveAutoGrades)] if SaveAutoGrades in steps else steps[first:]
+
+
 def _score(nb, config):
     """({grade_id: (auto_score, max_score)}, {grade_id: auto_comment}) as nbgrader's SaveAutoGrades computes."""
     resources = {}
-    for cls in (IgnorePattern, ClearMetadataPreprocessor, LimitOutput):  # as nbgrader: only the enabled ones run
+    for cls in after_execute(config):  # as nbgrader: only the enabled ones run
         nb, resources = cls(config=config)(nb, resources)
     grades, comments = {}, {}
     for cell in nb.cells:
@@ -58,31 +82,48 @@ def _score(nb, config):
     return nb, grades, comments
 
 
+def die_with(parent):
+    """This process is killed when ``parent`` (the process that forked it) dies, however it dies (``kill -9``
+    included): Linux's PR_SET_PDEATHSIG. If ``parent`` is gone already, this process ends now."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def start_worker(parent, lock_fd, options):
+    """A local pool worker's start: it dies with the main process (and its sandbox with it: bwrap's
+    --die-with-parent), does not keep the main process's run lock, and warms its zygote for the assignment."""
+    die_with(parent)
+    try:
+        os.close(lock_fd)  # (inherited by fork: a worker must not hold the lock after the main process is gone)
+    except OSError:
+        pass
+    kernel.use_scratch(options.scratch)
+    kernel.zygote(options.sandbox, options.assignment)
+
+
 def grade_job(job, options):
-    """The result of one job: per notebook the autograded notebook, grades, comments, feedback HTML, events."""
+    """The Result of one Job (``jobs``): per notebook the autograded notebook, grades, comments, feedback, events."""
     from .. import course
 
     start = time.monotonic()
-    config = course.nbgrader_config(options["course_root"], options["db_url"], cell_timeout=options["cell_timeout"])
-    files = {name: text.encode("latin-1") for name, text in job["files"].items()}  # written in the sandbox
-    out = {"student": job["student"], "assignment": job["assignment"], "fingerprint": job["fingerprint"],
-           "timestamp": job["timestamp"], "notebooks": []}
-    for entry in job["notebooks"]:
-        result = {"name": entry["name"], "problem": entry.get("problem"), "notes": [], "grades": {},
-                  "comments": {}}
-        if "notebook" in entry:
-            nb = nbformat.from_dict(entry["notebook"])
-            events, result["incomplete"] = _execute(nb, entry["run"], files, options, job["assignment"])
-            nb, result["grades"], result["comments"] = _score(nb, config)
-            result["notes"] = feedback.notes(events, entry.get("restored", []), options)
-            result["notes"] += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
-                                f"earns 0 and its message under the test cell says why."
-                                for grade_id, ids in sorted(result["incomplete"].items())]
-            result["sandboxed"] = events.sandboxed
-            result["timeouts"], result["deaths"] = events.timeouts, events.deaths
-            result["submission_timeout"] = events.submission_timeout
-            result["autograded"] = nbformat.writes(nb)
-        result["feedback"] = feedback.render(job, entry, result, config)
-        out["notebooks"].append(result)
-    out["seconds"] = time.monotonic() - start
-    return out
+    config = course.nbgrader_config(options.course_root, options.db_url, cell_timeout=options.cell_timeout)
+    result = Result(job.student, job.assignment, job.fingerprint, job.timestamp)
+    for entry in job.notebooks:
+        graded = NotebookResult(entry.name, problem=entry.problem, renamed_from=entry.renamed_from)
+        if entry.notebook is not None:
+            nb = nbformat.from_dict(entry.notebook)
+            events, graded.incomplete = _execute(nb, entry.run, job.files, options, job.assignment)
+            nb, graded.grades, graded.comments = _score(nb, config)
+            graded.notes = feedback.renamed(entry) + feedback.notes(events, entry.restored, options)
+            graded.notes += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
+                             f"earns 0 and its message under the test cell says why."
+                             for grade_id, ids in sorted(graded.incomplete.items())]
+            graded.sandboxed, graded.timeouts, graded.deaths = events.sandboxed, events.timeouts, events.deaths
+            graded.submission_timeout = events.submission_timeout
+            feedback.keep_notes(nb, graded.notes)  # for `python -m autograder feedback` to show them again
+            graded.autograded = nbformat.writes(nb)
+        graded.feedback = feedback.render(job, entry, graded, config)
+        result.notebooks.append(graded)
+    result.seconds = time.monotonic() - start
+    return result

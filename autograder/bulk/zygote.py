@@ -1,7 +1,7 @@
 """The warm interpreter every student process is forked from, and what a forked student process does.
 
 ``python -m autograder.bulk.zygote FD`` imports once what every notebook imports (numpy, matplotlib,
-IPython, the autograder and its suites, the backprop library) and builds an IPython shell, then waits on the
+IPython, the student's side of autograder as the view shows it, the backprop library) and builds an IPython shell, then waits on the
 socket FD for requests. It never reads a notebook: it holds no hidden test and no other student's work.
 
 It runs inside the worker's sandbox (``sandbox.py``: bubblewrap), made non-dumpable so that a student forked from
@@ -166,7 +166,8 @@ def warm_up():
     import matplotlib.pyplot  # noqa: F401
     import numpy  # noqa: F401
 
-    import autograder  # noqa: F401  (its guard snapshots numpy before any student code runs)
+    import autograder  # noqa: F401  (what a notebook imports: in the view, nothing of grading)
+    import autograder.guard  # noqa: F401  (it snapshots numpy before any student code runs)
     import autograder.props  # noqa: F401  (what checks hand the student's functions)
     import backprop
 
@@ -197,7 +198,8 @@ def scratch_root():
         else:
             import tempfile
 
-            _scratch = tempfile.mkdtemp(prefix="autograder-scratch-")  # 0700, this process's own
+            # 0700, this process's own, under its grading process's own folder (which is under the run's)
+            _scratch = tempfile.mkdtemp(prefix="zygote-", dir=os.environ.get("AUTOGRADER_SCRATCH") or None)
     return _scratch
 
 
@@ -265,7 +267,19 @@ def _limits(request):
         resource.setrlimit(resource.RLIMIT_NPROC, (request["nproc"], request["nproc"]))
 
 
+def _die_with_parent():
+    """Killed when the process that started this one dies (PR_SET_PDEATHSIG); False if that happened already."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    return os.getppid() == parent
+
+
 def _student_process(sock, request, shell):
+    if not _die_with_parent():  # (in the sandbox its PID namespace does it anyway)
+        os._exit(1)
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -289,7 +303,9 @@ def _student_process(sock, request, shell):
             break
         if message.get("op") != "cell":  # the grader's check calls the student's code
             CAPTURE.outputs, CAPTURE.size = [], 0
-            def ask(question, question_blobs, nonce=message.get("nonce")):
+            nonce = message.get("nonce")
+
+            def ask(question, question_blobs, nonce=nonce):
                 channel.send(conn, {**question, "nonce": nonce}, question_blobs)
                 return channel.receive(conn)
 
@@ -313,12 +329,9 @@ def _student_process(sock, request, shell):
 
 
 def main(fd):
-    try:  # die with the grading process that started us (Linux), never linger as an orphan
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() == 1 and not SANDBOXED:  # (in the sandbox, bwrap's init is our parent, pid 1)
-        return
+    _die_with_parent()  # die with the grading process that started us, never linger as an orphan
+    if not SANDBOXED and str(os.getppid()) != os.environ.get("AUTOGRADER_PARENT", str(os.getppid())):
+        return  # it died before we could ask (in the sandbox, bwrap's init is our parent and dies with it)
     try:  # a student forked from us may not ptrace us, nor read our memory
         ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE
     except (OSError, AttributeError):

@@ -27,6 +27,8 @@ class Bug:
     about: str             # one line: the classic mistake
     cells: dict            # solution cell grade_id -> the buggy source of that cell
     loses: list = field(default_factory=list)  # test cell grade_ids expected to lose points
+    # words the report's "Likely mistake:" line must contain under each lost question: the diagnosis names this bug
+    diagnosis: str = ""
 
 
 def bugs(assignment):

@@ -23,16 +23,41 @@ def _patched(grade_id, old, new):
 
 BUGS = [
     Bug(
+        "a3-derive-loss-factor-sign",
+        "a derivation slip: the loss factor dL/da loses its minus sign, and so does the simplified error at z",
+        {"unit_chain_answer": 'dL_da = """\ny / a - (1 - y) / (1 - a)\n"""\nda_dz = """\na * (1 - a)\n"""\n'
+                              'dz_dw = """\nx\n"""\ndL_dz = """\ny - a\n"""\n'},
+        loses=["test_unit_chain"],
+        diagnosis='minus sign',
+    ),
+    Bug(
+        "a3-derive-one-path",
+        "a derivation slip: the hidden unit's gradient keeps only the path through the first unit above it",
+        {"hidden_delta_answer": 'dL_dah = """\nw1 * d1\n"""\ndelta_h = """\na * (1 - a) * w1 * d1\n"""\n'},
+        loses=["test_hidden_delta"],
+        diagnosis='only one path',
+    ),
+    Bug(
+        "a3-derive-by-hand-no-sigmoid-factor",
+        "a slip by hand: the hidden unit's delta forgets its own sigmoid's derivative (0.25 here)",
+        {"delta_by_hand_answer": 'delta_out = """\n-0.114923\n"""\ndelta_h1 = """\n0.6 * -0.114923\n"""\n'
+                                 'dL_dw21 = """\n2 * 0.6 * -0.114923\n"""\n'},
+        loses=["test_delta_by_hand"],
+        diagnosis='own sigmoid derivative is missing',
+    ),
+    Bug(
         "a3-overwritten-grad",
         "multiplication overwrites its inputs' gradients (=) instead of adding (+=): a node used twice keeps one path",
         {"Value": _patched("Value",
                            "            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
                            "            self.grad = other.data * out.grad\n            other.grad = self.data * out.grad")},
         loses=["test_value"],
+        diagnosis='assigns (=)',
     ),
     Bug(
         "a3-naive-recursion",
-        "the backward pass recurses into the parents instead of walking a reverse topological order (and never resets)",
+        "the re-pushing recursion: the backward pass pushes each node's whole grad and recurses into its parents "
+        "instead of walking a reverse topological order (and never resets)",
         {"backward_pass": '''def backward_pass(root):
     def visit(node):
         node._backward()
@@ -43,6 +68,7 @@ BUGS = [
     visit(root)
 '''},
         loses=["test_backward_pass"],
+        diagnosis='before it is complete',
     ),
     Bug(
         "a3-sigmoid-derivative",
@@ -55,6 +81,24 @@ BUGS = [
     return delta * x, float(delta)
 '''},
         loses=["test_unit_backward"],
+        diagnosis='taken as σ(z) itself',
+    ),
+    Bug(
+        "a3-loss-from-a",
+        "the loss and delta are taken through log(a) and dL/da * a (1 - a): inf and nan once the unit saturates",
+        {"unit_forward": '''def unit_forward(w, b, x, y):
+    z = float(w @ x + b)
+    a = float(sigmoid(z))
+    return z, a, float(-(y * np.log(a) + (1 - y) * np.log(1 - a)))
+''',
+         "unit_backward": '''def unit_backward(w, b, x, y):
+    z, a, _ = unit_forward(w, b, x, y)
+    dL_da = -(y / a - (1 - y) / (1 - a))
+    delta = dL_da * a * (1 - a)
+    return delta * x, float(delta)
+'''},
+        loses=["test_unit_forward", "test_unit_backward"],
+        diagnosis='unstable form',
     ),
     Bug(
         "a3-one-path",
@@ -69,6 +113,7 @@ BUGS = [
     return {"W_h": np.outer(x, delta_h), "b_h": delta_h, "W_out": np.outer(a_h, delta_out), "b_out": delta_out}
 '''},
         loses=["test_two_layer"],
+        diagnosis='only the path through one output',
     ),
     Bug(
         "a3-forgets-fprime",
@@ -85,6 +130,7 @@ BUGS = [
     return out
 '''},
         loses=["test_deltas"],
+        diagnosis="forget the factor f'(z)",
     ),
     Bug(
         "a3-no-bias-grad",
@@ -101,5 +147,6 @@ BUGS = [
     return dWs, dbs
 '''},
         loses=["test_network_gradients"],
+        diagnosis='left at zero',
     ),
 ]

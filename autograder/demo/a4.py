@@ -91,7 +91,90 @@ LOOPS = {
 ''',
 }
 
+DERIVED = {
+    "dense_derivation_answer": 'dL_dW = """\nX.T @ G\n"""\ndL_dX = """\nG @ W.T\n"""\ndL_db = """\nsum(G, axis=0)\n"""\n',
+    "softmax_derivation_answer": 'dl_ds = """\np - e\n"""\ndL_dS = """\n(P - Y) / n\n"""\n',
+    "mlp_derivation_answer": ('dJ_dH = """\nG @ W2.T\n"""\n'
+                              'dJ_dW1 = """\nX.T @ ((G @ W2.T) * step(U1)) + 2 * lam * W1\n"""\n'
+                              'dJ_db1 = """\nsum((G @ W2.T) * step(U1), axis=0)\n"""\n'),
+    "debug_record_answer": ('bug_mean = """\nb2\n"""\nbug_transposed = """\nW2\n"""\nbug_path = """\nW1\n"""\n'
+                            'bug_mask = """\nW1, b1\n"""\n'),
+}
+
+
+def _slip(cell, old, new):
+    """The reference answer of ``cell`` with ``old`` replaced by ``new`` (which must occur)."""
+    if old not in DERIVED[cell]:
+        raise ValueError(f"demo bug for {cell}: {old!r} is not in the reference answer")
+    return {cell: DERIVED[cell].replace(old, new, 1)}
+
+
+THREE_OF_FOUR = '''def mlp_gradients_by_sample(params, X, y, lam):
+    """The gradients of mlp_loss's J, worked out one sample at a time and averaged: notes 003's accumulators.
+
+    params = {"W1" (d, h), "b1" (h,), "W2" (h, C), "b2" (C,)}, X (n, d), integer labels y (n,), the weight decay
+    lam. Returns {"W1", "b1", "W2", "b2"}, each shaped like its parameter: the gradient of
+    J = mean cross-entropy + lam (||W1||^2 + ||W2||^2), the same J as mlp_loss.
+    """
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = len(X)
+    Delta = {name: np.zeros_like(value) for name, value in params.items()}
+    for i in range(n):
+        x = X[i]                                     # one sample, shape (d,)
+        u1 = x @ W1 + b1                             # (h,)
+        h = np.maximum(u1, 0.0)
+        u2 = h @ W2 + b2                             # (C,)
+        _, g2 = softmax_cross_entropy(u2[None, :], y[i:i + 1])
+        g2 = g2[0]                                   # this sample's d loss / d u2, shape (C,)
+        Delta["W2"] += np.outer(h, g2) / n           # fixed: the outer product in W2's shape (h, C)
+        Delta["b2"] += g2 / n                        # fixed: the 1/n of the mean
+        dh = W2 @ g2                                 # this sample's d loss / d h, shape (h,)
+        g1 = dh * (u2 > 0)
+        Delta["W1"] += np.outer(x, g1) / n
+        Delta["b1"] += g1 / n
+    return {"W1": Delta["W1"] + 2 * lam * W1,       # fixed: the penalty's path to W1
+            "b1": Delta["b1"],
+            "W2": Delta["W2"] + 2 * lam * W2,
+            "b2": Delta["b2"]}
+'''
+
+
 BUGS = [
+    Bug(
+        "a4-derive-dW-transposed",
+        "a derivation slip: dL/dW written as G^T X, the transpose of the weight gradient",
+        _slip("dense_derivation_answer", "X.T @ G", "G.T @ X"),
+        loses=["test_dense_derivation"],
+        diagnosis='transposed',
+    ),
+    Bug(
+        "a4-derive-ce-without-mean",
+        "a derivation slip: the batch gradient of the mean cross-entropy without its 1/n",
+        _slip("softmax_derivation_answer", "(P - Y) / n", "P - Y"),
+        loses=["test_softmax_derivation"],
+        diagnosis='1/n of the mean is missing',
+    ),
+    Bug(
+        "a4-derive-decay-path-dropped",
+        "a derivation slip: dJ/dW1 follows the data path only and drops the penalty's path",
+        _slip("mlp_derivation_answer", " + 2 * lam * W1", ""),
+        loses=["test_mlp_derivation"],
+        diagnosis="penalty's path is dropped",
+    ),
+    Bug(
+        "a4-debug-three-of-four",
+        "the debugging lab: three planted bugs fixed, the ReLU gate still taken from the wrong cache",
+        {"mlp_gradients_by_sample": THREE_OF_FOUR},
+        loses=["test_debug_fix"],
+        diagnosis='wrong cache',
+    ),
+    Bug(
+        "a4-debug-record-one-name",
+        "the debugging record names only b1 for the ReLU-gate bug, which makes W1's check fail too",
+        _slip("debug_record_answer", 'bug_mask = """\nW1, b1\n"""', 'bug_mask = """\nb1\n"""'),
+        loses=["test_debug_record"],
+        diagnosis='only part of what that bug breaks',
+    ),
     Bug(
         "a4-dW-transposed",
         "dense_backward returns dZ^T X, the transpose of dW (a shape the checks name)",
@@ -100,6 +183,7 @@ BUGS = [
     return dZ @ W.T, dZ.T @ X, dZ.sum(axis=0)
 '''},
         loses=["test_dense_backward"],
+        diagnosis='transposed',
     ),
     Bug(
         "a4-bias-averaged",
@@ -109,6 +193,7 @@ BUGS = [
     return dZ @ W.T, X.T @ dZ, dZ.mean(axis=0)
 '''},
         loses=["test_dense_backward"],
+        diagnosis='averages dZ over the batch',
     ),
     Bug(
         "a4-ce-without-1-over-n",
@@ -123,6 +208,7 @@ BUGS = [
     return float(loss), dscores
 '''},
         loses=["test_softmax_cross_entropy"],
+        diagnosis='1/n of the mean is missing',
     ),
     Bug(
         "a4-sigmoid-of-the-output",
@@ -132,6 +218,7 @@ BUGS = [
     return dA * s * (1.0 - s)
 '''},
         loses=["test_sigmoid_backward"],
+        diagnosis='sigmoid is applied again',
     ),
     Bug(
         "a4-numbered-from-the-output",
@@ -147,6 +234,7 @@ BUGS = [
     return dout, grads
 '''},
         loses=["test_network_backward"],
+        diagnosis='numbered from the output',
     ),
     Bug(
         "a4-decay-only-in-the-loss",
@@ -162,6 +250,47 @@ BUGS = [
     return J, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 '''},
         loses=["test_mlp_loss"],
+        diagnosis="weight decay's gradient is missing",
+    ),
+    Bug(
+        "a4-dense-no-shape-checks",
+        "dense_forward checks no shape: a wrong X gets NumPy's own matmul error, whose message holds the size the "
+        "check looks for only by chance, and a wrong b is broadcast",
+        {"dense_forward": '''def dense_forward(X, W, b):
+    return X @ W + b, (X, W)
+'''},
+        loses=["test_dense_forward"],
+        diagnosis="NumPy's own arithmetic",
+    ),
+    Bug(
+        "a4-bias-broadcasts",
+        "dense_forward checks X but not b: a bias of shape (1,), (n, d_out) or (n, 1) broadcasts silently",
+        {"dense_forward": '''def dense_forward(X, W, b):
+    d_in, d_out = W.shape
+    check_shape(X, ("n", d_in), "X")
+    return X @ W + b, (X, W)
+'''},
+        loses=["test_dense_forward"],
+        diagnosis="broadcasting hides it",
+    ),
+    Bug(
+        "a4-dX-missing-transpose",
+        "dense_backward forgets W's transpose in dX: NumPy's matmul error unless W is square",
+        {"dense_backward": '''def dense_backward(dZ, cache):
+    X, W = cache
+    return dZ @ W, X.T @ dZ, dZ.sum(axis=0)
+'''},
+        loses=["test_dense_backward"],
+        diagnosis="missing transpose",
+    ),
+    Bug(
+        "a4-relu-tie-blocked",
+        "relu_backward gates with Z > 0: the tie at exactly 0 is broken against the lecture's convention step(0) = 1",
+        {"relu_backward": '''def relu_backward(dA, cache):
+    return dA * (cache > 0)
+'''},
+        loses=["test_relu_backward"],
+        diagnosis="tie at exactly 0",
     ),
     Bug(
         "a4-loops-but-correct",

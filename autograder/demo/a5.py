@@ -9,6 +9,29 @@ from . import Bug
 
 BUGS = [
     Bug(
+        "a5-derive-momentum-limit-drops-current-step",
+        "a derivation slip: the geometric sum of the velocity is started at mu instead of 1, so the long-run step "
+        "comes out mu / (1 - mu) plain steps",
+        {"momentum_steps_answer": 'momentum_limit = """\nmu / (1 - mu)\n"""\nmomentum_w2 = """\n0.46\n"""\n'},
+        loses=["test_momentum_steps"],
+        diagnosis="one power too high",
+    ),
+    Bug(
+        "a5-derive-adadelta-first-step-sqrt-eps",
+        "a derivation slip: Adadelta's first step taken as sqrt(eps), forgetting that s_1 holds only (1 - rho) g^2",
+        {"adadelta_first_step_answer": 'adadelta_first_step = """\nsqrt(eps)\n"""\n'},
+        loses=["test_adadelta_first_step"],
+        diagnosis="share 1 - rho",
+    ),
+    Bug(
+        "a5-derive-adam-missing-root",
+        "a derivation slip: Adam's uncorrected first step divides by v_1 instead of its square root",
+        {"adam_bias_answer": 'adam_mean_factor = """\n1 - beta1**t\n"""\n'
+                             'adam_first_step_uncorrected = """\n(1 - beta1) / (1 - beta2)\n"""\n'},
+        loses=["test_adam_bias"],
+        diagnosis="its square root",
+    ),
+    Bug(
         "a5-adam-no-bias-correction",
         "Adam without the bias correction: steps with m / (sqrt(v) + eps), about 3 lr long on the first step",
         {"adam": '''def adam(w, dw, state):
@@ -20,6 +43,7 @@ BUGS = [
     return w - state["lr"] * m / (np.sqrt(v) + state["eps"]), state
 '''},
         loses=["test_adam"],
+        diagnosis="bias correction is missing",
     ),
     Bug(
         "a5-momentum-ignores-mu",
@@ -30,6 +54,7 @@ BUGS = [
     return w + v, state
 '''},
         loses=["test_momentum"],
+        diagnosis="velocity never fades",
     ),
     Bug(
         "a5-adagrad-sums-g",
@@ -40,6 +65,7 @@ BUGS = [
     return w - state["lr"] * dw / (np.sqrt(G) + state["eps"]), state
 '''},
         loses=["test_adagrad"],
+        diagnosis="instead of their squares",
     ),
     Bug(
         "a5-clip-per-array",
@@ -53,6 +79,7 @@ BUGS = [
     return clipped, np.sqrt(total)
 '''},
         loses=["test_clip"],
+        diagnosis="clipped by its own norm",
     ),
     Bug(
         "a5-minibatch-sums",
@@ -68,6 +95,37 @@ BUGS = [
     return np.array(path)
 '''},
         loses=["test_minibatch"],
+        diagnosis="summed over the batch",
+    ),
+    Bug(
+        "a5-clip-in-place",
+        "clipping that scales the caller's gradient arrays in place and returns the same dict (the question asks for "
+        "a new dict and leaves grads unchanged)",
+        {"clip_by_global_norm": '''def clip_by_global_norm(grads, max_norm):
+    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    if norm > max_norm:
+        for g in grads.values():
+            g *= max_norm / norm
+    return grads, norm
+'''},
+        loses=["test_clip"],
+        diagnosis="in place",
+    ),
+    Bug(
+        "a5-minibatch-in-place",
+        "mini-batch steps taken in place (w -= ...) on the caller's w, the same array appended after every step",
+        {"minibatch_epoch": '''def minibatch_epoch(w, X, y, lr, batch_size, rng):
+    order = rng.permutation(len(X))
+    path = []
+    for start in range(0, len(X), batch_size):
+        batch = order[start:start + batch_size]
+        X_B, y_B = X[batch], y[batch]
+        w -= lr * X_B.T @ (X_B @ w - y_B) / len(batch)
+        path.append(w)
+    return np.array(path)
+'''},
+        loses=["test_minibatch"],
+        diagnosis="in place",
     ),
     Bug(
         "a5-momentum-other-form",

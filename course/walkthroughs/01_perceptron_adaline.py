@@ -101,6 +101,15 @@ plt.show()
 # $$\text{positive sample: } \tilde w \leftarrow \tilde w + \tilde x, \qquad \text{negative sample: } \tilde w \leftarrow \tilde w - \tilde x,
 # \qquad\text{i.e. } \tilde w \leftarrow \tilde w + y\,\tilde x .$$
 #
+# **Where the rule comes from.** Measure a mistake by the *perceptron criterion* of one sample,
+# $J(\tilde w) = \max(0, -y\,\tilde w^T\tilde x)$: zero on a sample on its side, and on a mistake
+# $J = -y\sum_k w_k x_k$, linear in the weights. So on a mistake
+#
+# $$\frac{\partial J}{\partial w_j} = -y\,x_j, \qquad w_j \leftarrow w_j - 1\cdot(-y\,x_j) = w_j + y\,x_j :$$
+#
+# the perceptron rule is one gradient step of size 1 on $J$. (At a tie, $\tilde w^T\tilde x = 0$, $J$ has a kink;
+# the rule takes the mistake side's slope, which is what lets it start from $\tilde w = 0$.)
+#
 # **Why it helps.** After the update the same sample's margin is
 # $y(\tilde w + y\tilde x)^T \tilde x = y\,\tilde w^T\tilde x + y^2\lVert\tilde x\rVert^2 = y\,\tilde w^T\tilde x + \lVert\tilde x\rVert^2$:
 # it grows by $\lVert\tilde x\rVert^2 > 0$. The sample is pushed towards its correct side (perhaps not all the way).
@@ -149,6 +158,34 @@ for k, ax in enumerate(np.atleast_1d(axes)):
 plt.show()
 
 # %% [markdown]
+# ### One epoch by hand, ties included
+#
+# Prediction and learning treat a score of exactly 0 differently, on purpose: `perceptron_predict` labels such a
+# point $+1$ (some label is needed), while the mistake test $y\,\tilde w^T\tilde x \le 0$ fires for **either** label
+# (a point on the boundary is not on its side with room to spare). From $\tilde w = 0$ every score is 0, so the first
+# sample is always corrected. Here is assignment 1's four-row table traced by hand, then replayed by the library:
+#
+# | row | $x$ | $y$ | score of the current $\tilde w$ | mistake? | $\tilde w$ after |
+# |---|---|---|---|---|---|
+# | 1 | (1, 2) | +1 | 0 (a tie) | yes | (1, 2, 1) |
+# | 2 | (2, −1) | −1 | 2 − 2 + 1 = 1 | yes ($y \cdot 1 < 0$) | (1, 2, 1) − (2, −1, 1) = (−1, 3, 0) |
+# | 3 | (0, 1) | +1 | 0 + 3 + 0 = 3 | no | (−1, 3, 0) |
+# | 4 | (3, 1) | +1 | −3 + 3 + 0 = 0 (a tie) | yes | (−1, 3, 0) + (3, 1, 1) = (2, 4, 1) |
+#
+# Three mistakes, and $\tilde w = (2, 4, 1)$. Had ties counted as right, every score would stay 0 and nothing would
+# ever move.
+
+# %%
+X4, y4 = np.array([[1.0, 2.0], [2.0, -1.0], [0.0, 1.0], [3.0, 1.0]]), np.array([1, -1, 1, 1])
+w, count = np.zeros(3), 0
+for x_i, y_i in zip(X4, y4):
+    count += int(y_i * (lm.add_bias(x_i) @ w) <= 0)
+    w = lm.perceptron_update(w, x_i, y_i)
+print("after one epoch:", w, " mistakes:", count)
+print("predict at a score of 0 gives", lm.perceptron_predict(np.zeros(3), X4[:1]), "but the update from w = 0 gives",
+      lm.perceptron_update(np.zeros(3), X4[0], 1), "and", lm.perceptron_update(np.zeros(3), X4[0], -1))
+
+# %% [markdown]
 # ## 4. Training to convergence
 #
 # One pass over all samples is an **epoch**. `lm.train_perceptron` repeats epochs until one has no mistake.
@@ -177,6 +214,9 @@ plt.show()
 # 2. Length grows slowly: $\lVert\tilde w_k\rVert^2 = \lVert\tilde w_{k-1}\rVert^2 + 2y_i\,\tilde w_{k-1}^T\tilde x_i + \lVert\tilde x_i\rVert^2 \le \lVert\tilde w_{k-1}\rVert^2 + R^2$
 #    (the middle term is $\le 0$ because it was a mistake), so $\lVert\tilde w_k\rVert^2 \le kR^2$.
 # 3. Cauchy-Schwarz with $\lVert w^*\rVert = 1$: $k\gamma \le w^{*T}\tilde w_k \le \lVert\tilde w_k\rVert \le \sqrt k\,R$, hence $k \le (R/\gamma)^2$. $\square$
+#
+# This is the **perceptron convergence theorem**, proved in 1962 independently by H. D. Block and by A. B. J.
+# Novikoff; the argument above is Novikoff's.
 #
 # **Check.** We build classes whose margin around $x_1 + x_2 = 11$ shrinks, count the mistakes actually made,
 # and compare with the bound computed for $w^* = (1, 1, -11)/\lVert(1, 1, -11)\rVert$ (the true separating line;
@@ -310,12 +350,41 @@ print("least squares (lstsq):     ", w_ls)
 
 # %% [markdown]
 # **Batch ADALINE is least squares.** Averaging the error over the data set gives
-# $E(\tilde w) = \frac{1}{2n}\lVert d - \tilde X\tilde w\rVert^2$ with gradient
-# $\nabla E = -\frac1n \tilde X^T(d - \tilde X\tilde w)$. $E$ is a convex quadratic; its minimum solves
-# $\nabla E = 0$, i.e. the normal equations $\tilde X^T\tilde X\,\tilde w = \tilde X^T d$. Gradient descent with a
-# small enough step goes there; the online rule hovers near it (each step follows one sample's gradient). The
-# left plot shows the loss; the right one shows that ADALINE settles on the noisy class, where the perceptron
-# kept jumping.
+# $E(\tilde w) = \frac{1}{2n}\sum_i (d_i - \tilde w^T\tilde x_i)^2 = \frac{1}{2n}\lVert d - \tilde X\tilde w\rVert^2$, with the
+# augmented samples as the rows of $\tilde X$ $(n, k)$ and the targets in the column $d$ $(n, 1)$. Its gradient, step
+# by step:
+#
+# 1. average the per-sample gradients of step 2 above: $\nabla E = -\frac1n\sum_i (d_i - \tilde w^T\tilde x_i)\,\tilde x_i$;
+# 2. a sum of the rows $\tilde x_i$ weighted by the residuals $r_i = d_i - \tilde w^T\tilde x_i$ is $\tilde X^T r$, so
+#
+# $$\nabla E(\tilde w) = -\frac1n \tilde X^T(d - \tilde X\tilde w) = \frac1n \tilde X^T(\tilde X\tilde w - d),$$
+#
+# a $(k, n)$ matrix times an $(n, 1)$ column: shape $(k, 1)$, the shape of $\tilde w$, as a gradient must be (the
+# row $(\tilde X\tilde w - d)^T\tilde X / n$ is its transpose, a classic slip). **By hand** (assignment 1's Q9): two
+# samples $x = 1, 2$ with targets $1, -1$ at $\tilde w = (1, 0)$ have outputs $(1, 2)$, residuals $(0, -3)$,
+# $\tilde X^T r = (1\cdot 0 + 2\cdot(-3),\; 0 - 3) = (-6, -3)$, and $\nabla E = (3, 1.5)$; the next cell checks it.
+#
+# $E$ is a convex quadratic; its minima solve $\nabla E = 0$, i.e. the normal equations
+# $\tilde X^T\tilde X\,\tilde w = \tilde X^T d$. The minimum is **unique only when $\tilde X^T\tilde X$ is invertible**
+# (the columns of $\tilde X$ linearly independent); otherwise a whole line or plane of weights reaches the same
+# smallest error, as the cell below shows with a duplicated feature. Gradient descent with a small enough step goes
+# to a minimizer; the online rule hovers near it (each step follows one sample's gradient). The plot after it shows
+# the loss, and that ADALINE settles on the noisy class, where the perceptron kept jumping.
+
+# %%
+X2, d2, w2 = lm.add_bias(np.array([[1.0], [2.0]])), np.array([1.0, -1.0]), np.array([1.0, 0.0])
+by_hand = X2.T @ (X2 @ w2 - d2) / len(X2)
+numeric = np.array([(lm.adaline_loss(w2 + 1e-6 * e, X2[:, :1], d2) - lm.adaline_loss(w2 - 1e-6 * e, X2[:, :1], d2))
+                    / 2e-6 for e in np.eye(2)])
+print("grad E by hand:", by_hand, " central differences:", numeric)
+
+# A duplicated feature: the columns of X~ are dependent, X~^T X~ is singular, and the minimizer is not unique.
+Xdup = lm.add_bias(np.column_stack([Xn[:, 0], Xn[:, 0], Xn[:, 1]]))
+print(f"smallest eigenvalue of X~^T X~ with a duplicated feature: {abs(np.linalg.eigvalsh(Xdup.T @ Xdup).min()):.1e}")
+w_a = np.linalg.lstsq(Xdup, yn.astype(float), rcond=None)[0]
+w_b = w_a + 0.3 * np.array([1.0, -1.0, 0.0, 0.0])  # move weight from one copy to the other
+print("two different weight vectors, the same error:", lm.adaline_loss(w_a, Xdup[:, :3], yn),
+      lm.adaline_loss(w_b, Xdup[:, :3], yn))
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
@@ -380,8 +449,10 @@ plt.show()
 # - **Assignment 1** ([source](../../source/a1/perceptron_adaline.py), student version
 #   [release/a1/perceptron_adaline.ipynb](../../release/a1/perceptron_adaline.ipynb)) asks you to write
 #   `perceptron_predict`, `perceptron_update`, `train_perceptron`, `batch_perceptron_update`, `adaline_update`
-#   and `adaline_batch_step` yourself. Each has a check cell under it (`grade("a1.predict")` and so on) that runs
-#   the public checks and explains any difference.
+#   and `adaline_batch_step` yourself, and before them to derive the perceptron rule from its criterion (Q2), trace
+#   an epoch by hand (Q4), derive the delta rule (Q7) and the batch gradient (Q9): sections 3, 7 and 8 above are
+#   their worked solutions, to read after trying. Each answer has a check cell under it (`grade("a1.predict")` and
+#   so on) that runs the public checks and explains any difference.
 # - The reference implementations used above are in `backprop.linear_models`: `help(lm.perceptron_update)`.
 # - **Things to try:** start the perceptron from a random $\tilde w$; shuffle the samples each epoch and watch the
 #   mistake count; raise ADALINE's `lr` until batch gradient descent diverges (the steepest direction of $E$

@@ -83,6 +83,11 @@ print("per-sample terms:", -(passed * np.log(p_pass) + (1 - passed) * np.log(1 -
 # Take all samples that share one input $x$ and let the output be a free constant $c$ there:
 # $\frac{d}{dc}\sum_i \tfrac12(c - y_i)^2 = \sum_i (c - y_i) = 0$ gives $c = \bar y$, the **mean**.
 #
+# **Its gradient** (assignment 2's Q11). For one sample, $\frac{d}{do}\tfrac12(o - y)^2 = (o - y)\cdot 1 = o - y$: the
+# $\tfrac12$ meets the power's 2. For the batch mean $L = \frac{1}{2n}\sum_k (o_k - y_k)^2$ only the $k = i$ term
+# depends on $o_i$, so $\partial L / \partial o_i = (o_i - y_i)/n$, entry by entry when the outputs are vectors. The
+# cell after 2.2 checks it against central differences.
+#
 # ### 2.2 Laplace → absolute error → the conditional median
 #
 # With $p(y\mid x) = \frac{1}{2\gamma} e^{-|y - o|/\gamma}$: $-\log p = |y - o|/\gamma + \log 2\gamma$, the absolute error.
@@ -91,6 +96,11 @@ print("per-sample terms:", -(passed * np.log(p_pass) + (1 - passed) * np.log(1 -
 # both derivations on a skewed sample by scanning $c$:
 
 # %%
+o_chk, y_chk = np.random.default_rng(9).normal(size=(6, 2)), np.random.default_rng(10).normal(size=(6, 2))
+numeric = numerical_gradient(lambda o: losses.squared_error(o, y_chk)[0], o_chk.copy())
+print("squared error: (o - y) / n against central differences, relative error",
+      f"{rel_error((o_chk - y_chk) / len(o_chk), numeric):.1e}")
+
 rng = np.random.default_rng(0)
 sample = rng.exponential(1.0, size=500)  # right-skewed: mean 1, median ln 2
 cs = np.linspace(0, 2, 401)
@@ -151,15 +161,26 @@ plt.show()
 #
 # **How to make the output a probability?** A clipped linear unit $p = \max(0, \min(1, z))$ is valid, but its
 # derivative $\partial p/\partial z$ is $0$ whenever $z$ leaves $[0, 1]$, and then no gradient reaches the weights
-# however wrong the prediction. The sigmoid $p = \sigma(z) = 1/(1 + e^{-z})$ never has a flat piece. Substituting
+# however wrong the prediction. The sigmoid $p = \sigma(z) = 1/(1 + e^{-z})$ is never exactly flat (only nearly
+# so far from 0). Substituting
 # it, and using $1 - \sigma(z) = \sigma(-z)$:
 #
 # $$-\log p(y\mid x) = \begin{cases} -\log\sigma(z) & y = 1 \\ -\log\sigma(-z) & y = 0 \end{cases}
 # \;=\; -\log\sigma\big((2y - 1)z\big) \;=\; \zeta\big((1 - 2y)z\big),$$
 #
 # where $\zeta(u) = \log(1 + e^u)$ is the **softplus** (since $-\log\sigma(v) = \log(1 + e^{-v}) = \zeta(-v)$).
-# Its derivative is $\partial/\partial z = \sigma(z) - y$: a confidently right sample ($(1-2y)z \ll 0$) gives
-# almost nothing, a confidently wrong one gives a gradient of size about 1, which never saturates.
+# **Its gradient, step by step** (assignment 2's Q14). Write $a = \sigma(z)$ and
+# $L = -\big(y\log a + (1 - y)\log(1 - a)\big)$.
+#
+# 1. $\dfrac{\partial L}{\partial a} = -\Big(\dfrac{y}{a} - \dfrac{1 - y}{1 - a}\Big) = \dfrac{a - y}{a(1 - a)}$
+#    (common denominator: $-(y(1 - a) - (1 - y)a) = a - y$);
+# 2. $\dfrac{\partial a}{\partial z} = \sigma'(z) = a(1 - a)$ (section 3);
+# 3. the product: $\dfrac{\partial L}{\partial z} = a - y = \sigma(z) - y$; for the batch mean, divided by $n$.
+#
+# The softplus form agrees: $\frac{d}{dz}\zeta((1 - 2y)z) = \sigma((1 - 2y)z)(1 - 2y)$, which is $\sigma(z)$ for $y = 0$
+# and $-\sigma(-z) = \sigma(z) - 1$ for $y = 1$. A confidently right sample ($(1-2y)z \ll 0$) gives almost nothing,
+# a confidently wrong one a gradient of size about 1, which never saturates: the $a(1 - a)$ of step 2 is cancelled
+# by the denominator of step 1.
 #
 # **Pairing matters.** Put the same sigmoid under a squared error instead:
 # $\partial\,\tfrac12(\sigma(z) - y)^2/\partial z = (\sigma(z) - y)\,\sigma(z)(1 - \sigma(z))$, and the last factor
@@ -214,7 +235,7 @@ print("through probabilities:", from_probs, "   from logits:", losses.bce_from_l
 # 2. **Two classes give the sigmoid**: with $z = (z_1, 0)$, $p_1 = e^{z_1}/(e^{z_1} + 1) = \sigma(z_1)$.
 # 3. **The log undoes the exponential**: when the true score trails the best one by a margin $\Delta$, the loss
 #    grows like $\Delta$ (linearly), so its gradient stays near 1 instead of vanishing; correctly classified
-#    samples contribute almost nothing. The gradient is $p - \text{onehot}(y)$.
+#    samples contribute almost nothing. The gradient, derived below, is $p - \text{onehot}(y)$.
 # 4. **Relative frequencies**: if the same $x$ appears with different labels, the optimum output is their
 #    frequencies (minimize $-\sum_k n_k \log p_k$ subject to $\sum_k p_k = 1$; a Lagrange multiplier gives
 #    $p_k = n_k / n$).
@@ -259,6 +280,24 @@ plt.show()
 # The right plot shows why it is called soft-max: scaling the scores up makes it approach the one-hot argmax,
 # scaling them down makes it approach uniform.
 #
+# **The gradient, step by step** (assignment 2's Q16). Write $S = \sum_k e^{z_k}$, so $\operatorname{LSE}(z) = \log S$.
+#
+# 1. $\dfrac{\partial \log S}{\partial z_j} = \dfrac{1}{S}\dfrac{\partial S}{\partial z_j} = \dfrac{e^{z_j}}{S} = p_j$: the
+#    derivative of log-sum-exp is the softmax;
+# 2. $\partial z_y / \partial z_j$ is 1 when $j = y$ and 0 otherwise, so
+#    $\dfrac{\partial L}{\partial z_j} = p_j - 1$ for the true class and $p_j$ for every other class;
+# 3. for a batch, with the softmax rows in $P$ $(n, C)$ and the one-hot rows in $Y$, the gradient of the mean loss
+#    is $(P - Y)/n$, shaped like the scores.
+#
+# The cell checks step 3 against central differences on a random batch.
+
+# %%
+Z_chk, lab_chk = np.random.default_rng(11).normal(size=(5, 4)), np.array([0, 3, 1, 1, 2])
+P_chk, Y_chk = act.softmax(Z_chk), np.eye(4)[lab_chk]
+numeric = numerical_gradient(lambda Z: losses.softmax_cross_entropy(Z, lab_chk)[0], Z_chk.copy())
+print(f"(P - Y) / n against central differences: relative error {rel_error((P_chk - Y_chk) / 5, numeric):.1e}")
+
+# %% [markdown]
 # ## 3. Activations and their derivatives
 #
 # A hidden unit computes $a = g(z)$ with $z = w^T x + b$. Every backward pass multiplies by $g'(z)$, so we need
@@ -277,7 +316,12 @@ plt.show()
 #
 # **Derivation of the sigmoid's derivative.** $\sigma(z) = (1 + e^{-z})^{-1}$, so
 # $\sigma'(z) = e^{-z}(1 + e^{-z})^{-2} = \frac{1}{1 + e^{-z}}\cdot\frac{e^{-z}}{1 + e^{-z}} = \sigma(z)(1 - \sigma(z))$.
-# For tanh: $\tanh' = \frac{(e^z + e^{-z})^2 - (e^z - e^{-z})^2}{(e^z + e^{-z})^2} = 1 - \tanh^2$.
+# For tanh (assignment 2's Q5), with $u = e^z - e^{-z}$, $v = e^z + e^{-z}$, $u' = v$, $v' = u$:
+# $\tanh' = \frac{u'v - uv'}{v^2} = \frac{v^2 - u^2}{v^2}$. Since $v^2 - u^2 = (v - u)(v + u) = 2e^{-z}\cdot 2e^z = 4$, in $z$
+# alone $\tanh'(z) = \frac{4}{(e^z + e^{-z})^2}$; split instead as $\frac{v^2}{v^2} - \frac{u^2}{v^2}$ it is $1 - \tanh^2 z$.
+#
+# For softplus (Q8): $\zeta'(z) = \frac{e^z}{1 + e^z} = \frac{1}{e^{-z} + 1} = \sigma(z)$, so
+# $\zeta''(z) = \sigma'(z) = \sigma(z)(1 - \sigma(z)) > 0$: softplus is convex, and its derivative is a smooth step.
 #
 # Every row of the table is checked against a central difference at points away from the kinks:
 
@@ -397,8 +441,10 @@ for label, dout in [("dout = ones", np.ones_like(Zs)), ("dout random", rng.norma
 #   `numerical_gradient` and `rel_error` first, then `sigmoid`, `tanh`, `rectifier` (ReLU, leaky and absolute
 #   value), `softplus`, `maxout`, and the losses `squared_error`, `absolute_error`, `bce_from_logits` and
 #   `softmax_cross_entropy`, each with a check cell (`grade("a2.<question>")`) that runs the public checks and
-#   explains any difference; two short written answers ask about mean vs median and about pairing output units
-#   with losses.
+#   explains any difference; before each derivative it codes, a derive question asks for it on paper (σ', tanh',
+#   softplus' and softplus'', the squared error's, the cross-entropy's and softmax cross-entropy's gradients):
+#   sections 2 and 3 above are their worked solutions, to read after trying. Two short written answers ask about
+#   mean vs median and about pairing output units with losses.
 # - Reference: `help(act.softplus)`, `help(losses.bce_from_logits)`, `help(losses.softmax_cross_entropy)`,
 #   `help(numerical_gradient_array)`.
 # - **Things to try:** train a sigmoid unit on `data.will_i_pass` (labels mapped to 0/1) from a badly wrong

@@ -219,11 +219,12 @@ def forward_units(weights, x):
     return zs, a
 
 
-def backward_units(weights, zs, a, dL_dout):
-    """The delta recursion, unit by unit. Returns dL/dW for every layer."""
+def backward_units(weights, zs, a, dL_dout, output_delta=False):
+    """The delta recursion, unit by unit. Returns dL/dW for every layer. With ``output_delta`` the last argument is
+    already the output units' delta (as for sigmoid + cross-entropy, where it is a - y)."""
     grads = [np.zeros_like(W) for W in weights]
     out = a[-1][1:]
-    delta = dL_dout * out * (1 - out)                                   # rule 1, sigmoid output
+    delta = dL_dout if output_delta else dL_dout * out * (1 - out)      # rule 1, sigmoid output
     for l in range(len(weights) - 1, -1, -1):
         W = weights[l]
         for i in range(W.shape[0]):
@@ -326,9 +327,9 @@ for epoch in range(600):
         zs, a = forward_units(net, x_i)
         p = a[-1][1]
         loss += -(y_i * np.log(p) + (1 - y_i) * np.log(1 - p)) / len(X_xor)
-        # delta^(L) = a - y; backward_units multiplies dL/dout by the sigmoid's derivative, so hand it
-        # (a - y) / (a (1 - a)), which is exactly dL/da for the cross-entropy
-        g = backward_units(net, zs, a, np.array([(p - y_i) / (p * (1 - p))]))
+        # delta^(L) = a - y, handed in directly (never as dL/da times a (1 - a): that divides by a (1 - a), which
+        # rounds to 0 when the output saturates)
+        g = backward_units(net, zs, a, np.array([p - y_i]), output_delta=True)
         acc = [A + G for A, G in zip(acc, g)]
     net = [W - 4.0 * A / len(X_xor) for W, A in zip(net, acc)]
     history.append(loss)
@@ -362,10 +363,20 @@ plt.show()
 # the result into its parents' slots: $g_v = \sum_{n:\,v \in Pa(n)} \frac{\partial n}{\partial v}\,g_n$.
 #
 # Why the topological order, and not a simple recursion from the output? A node used twice must have
-# received *both* contributions before it passes its gradient on. A recursion that forwards each contribution
-# as it arrives would visit the shared part of the graph once per path, which is correct but exponentially slow
-# in deep graphs; forwarding a half-accumulated gradient would be wrong. The small engine below (about twenty
-# lines) does it properly, on a graph where $x$ and $u$ are each used twice.
+# received *both* contributions before it passes its gradient on. Two recursions are tempting, and they fail
+# differently:
+#
+# - the **path-by-path recursion** passes down only the contribution of the current path,
+#   `visit(parent, contribution * local)`, and adds it at each node. It counts every path once, so it is
+#   correct, but it walks the shared part of the graph once per path: exponentially slow in deep graphs
+#   (section 4 counted the paths);
+# - the **re-pushing recursion** (the one assignment 3 demonstrates) has each node push its whole accumulated
+#   gradient, then recurses into its parents. A shared node is visited once per path, the first time before its
+#   other consumers have contributed, so it forwards a half-accumulated gradient and later pushes the total
+#   again: wrong as soon as the shared node has parents of its own.
+#
+# Reverse topological order visits each node once, when its gradient is complete. The small engine below (about
+# twenty lines) does it properly, on a graph where $x$ and $u$ are each used twice.
 
 # %%
 class Node:
@@ -420,10 +431,12 @@ print("numerical:", numerical_gradient(f_np, np.array([0.7, -1.2])))
 # ## Where to go next
 #
 # - **Assignment 3** ([source/a3/backprop_by_hand.py](../../source/a3/backprop_by_hand.py), student version
-#   [release/a3/backprop_by_hand.ipynb](../../release/a3/backprop_by_hand.ipynb)) has you build a small `Value`
+#   [release/a3/backprop_by_hand.ipynb](../../release/a3/backprop_by_hand.ipynb); this walkthrough is the worked
+#   solution of its derivations, to read after trying them) has you build a small `Value`
 #   class (`+`, `*`, `**`, `exp`, `tanh`), `topological_order` and `backward_pass` (section 7 of this walkthrough),
-#   then one unit's forward and backward pass, two neurons in series, the two-layer network of section 3,
-#   the $\delta$ recursion (`deltas`) and a whole network's gradients for one sample. Run the check cells
+#   then derive one unit's three chain-rule factors, a hidden unit's $\delta$ and a 2-2-1 network's $\delta$s by
+#   hand before coding one unit's forward and backward pass, two neurons in series, the two-layer network of
+#   section 3, the $\delta$ recursion (`deltas`) and a whole network's gradients for one sample. Run the check cells
 #   (`grade("a3.<question>")`) as you go.
 # - Reference: `help(backprop.layers.dense_backward)` and `help(backprop.layers.sigmoid_backward)` are the
 #   matrix versions of rules 2 and 3.

@@ -175,8 +175,10 @@ print("whole library network with biases, check_model_gradients:",
 #
 # Notes 003 ask what happens with $W = 0$ and $b = 0$ everywhere. With sigmoid units every pre-activation is 0,
 # every activation is $\tfrac12$, and the output does not depend on $x$. Worse, the hidden units are
-# **interchangeable**: they compute the same value, receive the same gradient (each column of $\nabla_{W^{(1)}}$ is
-# multiplied by the same column of $W^{(2)}$), take the same step, and stay identical forever. The network then
+# **interchangeable**: they compute the same value, receive the same gradient (column $j$ of $\nabla_{W^{(1)}}$
+# is built from row $j$ of $W^{(2)}$, the outgoing weights of hidden unit $j$, since $\nabla_H = G\,W^{(2)T}$ with
+# $W^{(2)}$ of shape (hidden, outputs); and these rows are all equal), take the same step, and stay identical
+# forever. The network then
 # has the power of a single hidden unit. Random weights break this symmetry. We train the same sigmoid network
 # on XOR from zeros and from Xavier-scaled random weights and look at the hidden weights.
 
@@ -375,11 +377,13 @@ plt.show()
 # ## Where to go next
 #
 # - **Assignment 4** ([source/a4/mlp_matrix_form.py](../../source/a4/mlp_matrix_form.py), student version
-#   [release/a4/mlp_matrix_form.ipynb](../../release/a4/mlp_matrix_form.ipynb)) has you write `dense_forward`,
-#   `dense_backward`, `relu_backward`, `sigmoid_backward`, `softmax_cross_entropy`, the backward pass over a list
-#   of layers, the loss of notes 002's MLP with weight decay (`mlp_loss`, section 3 here) and a mini-batch SGD
-#   epoch, then trains on XOR and the digits; two written answers ask about zero initialization and about
-#   universal approximation, width and depth (sections 4 and 6). Check cells: `grade("a4.<question>")`.
+#   [release/a4/mlp_matrix_form.ipynb](../../release/a4/mlp_matrix_form.ipynb)) has you derive, then write,
+#   `dense_backward` (its three gradients in X, W and G), the activations' backward passes, softmax
+#   cross-entropy's batch gradient and the hidden-layer gradients of notes 002's MLP (`mlp_loss`, section 3 here);
+#   then debug a handed-out backward pass with planted bugs using your own gradient checks, write a mini-batch
+#   SGD epoch and train on XOR and the digits; two written answers ask about zero initialization and about
+#   universal approximation, width and depth (sections 4 and 6). This walkthrough is the worked solution of its
+#   derivations: read it after trying them. Check cells: `grade("a4.<question>")`.
 # - Reference: `help(layers.dense_backward)`, `help(layers.softmax_backward)`, `help(init.he)`, `help(train.fit)`.
 # - **Things to try:** build a "W"-shaped map with 4 ReLU units, stack it, and count the pieces; train (not build) a
 #   one-hidden-layer ReLU network on `target` and compare its error with the construction at the same width;

@@ -136,7 +136,8 @@ plt.show()
 #
 # With a constant $\eta$ the SGD iterate never settles: even at the minimum, a single sample's gradient is not
 # zero, so each step kicks the weights by about $\eta\times$ (gradient noise). It converges to a "noise ball"
-# whose size shrinks with $\eta$. The classic convergence conditions ask for steps that shrink, but not too fast:
+# whose size shrinks with $\eta$. Notes 004 only say that $\eta(t)$ must decrease "in a certain way" and point to
+# a theorem elsewhere; the classic conditions (Robbins and Monro, 1951) ask for steps that shrink, but not too fast:
 #
 # $$\sum_t \eta_t = \infty \quad(\text{can still travel any distance}), \qquad \sum_t \eta_t^2 < \infty \quad(\text{the noise adds up to a finite amount}),$$
 #
@@ -175,10 +176,18 @@ plt.show()
 # In a narrow valley the gradient points mostly across the valley. Gradient descent zig-zags between the walls
 # and creeps along the floor: the step size is capped by the steep direction (section 1).
 #
-# **Momentum** keeps a velocity: $v \leftarrow \mu v - \eta g$, $w \leftarrow w + v$. Unrolled,
+# **Momentum** keeps a velocity: $v \leftarrow \mu v - \eta g$, $w \leftarrow w + v$. Unrolled from $v_0 = 0$,
 # $v_t = -\eta\sum_{s \le t}\mu^{t-s} g_s$: an exponentially weighted sum of past gradients. Where the gradient keeps
-# its sign (along the valley) the terms add up, to at most $\eta/(1 - \mu)$ times a plain step ($10\times$ for
-# $\mu = 0.9$); where it alternates (across) they cancel.
+# its sign (along the valley) the terms add up; for a constant gradient $g$ the sum is geometric,
+#
+# $$v_t = -\eta g\,(1 + \mu + \dots + \mu^{t-1}) = \frac{1 - \mu^t}{1 - \mu}\,(-\eta g) \;\longrightarrow\; \frac{1}{1-\mu}\,(-\eta g),$$
+#
+# **$1/(1 - \mu)$ times a plain step** ($10\times$ for $\mu = 0.9$; the factor multiplies the step $-\eta g$, so the
+# limit step is $-\eta g/(1-\mu)$). Where the gradient alternates (across the valley) the terms cancel.
+#
+# *By hand* (assignment 5, Q3): on $f(w) = w^2$ from $w_0 = 1$ with $\eta = 0.1$, $\mu = 0.9$:
+# $v_1 = -0.1 \cdot 2 = -0.2$, $w_1 = 0.8$; $v_2 = 0.9 \cdot (-0.2) - 0.1 \cdot 1.6 = -0.34$, $w_2 = 0.46$, where plain
+# gradient descent is at $0.64$. The cell below checks both numbers with the library.
 #
 # **Nesterov** evaluates the gradient at the look-ahead point $w + \mu v$, where momentum is about to take us,
 # and corrects earlier. Storing the look-ahead point instead of $w$ gives the form the library uses,
@@ -214,6 +223,11 @@ def show_valley(paths, title):
     plt.show()
 
 
+w_hand, st = np.array([1.0]), {"lr": 0.1, "mu": 0.9}
+for _ in range(2):
+    w_hand, st = optim.momentum(w_hand, 2 * w_hand, st)
+print(f"momentum by hand: w_2 = {w_hand[0]:.4f};  limit factor for mu = 0.9: {1 / (1 - 0.9):.1f}")
+
 paths = {"GD, η = 0.07": run(optim.sgd, {"lr": 0.07}),
          "momentum μ = 0.7, η = 0.05": run(optim.momentum, {"lr": 0.05, "mu": 0.7}),
          "Nesterov μ = 0.7, η = 0.05": run(optim.nesterov, {"lr": 0.05, "mu": 0.7})}
@@ -239,10 +253,20 @@ show_valley(paths, "40 steps on $J = (w_1^2 + 25 w_2^2)/2$")
 # | Adadelta | $s = \rho s + (1-\rho)g^2$; $\Delta = -\frac{\sqrt{u + \epsilon}}{\sqrt{s + \epsilon}}g$; $u = \rho u + (1-\rho)\Delta^2$; $w \mathrel{+}= \Delta$ | the ratio of two RMS values has the units of $w$: no learning rate needed |
 # | Adam | $m = \beta_1 m + (1-\beta_1)g$; $v = \beta_2 v + (1-\beta_2)g^2$; $\hat m = m/(1-\beta_1^t)$, $\hat v = v/(1-\beta_2^t)$; $w \mathrel{-}= \eta\,\hat m/(\sqrt{\hat v} + \epsilon)$ | momentum on $g$ plus RMSProp scaling |
 #
-# **Adam's bias correction.** $m$ starts at 0, so after $t$ steps with a constant gradient $g$,
-# $m_t = (1 - \beta_1)\sum_{s=1}^t \beta_1^{t-s} g = (1 - \beta_1^t)\,g$: too small early on. Dividing by $1 - \beta_1^t$
-# gives exactly $g$. The same holds for $v$, so Adam's first step moves every weight by about $\eta$, whatever
-# the gradient's scale.
+# **Adam's bias correction.** $m$ starts at 0, so after $t$ steps with gradients of constant mean $\bar g$,
+# $\mathbb E[m_t] = (1 - \beta_1)\sum_{s=1}^t \beta_1^{t-s} \bar g = (1 - \beta_1^t)\,\bar g$ (a finite geometric sum): too
+# small early on. Dividing by $1 - \beta_1^t$ gives exactly $\bar g$ in expectation. The same holds for $v$ with
+# $\beta_2$, so Adam's first step moves every weight by about $\eta$, whatever the gradient's scale. Without the
+# correction, $m_1 = (1-\beta_1) g$ and $v_1 = (1-\beta_2) g^2$ give a first step of
+# $\eta\,(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\eta$ for $\beta_1 = 0.9$, $\beta_2 = 0.999$.
+#
+# **RMSprop and Adadelta's first steps.** From $s_0 = 0$, RMSprop's $s_1 = (1-\rho) g_1^2$, so its first step is
+# $\eta/\sqrt{1-\rho}$ whatever $g_1$ ($3.16\,\eta$ for $\rho = 0.9$); two steps on $f(w) = w^2$ from $w_0 = 1$ with
+# $\eta = 0.1$, $\rho = 0.9$, $\epsilon = 0$ (assignment 5, Q7) give $w_1 = 1 - 0.1 \cdot 2/\sqrt{0.4} = 0.6838$, then
+# $s_2 = 0.36 + 0.1 \cdot 1.3675^2 = 0.5470$ and $w_2 = 0.6838 - 0.1 \cdot 1.3675/\sqrt{0.5470} \approx 0.4989$.
+# Adadelta from $s_0 = u_0 = 0$ (Q9): $|\Delta_1| = \sqrt{\epsilon}\,|g_1|/\sqrt{(1-\rho) g_1^2 + \epsilon} \approx
+# \sqrt{\epsilon/(1-\rho)}$ once $g_1^2 \gg \epsilon$: not $\sqrt\epsilon$ but $1/\sqrt{1-\rho}$ times it ($\approx 4.5\sqrt\epsilon$
+# for the library's $\rho = 0.95$).
 #
 # Below: the valley again, where dividing by $\sqrt{g^2}$ equalizes the two directions; then the bias correction
 # in numbers.
@@ -256,13 +280,19 @@ for t in range(1, 4):
     w_next, state = optim.adam(np.zeros(2), g_const, state)
     m_raw = state["m"]
     print(f"step {t}: m = {m_raw}, m / (1 - 0.9^{t}) = {m_raw / (1 - 0.9 ** t)}, step taken = {w_next}")
+w_rms, st = np.array([1.0]), {"lr": 0.1, "rho": 0.9, "eps": 0.0}
+for _ in range(2):
+    w_rms, st = optim.rmsprop(w_rms, 2 * w_rms, st)
+step1 = optim.adadelta(np.zeros(1), np.array([5.0]), {})[0]
+print(f"RMSprop by hand: w_2 = {w_rms[0]:.4f};  Adadelta's first step for g = 5: {abs(step1[0]):.2e}, "
+      f"sqrt(eps / (1 - rho)) = {np.sqrt(1e-6 / 0.05):.2e}, sqrt(eps) = {np.sqrt(1e-6):.0e}")
 show_valley(adaptive, "adaptive methods on the same valley (40 steps)")
 
 # %% [markdown]
 # Both components of Adam's step have size $\eta = 10^{-3}$ (the default) although the gradients differ by
 # $10^4$. On the valley the adaptive methods head straight for the floor instead of zig-zagging, but on such a
 # smooth, well-scaled quadratic they are no faster than tuned momentum: Adadelta starts very slowly from its tiny
-# $\sqrt{\epsilon}$ steps and speeds up as $u$ grows, Adagrad's steps keep shrinking since $G$ only grows, and Adam's
+# first steps of about $\sqrt{\epsilon/(1-\rho)}$ and speeds up as $u$ grows, Adagrad's steps keep shrinking since $G$ only grows, and Adam's
 # steps of size about $\eta$ oscillate near the minimum. Their strength is robustness when gradient scales differ
 # by orders of magnitude between weights, as in deep networks.
 #
@@ -301,7 +331,9 @@ plt.show()
 # to layer needs $\operatorname{Var}(W) = 1/d_{in}$. Two refinements:
 #
 # - **Xavier (Glorot)**: the backward pass needs $1/d_{out}$ by the same argument; the compromise
-#   $\operatorname{Var}(W) = 2/(d_{in} + d_{out})$ suits activations that are linear near 0 (tanh, sigmoid);
+#   $\operatorname{Var}(W) = 2/(d_{in} + d_{out})$ assumes units that act as the identity near 0, with slope 1 and
+#   outputs centred at 0: tanh. It does not suit the sigmoid, whose slope at 0 is $\tfrac14$ (a four-fold shrink per
+#   layer) and whose outputs are centred at $\tfrac12$;
 # - **He**: a ReLU zeroes half its inputs, halving the second moment, so $\operatorname{Var}(W) = 2/d_{in}$.
 #
 # We measure $\lVert\partial L/\partial W^{[l]}\rVert$ for each layer of 10-layer networks (one batch of digits):
@@ -328,15 +360,17 @@ plt.show()
 
 # %% [markdown]
 # Even with Xavier scaling, a sigmoid network's gradients shrink towards the first layers (its derivative is at
-# most $\tfrac14$ and its outputs are not centred); tanh with Xavier and ReLU with He stay level. For ReLU the
+# most $\tfrac14$ and its outputs are not centred: Xavier's assumptions do not hold for it); tanh with Xavier and ReLU with He stay level. For ReLU the
 # scale of $W$ acts on both passes: doubling He's scale doubles the activations at each layer going forward and
 # each $\delta$ going backward, and the weight gradient $A^{[l-1]T}\delta^{[l]}$, a product of the two, comes out
 # about $2^{10} \approx 10^3$ times too large in every layer (exploding); half the scale makes it $10^3$ times too
 # small (vanishing).
 #
 # **Gradient clipping.** When gradients explode, one step can throw the weights to infinity. Clipping rescales
-# the whole gradient when its norm $N$ exceeds a threshold $c$: $g \leftarrow g\cdot c/N$. The direction is kept,
-# only the length is capped (`optim.clip_grad_norm`, or `train.fit(..., max_grad_norm=c)`). A 7-layer ReLU
+# the whole gradient when its norm $N$ exceeds a threshold $c$. Multiplying every array by one $k > 0$ multiplies
+# $N$ by $k$, and $kN = c$ gives the factor $k = c/N$: $g \leftarrow g\cdot c/N$. (By hand, assignment 5's Q13:
+# `{"W": [[1, -2], [2, 0]], "b": [4, 0]}` has $N = 5$; with $c = 2$ the factor is $0.4$ and the clipped `b` is
+# $(1.6, 0)$.) The direction is kept, only the length is capped (`optim.clip_grad_norm`, or `train.fit(..., max_grad_norm=c)`). A 7-layer ReLU
 # network at twice He's scale, trained with the same SGD with and without clipping:
 
 # %%

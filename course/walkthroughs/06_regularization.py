@@ -132,6 +132,11 @@ plt.show()
 # before each ordinary step the weights are multiplied by $1 - 2\lambda\eta < 1$. They **decay** towards zero unless
 # the data keeps pushing them out, so the network prefers small weights, hence smoother functions. It is applied to
 # weight matrices, not biases (`train.fit(..., weight_decay=λ)`; `optim.l2_penalty` is the term and its gradient).
+#
+# **L1, for comparison.** The penalty $\lambda\sum_{ij}|W_{ij}|$ has, at any $W_{ij} \ne 0$, the derivative
+# $\lambda\,\mathrm{sign}(W_{ij})$ (a *subgradient* at the kink, where any slope in $[-\lambda, \lambda]$ will do): a pull of
+# the same size on every weight, however small, which drives small weights to exactly zero, while L2's pull
+# $2\lambda W$ fades as a weight shrinks.
 # A check of the algebra, then a sweep of $\lambda$ on the small digit set:
 
 # %%
@@ -203,7 +208,17 @@ plt.show()
 # all units are on. Two equivalent fixes: the lecture's, which multiplies the weights by the keep probability after
 # training; or **inverted dropout**, which divides the kept activations by $1 - p$ during training, so that
 # $E[\text{out}] = a$ and prediction needs no change. The library does the latter (its `p` is the drop probability).
-# The backward pass multiplies by the same mask: dropped units get no gradient.
+#
+# **Backward.** Entry by entry $\text{out}_{ij} = x_{ij}\,m_{ij}/(1-p)$, with the mask a constant of the pass, so with
+# $G = \partial L/\partial\,\text{out}$, $\;\partial L/\partial x = G \odot m/(1-p)$: dropped units get no gradient, kept ones
+# the same scale as in the forward pass.
+#
+# **Same function, different training.** With $W_i = (1-p)W_s$ the two schemes compute the same outputs, in training
+# (with the same mask) and at prediction. But the inverted layer's input is $1/(1-p)$ times larger, so its weight
+# gradient is $1/(1-p)$ times the lecture's, and a step on $W_s$ moves the prediction-time weights $(1-p)W_s$ only by
+# $1-p$ times that step: with one step size $\eta$, the inverted scheme moves them $1/(1-p)^2$ times as far. Gradient
+# descent is not invariant to this change of parametrization, so the two train differently unless their step sizes
+# (and any weight decay) are rescaled.
 
 # %%
 a = np.full((100_000, 1), 2.0)
@@ -326,8 +341,15 @@ print("running mean", running["running_mean"], "running var", running["running_v
 # batches.
 #
 # **The backward pass.** $x_{ij}$ reaches $\bar Z$ along three paths: directly, through $\mu_j$ (it moves the mean by
-# $1/K$) and through $\sigma_j^2$ (it moves the variance by $2(x_{ij} - \mu_j)/K$). Adding the three (with
-# $g = \partial L/\partial\hat Z \odot \gamma$ and means over the batch):
+# $1/K$) and through $\sigma_j^2$ (it moves the variance by $2(x_{ij} - \mu_j)/K$; the part of that through $\mu_j$
+# sums to zero). With $g = \partial L/\partial\hat Z \odot \gamma$, $s_j = 1/\sqrt{\sigma_j^2 + \epsilon}$ and means over the
+# batch, the three contributions are (assignment 6, Q9)
+#
+# $$\underbrace{s_j\,g_{ij}}_{\text{directly}}, \qquad \underbrace{-s_j\,\overline{g}_{j}}_{\text{through }\mu_j}, \qquad
+# \underbrace{-s_j\,\bar Z_{ij}\,\overline{(g\odot\bar Z)}_{j}}_{\text{through }\sigma_j^2}
+# \qquad\Big(\text{the last from } \tfrac{\partial L}{\partial\sigma_j^2} = -\tfrac12 s_j^3\textstyle\sum_i g_{ij}(x_{ij}-\mu_j)\Big),$$
+#
+# and adding them:
 #
 # $$\frac{\partial L}{\partial Z_{ij}} = \frac{1}{\sqrt{\sigma_j^2 + \epsilon}}\Big(g_{ij} - \overline{g}_{j} - \bar Z_{ij}\,\overline{(g\odot\bar Z)}_{j}\Big),
 # \qquad \frac{\partial L}{\partial\gamma_j} = \sum_i \frac{\partial L}{\partial\hat Z_{ij}}\bar Z_{ij}, \qquad \frac{\partial L}{\partial\beta_j} = \sum_i \frac{\partial L}{\partial\hat Z_{ij}} .$$
@@ -362,7 +384,12 @@ print("a network with BatchNorm, check_model_gradients:",
 # Layer norm standardizes each **sample** over its own $d$ features instead of each feature over the batch:
 # $\mu_i = \frac1d\sum_j Z_{ij}$, $\sigma_i^2 = \frac1d\sum_j (Z_{ij} - \mu_i)^2$, then the same scale and shift per feature.
 # No statistic is shared between samples, so it needs no running averages, computes the same thing in training and
-# prediction, and works with a batch of one; its backward pass is batch norm's with the means taken over features.
+# prediction, and works with a batch of one. Its backward pass follows the same three paths within each sample,
+# with means over the features; but it is not *only* a change of axis. In batch norm $\gamma_j$ is constant along
+# the averaged axis and could be taken out of the means; here the means run over $j$, along which $\gamma_j$ varies,
+# so $g = \partial L/\partial\hat Z \odot\gamma$ is formed first (assignment 6, Q12):
+# $\partial L/\partial Z_{ij} = s_i\big(g_{ij} - \overline{g}_{i} - \bar Z_{ij}\,\overline{(g\odot\bar Z)}_{i}\big)$ with means over
+# each row. And $\gamma$ is still shared by all samples, so $\partial L/\partial\gamma$ still sums over the batch.
 
 # %%
 Zl = rng.normal(loc=[0.0, 5.0, -3.0, 1.0], scale=[1.0, 3.0, 0.5, 2.0], size=(6, 4))
@@ -385,6 +412,17 @@ plt.colorbar(im, ax=axes[2])
 plt.show()
 
 # %% [markdown]
+# ## What the course leaves out
+#
+# - Notes 004 remark that today's very large networks overfit far less than their number of weights suggests, and
+#   that nobody quite knows why; the methods above still matter for networks of the size trained here.
+# - Dropout has become less popular (large networks need it less, convolutional networks, which reuse their
+#   weights, gain little from it, and batch norm replaced it in many places); it is still used in smaller models.
+# - The section of notes 004 titled "layer normalization" in fact describes standardizing each mini-batch, i.e.
+#   batch normalization; layer normalization as in section 7 (each sample over its own features) is a different
+#   method.
+# - Recurrent networks, where dropout and normalization need special forms, are outside this course.
+#
 # ## Where to go next
 #
 # - **Assignment 6** ([source/a6/regularization.py](../../source/a6/regularization.py), student version
@@ -394,9 +432,10 @@ plt.show()
 #   and invariants like the zero column sums above; two written answers compare the regularizers and ask what
 #   normalization does at prediction time.
 # - **Assignment 7, the capstone** ([source/a7/capstone.py](../../source/a7/capstone.py), student version
-#   [release/a7/capstone.ipynb](../../release/a7/capstone.ipynb)): build the best digit classifier you can with
-#   everything from units 1-6, tune it on a validation set, and let the grader score it on a secret held-out
-#   split. Early stopping, weight decay and dropout from this walkthrough are fair game.
+#   [release/a7/capstone.ipynb](../../release/a7/capstone.ipynb)): spiral arms hidden among noise features, which
+#   no linear model and no single hidden layer can separate; build the network with everything from units 1-6,
+#   tune it on a validation set, and let the grader score it on a secret held-out set. Early stopping, weight decay
+#   and dropout from this walkthrough are fair game.
 # - Reference: `help(reg.batchnorm_backward)`, `help(reg.dropout_forward)`, `help(reg.EarlyStopping)`,
 #   `help(optim.l2_penalty)`.
 # - **Things to try:** combine weight decay and early stopping on the 100-image set and compare the test accuracy

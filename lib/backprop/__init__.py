@@ -8,4 +8,10 @@ Conventions (see docs/library.md):
 Each module has one job; import what you need, for example ``from backprop import gradcheck``.
 """
 
+import sys as _sys
+
+if _sys.version_info < (3, 11):  # the same requirement as pyproject.toml's requires-python, in the project's words
+    raise ImportError(f"{__name__} (nn-course) needs Python 3.11 or newer; this is Python "
+                      f"{_sys.version.split()[0]}. README.md, \"Install\", says how to install it with a newer one.")
+
 __version__ = "0.1.0"

@@ -1,13 +1,18 @@
 """Datasets of the course, generated from a seed or loaded from a package (nothing is downloaded).
 
 Lecture topics: the "Will I pass this class?" example (notes 000), learning XOR and non-linear decision
-regions (notes 002), a real classification task (handwritten digits), and a regression whose noise makes the
-conditional mean and median differ (notes 002, cost functions from maximum likelihood).
+regions (notes 002), a real classification task (handwritten digits), a task that needs depth, initialization,
+normalization and regularization together (the capstone's spiral arms hidden among noise features), and a
+regression whose noise makes the conditional mean and median differ (notes 002, cost functions from maximum
+likelihood).
 """
 
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+
+_DIGITS = Path(__file__).resolve().parent / "datasets" / "digits.npz"
 
 
 def will_i_pass(n=100, separable=True, seed=0):
@@ -84,6 +89,38 @@ def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
     return np.column_stack([r * np.sin(t), r * np.cos(t)]), y
 
 
+def spiral_arms(n, seed=0, world=0, arms=5, turns=2.0, dims=8, noise=0.02, latent=False):
+    """Many-armed spirals hidden in a random plane among noise features: the capstone's task.
+
+    Each sample picks its class k (0 .. arms-1) uniformly and a radius r in [0.05, 1] uniformly over the disc's
+    area, and lies on arm k of a spiral with ``turns`` turns: the angle is t = 2 pi turns r + 2 pi k / arms and
+    the point p = r (cos t, sin t) + noise N(0, 1) per coordinate. p / 0.5 (each coordinate of unit spread) is
+    completed with dims - 2 features of pure N(0, 1) noise, and the whole vector is turned by a random rotation
+    Q of R^dims: X = [p / 0.5, noise] Q. Every direction of X then has about the same spread, so neither the
+    coordinates nor their principal components show which plane holds the spiral: a model must find it from
+    the labels, and learn the winding arms inside it, while ignoring dims - 2 directions that carry nothing.
+
+    ``seed`` draws the samples, ``world`` the rotation Q: draws with the same world and different seeds are
+    independent samples of one task (train, validation, test); another world is the same task turned another
+    way. Class balance is random (multinomial), not exact.
+
+    Returns ``(X, y)``: X float64 (n, dims), y int (n,) in 0 .. arms-1; with ``latent=True`` also the points p
+    in their plane, float64 (n, 2), for plots. Topic: why depth, initialization, normalization and
+    regularization each matter (the capstone; notes 002, 004).
+    """
+    if dims < 2:
+        raise ValueError("dims must be at least 2 (the plane of the spiral)")
+    Q, R = np.linalg.qr(np.random.default_rng([world, 71]).standard_normal((dims, dims)))
+    Q *= np.sign(np.diag(R))  # the QR of a Gaussian matrix, signs fixed: a uniformly random rotation
+    rng = np.random.default_rng([seed, 72])
+    y = rng.integers(0, arms, size=n)
+    r = np.sqrt(rng.uniform(0.05 ** 2, 1.0, size=n))
+    t = 2.0 * np.pi * (turns * r + y / arms)
+    p = r[:, None] * np.column_stack([np.cos(t), np.sin(t)]) + noise * rng.standard_normal((n, 2))
+    X = np.concatenate([p / 0.5, rng.standard_normal((n, dims - 2))], axis=1) @ Q
+    return (X, y, p) if latent else (X, y)
+
+
 # ------------------------------------------------------------------------------------------------- digits
 
 class Split(NamedTuple):
@@ -97,24 +134,85 @@ class Split(NamedTuple):
     y_test: np.ndarray
 
 
-def digits(test_size=0.2, val_size=0.1, seed=0, standardize=True):
-    """scikit-learn's bundled 8x8 handwritten digits (1797 images, 10 classes), split and standardized.
+def load_digits():
+    """The 8x8 handwritten digits, as they ship inside this package (``backprop/datasets/digits.npz``).
 
-    The split is stratified and fixed by ``seed``: a fraction ``test_size`` of all images for testing,
-    ``val_size`` for validation (may be 0), the rest for training. With ``standardize=True`` each of the 64
-    pixels is centred and scaled with the *training* mean and standard deviation only (pixels constant over
+    1797 images of 10 classes (about 180 each): the test set of the UCI "Optical Recognition of Handwritten
+    Digits" data (CC BY 4.0; source and licence in ``backprop/datasets/README.md``), the same arrays as
+    scikit-learn's ``load_digits(return_X_y=True)``.
+
+    Returns ``(X, y)``: X float64 (1797, 64), each row an 8x8 image read row by row, integer pixels 0..16;
+    y int64 (1797,) in 0..9.
+    """
+    with np.load(_DIGITS) as f:
+        return f["pixels"].astype(np.float64), f["labels"].astype(np.int64)
+
+
+def _approximate_mode(counts, n_draws, rng):
+    """How many of ``n_draws`` to take from each class: the floor of each class's share, then one more for the
+    classes with the largest remainders, ties broken by ``rng`` (scikit-learn's ``_approximate_mode``)."""
+    continuous = counts / counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need = int(n_draws - floored.sum())
+    if need > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (inds,) = np.where(remainder == value)
+            add = min(len(inds), need)
+            floored[rng.choice(inds, size=add, replace=False)] += 1
+            need -= add
+            if need == 0:
+                break
+    return floored.astype(int)
+
+
+def stratified_split(X, y, test_size=0.2, seed=0):
+    """Split ``X, y`` into a training and a test part with each class in the same proportion in both.
+
+    ``test_size`` is a fraction in (0, 1): the test part gets ``ceil(test_size * n)`` samples. The split is fixed
+    by ``seed`` and is exactly scikit-learn's ``train_test_split(X, y, test_size=test_size, stratify=y,
+    random_state=seed)`` (its ``StratifiedShuffleSplit`` algorithm with a ``np.random.RandomState(seed)``), so
+    code written with scikit-learn gets the same arrays without it.
+
+    Returns ``(X_train, X_test, y_train, y_test)``, in scikit-learn's order.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(y)
+    if not 0 < test_size < 1:
+        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    n_test = int(np.ceil(test_size * n))
+    n_train = n - n_test
+    classes, y_indices, counts = np.unique(y, return_inverse=True, return_counts=True)
+    if counts.min() < 2 or min(n_train, n_test) < len(classes):
+        raise ValueError("every class needs at least 2 samples, and each part at least one sample per class")
+    class_indices = np.split(np.argsort(y_indices, kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_i = _approximate_mode(counts, n_train, rng)
+    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    train, test = [], []
+    for i in range(len(classes)):
+        members = class_indices[i].take(rng.permutation(counts[i]), mode="clip")
+        train.extend(members[:n_i[i]])
+        test.extend(members[n_i[i]:n_i[i] + t_i[i]])
+    train, test = rng.permutation(train), rng.permutation(test)
+    return X[train], X[test], y[train], y[test]
+
+
+def digits(test_size=0.2, val_size=0.1, seed=0, standardize=True):
+    """The 8x8 handwritten digits (1797 images, 10 classes; ``load_digits``), split and standardized.
+
+    The split is stratified and fixed by ``seed`` (``stratified_split``): a fraction ``test_size`` of all images
+    for testing, ``val_size`` for validation (may be 0), the rest for training. With ``standardize=True`` each of
+    the 64 pixels is centred and scaled with the *training* mean and standard deviation only (pixels constant over
     the training set are only centred), so no information leaks from the validation and test sets.
 
     Returns a ``Split``: X float64 (m, 64), y int (m,) in 0..9, for train, validation and test.
     """
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    X, y = load_digits(return_X_y=True)
-    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=test_size, stratify=y, random_state=seed)
+    X, y = load_digits()
+    X_rest, X_test, y_rest, y_test = stratified_split(X, y, test_size=test_size, seed=seed)
     if val_size:
-        X_train, X_val, y_train, y_val = train_test_split(
-            X_rest, y_rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
+        X_train, X_val, y_train, y_val = stratified_split(X_rest, y_rest, test_size=val_size / (1 - test_size),
+                                                          seed=seed)
     else:
         X_train, X_val, y_train, y_val = X_rest, X_rest[:0], y_rest, y_rest[:0]
     if standardize:

@@ -35,8 +35,10 @@ def xavier(d_in, d_out, rng):
     """Xavier / Glorot initialization: W_ij ~ N(0, 2 / (d_in + d_out)). Shape (d_in, d_out).
 
     Keeps the variance of the activations (forward) and of the gradients (backward) roughly constant across
-    layers for activations that are linear around 0: tanh, sigmoid, identity. Topic: vanishing and
-    exploding gradients (notes 004).
+    layers for units that behave like the identity around 0 (f(0) = 0, f'(0) = 1): tanh and the identity.
+    Forward, Var(z) = d_in Var(W) Var(a) asks for Var(W) = 1 / d_in; backward, 1 / d_out; this is the
+    compromise. It does not suit the sigmoid: sigma'(0) = 1/4 shrinks the signal about four-fold per layer
+    and sigma(0) = 1/2 leaves the outputs uncentred. Topic: vanishing and exploding gradients (notes 004).
     """
     return np.random.default_rng(rng).normal(0.0, np.sqrt(2.0 / (d_in + d_out)), size=(d_in, d_out))
 

@@ -16,31 +16,45 @@
 #
 # **Learning goals.** After this assignment you can
 # - write a linear classifier with the bias folded in as one more weight;
-# - derive and implement the perceptron's mistake-driven update, and explain why it stops on separable data
-#   (with the mistake bound $(R/\gamma)^2$) and cycles on non-separable data;
-# - derive the delta (LMS) rule from $\mathrm{Err} = \frac12 (d - z)^2$ and its batch version from the mean
-#   squared error, and show that batch ADALINE lands on the least-squares solution.
+# - derive the perceptron's mistake-driven update, trace it by hand, implement it, and explain why it stops on
+#   separable data (the mistake bound $(R/\gamma)^2$) and cycles on non-separable data;
+# - derive ADALINE's delta (LMS) rule from the squared error of one sample, and the gradient of the mean squared
+#   error of a whole batch in matrix form, and show that batch ADALINE lands on the least-squares solution.
 #
-# | question | function you write | points | lecture topic |
-# |---|---|---|---|
-# | Q1 | `perceptron_predict` | 4 | the perceptron's decision rule, bias as a weight (notes 000) |
-# | Q2 | `perceptron_update` | 4 | the perceptron algorithm, $W \pm x$ updates (000, 003) |
-# | Q3 | `train_perceptron` | 4 | epochs, convergence on separable data (003) |
-# | Q4 | `batch_perceptron_update` | 3 | the batch perceptron and its $\epsilon$ stop (003) |
-# | Q5 | `adaline_update` | 4 | ADALINE, the delta / LMS rule (000) |
-# | Q6 | `adaline_batch_step` | 3 | gradient descent on the mean squared error (000) |
-# | Q7 | a short written answer | 2 (graded by hand) | perceptron vs ADALINE |
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | implement | `perceptron_predict` | 4 | the perceptron's decision rule, the bias as one more weight (notes 000) |
+# | Q2 | derive | `dJ_dw`, `w_next`, `margin_gain` | 3 | the perceptron's update derived from its mistake condition (notes 000, 003) |
+# | Q3 | implement | `perceptron_update` | 4 | the perceptron's update in code, and its tie rule (notes 000, 003) |
+# | Q4 | derive | `w1_after_epoch`, `w2_after_epoch`, `b_after_epoch`, `mistakes_in_epoch` | 4 | one epoch of the perceptron traced by hand, ties included (notes 003) |
+# | Q5 | implement | `train_perceptron` | 4 | epochs, and convergence on separable data (notes 003) |
+# | Q6 | implement | `batch_perceptron_update` | 3 | the batch perceptron and its ε stop (notes 003) |
+# | Q7 | derive | `dErr_dz`, `dErr_dw`, `w_next_lms` | 3 | ADALINE: the delta (LMS) rule derived by the chain rule (notes 000) |
+# | Q8 | implement | `adaline_update` | 4 | ADALINE's online update in code (notes 000) |
+# | Q9 | derive | `grad_E`, `dE_dw1`, `dE_db` | 4 | the gradient of the mean squared error over a batch, in matrix form (notes 000) |
+# | Q10 | implement | `adaline_batch_step` | 3 | batch gradient descent on the mean squared error, and least squares (notes 000) |
+# | Q11 | explain | a written answer | 2 (graded by hand) | the perceptron and ADALINE compared: what each minimizes |
 #
-# **How the checks work.** Under every function there is a check cell. Run it after you write the function: it
-# prints which checks pass, and for each failure what differed and a hint. When your notebook is graded, hidden
-# checks with other inputs run too. The grader finds your functions **by name**, so keep the names and arguments
-# of the stubs. Replace every `raise NotImplementedError()` with your code.
+# **Two kinds of question.** A *derive* question (Q2, Q4, Q7, Q9) comes before the code that uses its result: you
+# work the result out on paper and type it between the quotes of an answer cell, as Python arithmetic (`*`, `/`,
+# `**`, `@` and `.T` for matrices) in the names the question gives, or as a number. Any equivalent form is accepted.
+# An *implement* question asks for a function. Under every answer there is a check cell: run it, and it says which
+# checks pass and, for each failure, what differed and which step to revisit. When your notebook is graded, hidden
+# checks with other inputs run too. The grader finds your answers **by name**, so keep the names of the variables,
+# and the names and arguments of the stubs. Replace every `raise NotImplementedError()`.
+#
+# **After trying, not before:** walkthrough 1 (`course/walkthroughs/01_perceptron_adaline.ipynb`) works out every
+# step: its sections 3 and 4 for Q2-Q5, section 7 for Q6, section 8 for Q7-Q10.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder import grade, when_ready
 from backprop.data import will_i_pass
 from backprop.linear_models import add_bias
 from backprop.plots import plot_boundaries_over_epochs, plot_data, plot_linear_boundary, plot_per_epoch
@@ -84,8 +98,8 @@ plt.show()
 # of scores $\tilde X \tilde w$ with $\tilde X$ = `add_bias(X)` of shape `(n, d + 1)`.
 #
 # **Q1.** Write `perceptron_predict(w, X)`: for `X` of shape `(n, d)` and `w` of shape `(d + 1,)`, return an
-# array of shape `(n,)` holding `+1` where $\tilde w \cdot \tilde x \ge 0$ and `-1` elsewhere (a point exactly on
-# the boundary gets `+1`). Two lines are enough.
+# array of shape `(n,)` holding `+1` where $\tilde w \cdot \tilde x \ge 0$ and `-1` elsewhere. A point exactly on
+# the boundary (score 0) is predicted `+1`. Two lines are enough.
 
 # %% nbgrader={"grade": false, "grade_id": "perceptron_predict", "locked": false, "schema_version": 3, "solution": true}
 def perceptron_predict(w, X):
@@ -107,23 +121,87 @@ grade("a1.predict")
 # ## 3. Learning from mistakes
 #
 # The perceptron counts a sample as a **mistake** when $y \, (\tilde w \cdot \tilde x) \le 0$: its score has the
-# wrong sign (or is exactly zero). On a mistake it moves the weights towards the sample's side:
+# wrong sign, or is exactly zero. On a mistake it changes the weights; on a correctly classified sample it leaves
+# them alone.
 #
-# $$\tilde w \leftarrow \tilde w + y \, \tilde x \qquad\text{(that is } \tilde w + \tilde x \text{ for a positive sample, } \tilde w - \tilde x \text{ for a negative one).}$$
+# **The tie rule, where prediction and learning meet.** `perceptron_predict` says $+1$ at a score of exactly 0, but
+# the mistake test counts a score of 0 as a mistake *for either label*, a positive sample included. The two rules
+# answer different questions: predicting needs some label for a point on the boundary, while learning asks whether
+# the sample is on its side with room to spare, and a point on the boundary is not. The tie matters most at the
+# start: from $\tilde w = 0$ every score is 0, so the first sample is always a mistake, whatever its label. (Were a
+# score of 0 right for $y = +1$, a perceptron started at 0 on positive samples would never move.)
+#
+# **Which way to move: derive it.** A mistake can be measured: on one sample let
+#
+# $$J(\tilde w) = \max\big(0,\; -y\, \tilde w \cdot \tilde x\big),$$
+#
+# the *perceptron criterion*. It is 0 on a sample classified right with a positive score, and on a mistake it is
+# $-y\,\tilde w \cdot \tilde x \ge 0$, which grows the deeper the sample lies on the wrong side. The perceptron's
+# update is one gradient step on $J$, with step size 1.
+#
+# **Q2 (derive).** On a mistake, with $\tilde w \cdot \tilde x = \sum_j w_j x_j$ (the last $x_j$ is the constant 1
+# that carries the bias), work out:
+# 1. `dJ_dw`: $\partial J / \partial w_j$, as an expression in `y` and `x` (here `x` stands for the component
+#    $x_j$ of the augmented sample);
+# 2. `w_next`: the weight $w_j$ after one gradient step on $J$ with step size 1, in `w` (the old $w_j$), `y` and
+#    `x`;
+# 3. `margin_gain`: how much the same sample's margin $y\,(\tilde w \cdot \tilde x)$ grows from before the
+#    update to after it, as an expression in `q` $= \lVert \tilde x \rVert^2$ alone (a label has $y^2 = 1$).
+#
+# Write each result between the quotes below, in place of the two stub lines. The third result says whether one
+# update is enough to put the sample right.
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* On a mistake $J = -y \sum_k w_k x_k$, a linear function of the weights, so
+# $\partial J / \partial w_j = -y\, x_j$. A gradient step of size 1 subtracts it:
+#
+# $$w_j \leftarrow w_j - (-y\, x_j) = w_j + y\, x_j, \qquad\text{that is}\qquad \tilde w \leftarrow \tilde w + y\,\tilde x:$$
+#
+# $\tilde w + \tilde x$ for a misclassified positive sample, $\tilde w - \tilde x$ for a negative one.
 #
 # **Why this helps.** After the update the same sample has the margin
-# $y\,(\tilde w + y \tilde x)\cdot \tilde x = y\,\tilde w \cdot \tilde x + y^2 \lVert \tilde x \rVert^2
-# = y\,\tilde w \cdot \tilde x + \lVert \tilde x \rVert^2$: it grows by $\lVert \tilde x \rVert^2 > 0$, so the
-# sample moves towards the right side of the boundary. (It may not get there in one step, and other samples may
-# get worse: that is why we cycle through the data.)
-#
-# **Q2.** Write `perceptron_update(w, x, y)` for one sample `x` of shape `(d,)` (not augmented) with label `y`:
-# return the new weights, $\tilde w + y\tilde x$ on a mistake and an unchanged copy of $\tilde w$ otherwise. Do
-# not modify `w` in place.
+# $y\,(\tilde w + y \tilde x)\cdot \tilde x = y\,\tilde w \cdot \tilde x + y^2 \lVert \tilde x \rVert^2$: it grows by
+# $y^2 \lVert \tilde x \rVert^2 = q > 0$, so the sample moves towards the right side of the boundary. It may not get
+# there in one step (when its margin was below $-q$), and other samples may get worse: that is why we cycle through
+# the data.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "perceptron_rule_answer", "locked": false, "schema_version": 3, "solution": true}
+dJ_dw = """
+### BEGIN SOLUTION
+-y * x
+### END SOLUTION
+"""
+w_next = """
+### BEGIN SOLUTION
+w + y * x
+### END SOLUTION
+"""
+margin_gain = """
+### BEGIN SOLUTION
+q
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_perceptron_rule", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=77)
+### END HIDDEN TESTS
+grade("a1.perceptron_rule")
+
+# %% [markdown]
+# **Q3.** Write `perceptron_update(w, x, y)` for one sample `x` of shape `(d,)` (not augmented) with label `y`:
+# on a mistake (the test above, ties included), return the weights after the update you derived in Q2; otherwise
+# return an unchanged copy of `w`. Do not modify `w` in place. Four lines; `add_bias(x)` appends the 1.
 
 # %% nbgrader={"grade": false, "grade_id": "perceptron_update", "locked": false, "schema_version": 3, "solution": true}
 def perceptron_update(w, x, y):
-    """One perceptron step on one sample x (d,) with label y = +1 or -1. Returns the new w (d + 1,)."""
+    """One perceptron step on one sample x (d,) with label y = +1 or -1. Returns the new w (d + 1,); w itself is
+    left unchanged."""
     ### BEGIN SOLUTION
     x_aug = add_bias(x)
     if y * (x_aug @ w) <= 0:
@@ -140,11 +218,69 @@ grade = grade.with_hidden(seed=72)
 grade("a1.update")
 
 # %% [markdown]
-# **Q3.** Write `train_perceptron(X, y, max_epochs=100)`. Start from $\tilde w = 0$ and repeat **epochs**: visit
+# ### One epoch by hand
+#
+# Before the loop, trace it on paper. Four students with two features each, visited in this order, starting from
+# $\tilde w = (w_1, w_2, b) = (0, 0, 0)$:
+#
+# | row | $x_1$ | $x_2$ | $y$ |
+# |---|---|---|---|
+# | 1 | 1 | 2 | +1 |
+# | 2 | 2 | −1 | −1 |
+# | 3 | 0 | 1 | +1 |
+# | 4 | 3 | 1 | +1 |
+#
+# **Q4 (derive, numbers by hand).** Visit the four rows once, in order, applying the mistake test and your update
+# at each row. Enter `w1_after_epoch`, `w2_after_epoch` and `b_after_epoch`, the three weights after the fourth row,
+# and `mistakes_in_epoch`, the number of rows whose mistake test fired. Numbers (or arithmetic on numbers) between
+# the quotes. Watch the scores of exactly 0.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked trace.* Row 1: the score of $\tilde w = 0$ is 0, a mistake (the tie rule), so
+# $\tilde w = 0 + (1, 2, 1) = (1, 2, 1)$. Row 2: score $2 - 2 + 1 = 1$, and $y \cdot 1 = -1 \le 0$, a mistake:
+# $\tilde w = (1, 2, 1) - (2, -1, 1) = (-1, 3, 0)$. Row 3: score $0 + 3 + 0 = 3 > 0$ with $y = +1$, right, no
+# change. Row 4: score $-3 + 3 + 0 = 0$, a tie, so a mistake again: $\tilde w = (-1, 3, 0) + (3, 1, 1) = (2, 4, 1)$.
+# Three mistakes; $w_1 = 2$, $w_2 = 4$, $b = 1$. (Without the tie rule nothing would ever move: every score stays 0.)
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "perceptron_by_hand_answer", "locked": false, "schema_version": 3, "solution": true}
+w1_after_epoch = """
+### BEGIN SOLUTION
+2
+### END SOLUTION
+"""
+w2_after_epoch = """
+### BEGIN SOLUTION
+4
+### END SOLUTION
+"""
+b_after_epoch = """
+### BEGIN SOLUTION
+1
+### END SOLUTION
+"""
+mistakes_in_epoch = """
+### BEGIN SOLUTION
+3
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_perceptron_by_hand", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=78)
+### END HIDDEN TESTS
+grade("a1.perceptron_by_hand")
+
+# %% [markdown]
+# **Q5.** Write `train_perceptron(X, y, max_epochs=100)`. Start from $\tilde w = 0$ and repeat **epochs**: visit
 # the samples in order (row 0, 1, ...), count a mistake whenever $y_i\,(\tilde w \cdot \tilde x_i) \le 0$, and
 # apply `perceptron_update` to every sample. Stop after the first epoch without a mistake, or after `max_epochs`
 # epochs. Return `(w, mistakes)`, where `mistakes` is the list of mistake counts, one per epoch (so it ends with
-# a 0 when training converged).
+# a 0 when training converged). Your Q4 trace is the first epoch of such a loop.
 
 # %% nbgrader={"grade": false, "grade_id": "train_perceptron", "locked": false, "schema_version": 3, "solution": true}
 def train_perceptron(X, y, max_epochs=100):
@@ -208,7 +344,7 @@ with when_ready():
 # \gamma$ for every $i$, and let $R = \max_i \lVert \tilde x_i \rVert$. Starting from $\tilde w_0 = 0$, look at the
 # weights after $k$ mistakes:
 #
-# 1. **The alignment grows at least linearly.** Each mistake adds $y_i \tilde x_i$, so
+# 1. **The alignment grows at least linearly.** Each mistake, on a sample $i$, makes the update of Q2, so
 #    $w^* \cdot \tilde w_{k} = w^* \cdot \tilde w_{k-1} + y_i\, w^* \cdot \tilde x_i \ge w^* \cdot \tilde w_{k-1} + \gamma$,
 #    hence $w^* \cdot \tilde w_k \ge k\gamma$.
 # 2. **The length grows at most like a square root.**
@@ -218,8 +354,9 @@ with when_ready():
 # 3. **Combine** with Cauchy-Schwarz, $w^* \cdot \tilde w_k \le \lVert \tilde w_k \rVert$:
 #    $k\gamma \le \sqrt{k}\, R$, so $k \le (R/\gamma)^2$.
 #
-# The total number of mistakes is finite whatever the order of the samples: that is the convergence theorem.
-# Let us check it in numbers. The class was generated so that the line $x_1 + x_2 = 11$ separates it, so
+# The total number of mistakes is finite whatever the order of the samples: that is the **perceptron convergence
+# theorem**. It was proved in 1962, independently, by H. D. Block and by A. B. J. Novikoff; the three steps above are
+# Novikoff's argument, which is why the bound $(R/\gamma)^2$ often carries his name. Let us check it in numbers. The class was generated so that the line $x_1 + x_2 = 11$ separates it, so
 # $w^* = (1, 1, -11) / \lVert (1, 1, -11) \rVert$ is one valid choice.
 
 # %%
@@ -247,9 +384,10 @@ with when_ready():
 #
 # and it stops when the step is small, $\lVert \Delta \rVert_2 < \epsilon$. (With $\eta = 1$ and the sum instead
 # of the average this is the fixed-increment perceptron.) Note that $n$ counts **all** samples, not only the
-# misclassified ones.
+# misclassified ones. Compare with Q2: $-\Delta$ is the gradient of the perceptron criterion $J$ averaged over all
+# $n$ samples (a correctly classified sample contributes 0), so this is plain gradient descent on that average.
 #
-# **Q4.** Write `batch_perceptron_update(w, X, y, lr)` returning the pair `(w_new, delta)`, both of shape
+# **Q6.** Write `batch_perceptron_update(w, X, y, lr)` returning the pair `(w_new, delta)`, both of shape
 # `(d + 1,)`. Vectorize it: a boolean mask of the mistakes, no loop over samples.
 
 # %% nbgrader={"grade": false, "grade_id": "batch_perceptron_update", "locked": false, "schema_version": 3, "solution": true}
@@ -305,26 +443,66 @@ with when_ready():
 # **linear output** $z = \tilde w \cdot \tilde x$ as the answer, measuring its squared error against the target
 # $d$ (here $d = \pm 1$):
 #
-# $$\mathrm{Err}(\tilde w) = \tfrac12 (d - z)^2, \qquad z = \tilde w \cdot \tilde x = \sum_j w_j x_j.$$
+# $$\mathrm{Err}(\tilde w) = \tfrac12 (d - z)^2, \qquad z = \tilde w \cdot \tilde x = \sum_j w_j x_j .$$
 #
-# **Derivation.** By the chain rule, with $\partial z / \partial w_j = x_j$,
+# Learning is gradient descent on $\mathrm{Err}$, one sample at a time: a step of size $\eta$ against
+# $\partial\, \mathrm{Err} / \partial w_j$, for every $j$, the bias included (its input $x_{d+1}$ is 1).
+#
+# **Q7 (derive).** Work out, by the chain rule through $z$:
+# 1. `dErr_dz`: $\partial\, \mathrm{Err} / \partial z$, in `d` and `z`;
+# 2. `dErr_dw`: $\partial\, \mathrm{Err} / \partial w_j$, in `d`, `z` and `x` (`x` stands for $x_j$);
+# 3. `w_next_lms`: the weight $w_j$ after one gradient step of size $\eta$, in `w`, `eta`, `d`, `z` and `x`.
+#
+# The result of step 3 is the **delta rule**, also called the **LMS** (least mean squares) or Widrow-Hoff rule.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* With $u = d - z$, $\mathrm{Err} = \tfrac12 u^2$ and $\partial u / \partial z = -1$, so
+# $\partial\,\mathrm{Err} / \partial z = u \cdot (-1) = z - d$. Since $z = \sum_k w_k x_k$, $\partial z / \partial w_j = x_j$,
+# and by the chain rule
 #
 # $$\frac{\partial\, \mathrm{Err}}{\partial w_j} = \frac{\partial\, \mathrm{Err}}{\partial z}\,\frac{\partial z}{\partial w_j} = -(d - z)\, x_j .$$
 #
-# A gradient step of size $\eta$ is $w_j \leftarrow w_j - \eta\, \partial \mathrm{Err} / \partial w_j$, that is
-#
-# $$\delta = d - z, \qquad w_j \leftarrow w_j + \eta\, \delta\, x_j \quad\text{for every } j \text{ (the bias included, with } x_{d+1} = 1).$$
-#
-# This is the **delta rule**, also called the **LMS** (least mean squares) or Widrow-Hoff rule. Unlike the
-# perceptron it changes the weights on *every* sample, in proportion to how far the linear output is from the
-# target, even when the thresholded label is already right.
-#
-# **Q5.** Write `adaline_update(w, x, d, lr)` for one sample `x` of shape `(d,)`: return
-# $\tilde w + \eta\,(d - z)\,\tilde x$. Use the linear output $z$, not the thresholded label.
+# A step against it: with $\delta = d - z$, $\; w_j \leftarrow w_j - \eta\,(z - d)\,x_j = w_j + \eta\, \delta\, x_j$, or for
+# the whole vector $\tilde w \leftarrow \tilde w + \eta\,(d - z)\,\tilde x$. Unlike the perceptron it changes the weights on
+# *every* sample, in proportion to how far the linear output is from the target, even when the thresholded label
+# is already right.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "delta_rule_answer", "locked": false, "schema_version": 3, "solution": true}
+dErr_dz = """
+### BEGIN SOLUTION
+z - d
+### END SOLUTION
+"""
+dErr_dw = """
+### BEGIN SOLUTION
+(z - d) * x
+### END SOLUTION
+"""
+w_next_lms = """
+### BEGIN SOLUTION
+w + eta * (d - z) * x
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_delta_rule", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=79)
+### END HIDDEN TESTS
+grade("a1.delta_rule")
+
+# %% [markdown]
+# **Q8.** Write `adaline_update(w, x, d, lr)` for one sample `x` of shape `(d,)` (not augmented) with target `d`:
+# return the weights after the step of Q7 with $\eta$ = `lr`, for all the weights at once. Use the linear output
+# $z$, not the thresholded label. Three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "adaline_update", "locked": false, "schema_version": 3, "solution": true}
 def adaline_update(w, x, d, lr):
-    """One delta-rule (LMS) step on one sample x (d,) with target d. Returns the new w (d + 1,)."""
+    """One delta-rule (LMS) step on one sample x (d,) with target d and step size lr. Returns the new w (d + 1,)."""
     ### BEGIN SOLUTION
     x_aug = add_bias(x)
     z = x_aug @ w
@@ -344,22 +522,78 @@ grade("a1.lms")
 #
 # Averaging the squared error over the whole training set gives the mean squared error
 #
-# $$E(\tilde w) = \frac{1}{2n} \sum_{i=1}^n \big(d_i - \tilde w \cdot \tilde x_i\big)^2 = \frac{1}{2n} \lVert d - \tilde X \tilde w \rVert^2 .$$
+# $$E(\tilde w) = \frac{1}{2n} \sum_{i=1}^n \big(d_i - \tilde w \cdot \tilde x_i\big)^2 = \frac{1}{2n} \lVert d - \tilde X \tilde w \rVert^2 ,$$
 #
-# Summing the per-sample gradients of section 6 and dividing by $n$, in matrix form:
+# with the $n$ augmented samples as the rows of $\tilde X$ and the targets in the column $d$.
 #
-# $$\nabla E(\tilde w) = -\frac1n \sum_i (d_i - \tilde w\cdot\tilde x_i)\, \tilde x_i = -\frac1n \tilde X^T (d - \tilde X \tilde w).$$
+# **Q9 (derive).** In matrix form, with `X` the matrix $\tilde X$ of shape `(n, k)` (so $k = d + 1$), `w` the column
+# $\tilde w$ of shape `(k, 1)`, `d` the column of targets of shape `(n, 1)` and `n` the number of samples:
+# 1. `grad_E`: the gradient $\nabla E(\tilde w)$, a column shaped like `w`, as an expression in `X`, `w`, `d` and `n`
+#    (`@` for the matrix product, `.T` for the transpose). The grader checks it on random matrices;
+# 2. by hand, for two samples with one feature, $x = 1$ and $x = 2$, with targets $d = 1$ and $d = -1$, at the weights
+#    $\tilde w = (w_1, b) = (1, 0)$: the two entries of the gradient, `dE_dw1` $= \partial E / \partial w_1$ and
+#    `dE_db` $= \partial E / \partial b$, as numbers.
+
+# %% [markdown]
+# **Your working.** (not graded)
 #
-# $E$ is a convex quadratic, so its minimum is where the gradient vanishes: $\tilde X^T \tilde X\, \tilde w =
-# \tilde X^T d$, the *normal equations* of least squares. Gradient descent with a small enough step therefore
-# converges to the least-squares solution that `np.linalg.lstsq` computes directly.
+# ### BEGIN SOLUTION
+# *Worked derivation.* Summing the per-sample gradients of Q7 and dividing by $n$:
+# $\nabla E = -\frac1n \sum_i (d_i - \tilde w\cdot\tilde x_i)\, \tilde x_i$. The sum of the rows of $\tilde X$ weighted by the
+# residuals $r_i = d_i - \tilde w \cdot \tilde x_i$ is $\tilde X^T r$, so
 #
-# **Q6.** Write `adaline_batch_step(w, X, d, lr)`: one step $\tilde w - \eta \nabla E(\tilde w)$ on the whole data
-# set, vectorized. Return the new weights.
+# $$\nabla E(\tilde w) = -\frac1n \tilde X^T (d - \tilde X \tilde w) = \frac1n \tilde X^T (\tilde X \tilde w - d),$$
+#
+# a $(k, n)$ matrix times an $(n, 1)$ column: shape $(k, 1)$, like $\tilde w$. (Directly: $E = \frac{1}{2n} r^T r$ with
+# $r = d - \tilde X \tilde w$, and $\partial (r^T r) / \partial \tilde w = -2 \tilde X^T r$.)
+#
+# By hand: $\tilde X = \begin{pmatrix} 1 & 1 \\ 2 & 1 \end{pmatrix}$, $\tilde X \tilde w = (1, 2)$, residuals
+# $d - \tilde X \tilde w = (0, -3)$, $\tilde X^T (0, -3) = (-6, -3)$, and $\nabla E = -\tfrac12 (-6, -3) = (3, 1.5)$.
+#
+# At a minimum the gradient vanishes: $\tilde X^T \tilde X\, \tilde w = \tilde X^T d$, the normal equations.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "mse_gradient_answer", "locked": false, "schema_version": 3, "solution": true}
+grad_E = """
+### BEGIN SOLUTION
+X.T @ (X @ w - d) / n
+### END SOLUTION
+"""
+dE_dw1 = """
+### BEGIN SOLUTION
+3
+### END SOLUTION
+"""
+dE_db = """
+### BEGIN SOLUTION
+1.5
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_mse_gradient", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=80)
+### END HIDDEN TESTS
+grade("a1.mse_gradient")
+
+# %% [markdown]
+# **Where the minimum is.** $E$ is a convex quadratic, so its minima are exactly the points where your gradient
+# vanishes: a system of $k$ linear equations in $\tilde w$, the *normal equations* of least squares, whose matrix is
+# $\tilde X^T \tilde X$. The minimum is **unique only when $\tilde X^T \tilde X$ is invertible**, that is when the columns
+# of $\tilde X$ are linearly independent. When they are not (say one feature is a multiple of another, or is constant
+# and so a multiple of the bias column), a whole line or plane of weights reaches the same smallest error. Here the columns are
+# independent, so gradient descent with a small enough step converges to the single least-squares solution that
+# `np.linalg.lstsq` computes directly.
+#
+# **Q10.** Write `adaline_batch_step(w, X, d, lr)`: one step against your gradient of Q9 on the whole data set,
+# with `w` and `d` the 1-D arrays of shapes `(d + 1,)` and `(n,)` the code uses, vectorized (no loop over samples).
+# Return the new weights. Three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "adaline_batch_step", "locked": false, "schema_version": 3, "solution": true}
 def adaline_batch_step(w, X, d, lr):
-    """One batch gradient-descent step on E(w) = 1/(2n) ||d - X~ w||^2. Returns the new w (d + 1,)."""
+    """One batch gradient-descent step of size lr on E(w) = 1/(2n) ||d - X~ w||^2, with X~ = add_bias(X) (n, d + 1).
+    Returns the new w (d + 1,)."""
     ### BEGIN SOLUTION
     X_aug = add_bias(X)
     grad = -X_aug.T @ (d - X_aug @ w) / len(X)
@@ -418,7 +652,7 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# ## 8. Q7: perceptron or ADALINE? (2 points, graded by hand)
+# ## 8. Q11: perceptron or ADALINE? (2 points, graded by hand)
 #
 # In three to five sentences: what does each of the two rules minimize, why does the perceptron cycle on the noisy
 # class while ADALINE settles, and why can ADALINE's boundary still misclassify points that a separating line
@@ -429,8 +663,8 @@ with when_ready():
 # The perceptron reduces the number of mistakes, a piecewise-constant criterion, by correcting one misclassified
 # sample at a time; on non-separable data some sample is always wrong, so every epoch changes the weights and
 # the boundary never settles. ADALINE minimizes the mean squared error of the *linear* output, a smooth convex
-# function with a unique minimum (the least-squares solution) that exists for any data, so gradient descent
-# settles there. But least squares also penalizes correctly classified points whose score is far from +-1, so
+# function whose minimum (the least-squares solution, unique when the columns of the augmented inputs are linearly
+# independent, as here) exists for any data, separable or not, so gradient descent settles there. But least squares also penalizes correctly classified points whose score is far from +-1, so
 # points far from the boundary can pull it, and it may misclassify samples that some line would separate.
 # ### END SOLUTION
 
@@ -440,3 +674,15 @@ with when_ready():
 # ADALINE's recipe, a differentiable loss, its gradient by the chain rule, and a step against it, is all of
 # training. Assignment 2 derives losses from likelihoods and builds the gradient check you will use for every
 # derivative in the course.
+#
+# **Now that you have tried every question**, walkthrough 1 (`course/walkthroughs/01_perceptron_adaline.ipynb`)
+# works each derivation out step by step: compare it with yours.
+#
+# ## Where you stand, and how to hand in
+#
+# The cell below lists where the public checks of each question stand. To hand in: save the notebook (Ctrl-S),
+# then submit this `.ipynb` file as your course says: from the Assignments tab if you work on the course's
+# JupyterHub, or by uploading it to the course's learning platform. Keep its file name.
+
+# %%
+summary("a1")

@@ -25,35 +25,55 @@
 # - compute these losses without overflow, even for scores of $\pm 1000$, and explain why a sigmoid output
 #   trained with the squared error stops learning exactly when it is most wrong.
 #
-# | question | function you write | points | lecture topic |
-# |---|---|---|---|
-# | Q1 | `numerical_gradient` | 4 | gradient checking by central differences |
-# | Q2 | `rel_error` | 3 | comparing two gradients |
-# | Q3 | `sigmoid` | 3 | sigmoid units and $\sigma' = \sigma(1-\sigma)$ (notes 000, 004) |
-# | Q4 | `tanh` | 2 | tanh units and $1 - \tanh^2$ (notes 000, 004) |
-# | Q5 | `rectifier` | 3 | ReLU, leaky ReLU, absolute-value rectification (notes 002, 004) |
-# | Q6 | `softplus` | 3 | softplus, a smooth ReLU whose derivative is $\sigma$ (notes 000, 002) |
-# | Q7 | `maxout` | 3 | maxout units (notes 002) |
-# | Q8 | `squared_error` | 2 | Gaussian likelihood $\to$ squared error, the conditional mean (notes 002, 004) |
-# | Q9 | `absolute_error` | 2 | Laplace likelihood $\to$ absolute error, the conditional median (notes 002, 004) |
-# | Q10 | `bce_from_logits` | 4 | Bernoulli likelihood, sigmoid output, softplus form (notes 002, 003) |
-# | Q11 | `softmax_cross_entropy` | 4 | Multinoulli likelihood, softmax output, log-sum-exp (notes 002) |
-# | Q12 | a short written answer | 2 (graded by hand) | mean or median? |
-# | Q13 | a short written answer | 2 (graded by hand) | output units and losses go together |
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | implement | `numerical_gradient` | 4 | gradient checking by central differences |
+# | Q2 | implement | `rel_error` | 3 | comparing two gradients: the relative error |
+# | Q3 | derive | `dsigma_in_z`, `dsigma_in_s` | 3 | σ' by the chain rule, then written with σ itself (notes 000, 004) |
+# | Q4 | implement | `sigmoid` | 3 | the sigmoid and its derivative in code, without overflow |
+# | Q5 | derive | `dtanh_in_z`, `dtanh_in_t` | 3 | tanh' by the quotient rule, then written with tanh itself (notes 000, 004) |
+# | Q6 | implement | `tanh` | 2 | tanh and its derivative in code |
+# | Q7 | implement | `rectifier` | 3 | ReLU, leaky ReLU, absolute-value rectification (notes 002, 004) |
+# | Q8 | derive | `dsoftplus`, `d2softplus_in_s` | 3 | softplus' and softplus'' by the chain rule (notes 000, 002) |
+# | Q9 | implement | `softplus` | 3 | softplus without overflow, and its derivative in code |
+# | Q10 | implement | `maxout` | 3 | maxout units, and a maxout that is a ReLU (notes 002) |
+# | Q11 | derive | `dl_do`, `dL_do_batch` | 2 | the gradient of the squared error, for one sample and for a batch mean (notes 002, 004) |
+# | Q12 | implement | `squared_error` | 2 | Gaussian likelihood to squared error, which learns the conditional mean (notes 002, 004) |
+# | Q13 | implement | `absolute_error` | 2 | Laplace likelihood to absolute error, which learns the conditional median (notes 002, 004) |
+# | Q14 | derive | `dL_da`, `dL_dz` | 4 | the gradient of the binary cross-entropy through a sigmoid output (notes 002, 003) |
+# | Q15 | implement | `bce_from_logits` | 4 | Bernoulli likelihood, sigmoid output, the loss in softplus form (notes 002, 003) |
+# | Q16 | derive | `dlse_dz`, `dL_dz_true`, `dL_dz_other`, `dL_dZ` | 4 | the gradient of softmax cross-entropy, per component and for a batch (notes 002) |
+# | Q17 | implement | `softmax_cross_entropy` | 4 | Multinoulli likelihood, softmax output, log-sum-exp without overflow (notes 002) |
+# | Q18 | explain | a written answer | 2 (graded by hand) | mean or median: which loss for a skewed target (notes 002) |
+# | Q19 | explain | a written answer | 2 (graded by hand) | output units and losses chosen together (notes 002, 004) |
 #
-# **How the checks work.** Under every function there is a check cell. Run it after you write the function: it
+# **Derive, then implement.** Before each derivative or gradient you code, a *derive* question (Q3, Q5, Q8, Q11,
+# Q14, Q16) asks you to work it out on paper and type the result between the quotes of an answer cell, as Python
+# arithmetic (`*`, `/`, `**`, `exp(...)`, `log(...)`; `@` and `.T` for matrices) in the names the question gives. Any
+# equivalent form is accepted, and the check under it says which step to revisit when one is off. The implement
+# question that follows then uses your result.
+#
+# **How the checks work.** Under every answer there is a check cell. Run it after you write the answer: it
 # prints which checks pass, and for each failure what differed and a hint. When your notebook is graded, hidden
 # checks with other inputs run too, and every derivative you return is gradient-checked against central
 # differences of a *reference* forward pass (so a derivative that only agrees with your own forward pass is not
 # enough). The grader finds your functions **by name**: keep the names and arguments of the stubs, and replace
 # every `raise NotImplementedError()` with your code. NumPy is all you need; do not import `backprop` in your
 # answers (its reference versions are switched off while your function is graded).
+#
+# **After trying, not before:** walkthrough 2 (`course/walkthroughs/02_losses_activations.ipynb`) works every
+# derivation out: its section 2 for the losses (Q11-Q17), section 3 for the activations (Q3-Q10), section 4 for
+# gradient checking (Q1-Q2).
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder import grade, when_ready
 from backprop.data import skewed_regression
 
 # %matplotlib inline
@@ -260,8 +280,8 @@ grade("a2.sigmoid_derivative")
 # $\sigma(z) = \dfrac{e^{z}}{1 + e^{z}}$ (multiply numerator and denominator by $e^z$): then the exponential is
 # always of $-|z| \le 0$. Hint: compute `e = np.exp(-np.abs(z))` once and choose with `np.where`.
 #
-# **Q3.** Write `sigmoid(z)` returning `(s, ds)`: $\sigma(z)$ and $\sigma'(z)$, shaped like `z`, finite for any
-# `z`. Three or four lines.
+# **Q4.** Write `sigmoid(z)` returning `(s, ds)`: $\sigma(z)$ and $\sigma'(z)$, shaped like `z`, finite for any
+# `z`; compute `ds` from `s` with the form you derived in Q3. Three or four lines.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid", "locked": false, "schema_version": 3, "solution": true}
 def sigmoid(z):
@@ -293,15 +313,53 @@ with when_ready():
 # ### The hyperbolic tangent
 #
 # $\tanh(z) = \dfrac{e^z - e^{-z}}{e^z + e^{-z}}$ is a sigmoid stretched to $(-1, 1)$ and centred at 0:
-# $\tanh(z) = 2\sigma(2z) - 1$. With $u = e^z - e^{-z}$ and $v = e^z + e^{-z}$ we have $u' = v$ and $v' = u$,
-# so the quotient rule gives
+# $\tanh(z) = 2\sigma(2z) - 1$.
 #
-# $$\tanh'(z) = \frac{u' v - u v'}{v^2} = \frac{v^2 - u^2}{v^2} = 1 - \tanh(z)^2,$$
+# **Q5 (derive).** Work out $\tanh'(z)$:
+# 1. `dtanh_in_z`: as an expression in `z` alone (the quotient rule is the shortest way);
+# 2. `dtanh_in_t`: as an expression in $t = \tanh(z)$ alone, with no `z` left: the form a network uses, since the
+#    forward pass has computed $t$.
 #
-# at most 1, at $z = 0$. Writing the quotient directly overflows for large $|z|$ ($e^{1000}$ is `inf`, and
-# `inf / inf` is `nan`); `np.tanh` is stable, and welcome.
+# Then say (for yourself) where it is largest, and how large.
+
+# %% [markdown]
+# **Your working.** (not graded)
 #
-# **Q4.** Write `tanh(z)` returning `(t, dt)`: $\tanh(z)$ and $\tanh'(z)$. Two lines.
+# ### BEGIN SOLUTION
+# *Worked derivation.* With $u = e^z - e^{-z}$ and $v = e^z + e^{-z}$ we have $u' = v$ and $v' = u$, so the quotient
+# rule gives
+#
+# $$\tanh'(z) = \frac{u' v - u v'}{v^2} = \frac{v^2 - u^2}{v^2} = \frac{4}{(e^z + e^{-z})^2} = 1 - \Big(\frac{u}{v}\Big)^2 = 1 - \tanh(z)^2,$$
+#
+# using $v^2 - u^2 = (v - u)(v + u) = 2e^{-z} \cdot 2e^{z} = 4$. It is at most 1, at $z = 0$, four times the
+# sigmoid's largest slope.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "tanh_derivative_answer", "locked": false, "schema_version": 3, "solution": true}
+dtanh_in_z = """
+### BEGIN SOLUTION
+4 / (exp(z) + exp(-z))**2
+### END SOLUTION
+"""
+dtanh_in_t = """
+### BEGIN SOLUTION
+1 - t**2
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_tanh_derivative", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=212)
+### END HIDDEN TESTS
+grade("a2.tanh_derivative")
+
+# %% [markdown]
+# Writing the quotient directly overflows for large $|z|$ ($e^{1000}$ is `inf`, and `inf / inf` is `nan`); `np.tanh`
+# is stable, and welcome.
+#
+# **Q6.** Write `tanh(z)` returning `(t, dt)`: $\tanh(z)$ and $\tanh'(z)$, with `dt` computed from `t` in the form
+# you derived in Q5. Two lines.
 
 # %% nbgrader={"grade": false, "grade_id": "tanh", "locked": false, "schema_version": 3, "solution": true}
 def tanh(z):
@@ -342,7 +400,7 @@ with when_ready():
 # - $\alpha = 0.01$ (small, fixed): **leaky ReLU**, never completely silent;
 # - $\alpha = -1$: **absolute-value rectification** $g(z) = |z|$, with derivative $\operatorname{sign}(z)$.
 #
-# **Q5.** Write `rectifier(z, alpha)` returning `(g, dg)` for the formula above (one function covers all three
+# **Q7.** Write `rectifier(z, alpha)` returning `(g, dg)` for the formula above (one function covers all three
 # units). `np.where` makes it two lines.
 
 # %% nbgrader={"grade": false, "grade_id": "rectifier", "locked": false, "schema_version": 3, "solution": true}
@@ -373,10 +431,44 @@ with when_ready():
 # ### Softplus: a smooth ReLU
 #
 # $\zeta(z) = \log(1 + e^z)$ is close to 0 for very negative $z$ and close to $z$ for large $z$, like a ReLU with
-# the corner rounded off. Its derivative is the sigmoid:
+# the corner rounded off.
 #
-# $$\zeta'(z) = \frac{e^z}{1 + e^z} = \sigma(z).$$
+# **Q8 (derive).** Work out
+# 1. `dsoftplus`: $\zeta'(z)$, as an expression in `z` (`exp`, `log` and the `sigmoid` you derived are all
+#    readable);
+# 2. `d2softplus_in_s`: the second derivative $\zeta''(z)$, as an expression in $s = \sigma(z)$ alone.
 #
+# Recognize the results: they tell you which functions a softplus unit's backward pass needs.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* $\zeta'(z) = \dfrac{(1 + e^z)'}{1 + e^z} = \dfrac{e^z}{1 + e^z} = \dfrac{1}{e^{-z} + 1} = \sigma(z)$: the
+# derivative of the smooth ReLU is the sigmoid, a smooth step. So $\zeta''(z) = \sigma'(z) = s\,(1 - s)$ by Q3:
+# positive everywhere, which makes softplus convex.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "softplus_derivative_answer", "locked": false, "schema_version": 3, "solution": true}
+dsoftplus = """
+### BEGIN SOLUTION
+exp(z) / (1 + exp(z))
+### END SOLUTION
+"""
+d2softplus_in_s = """
+### BEGIN SOLUTION
+s * (1 - s)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_softplus_derivative", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=213)
+### END HIDDEN TESTS
+grade("a2.softplus_derivative")
+
+# %% [markdown]
 # **Without overflow.** $e^{1000}$ overflows, yet $\zeta(1000) = 1000$. Factor out the larger of $1$ and $e^z$:
 # for $z > 0$, $\log(1 + e^z) = \log\big(e^z (e^{-z} + 1)\big) = z + \log(1 + e^{-z})$, and for $z \le 0$ there is
 # nothing to factor. Both cases together:
@@ -385,8 +477,8 @@ with when_ready():
 #
 # where the exponential is never larger than 1. (`np.log1p(u)` computes $\log(1 + u)$ accurately for tiny $u$.)
 #
-# **Q6.** Write `softplus(z)` returning `(sp, dsp)`, finite for any `z`. You may call your own `sigmoid`.
-# Two or three lines.
+# **Q9.** Write `softplus(z)` returning `(sp, dsp)`, finite for any `z`, with `dsp` the derivative you found in
+# Q8. You may call your own stable functions. Two or three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "softplus", "locked": false, "schema_version": 3, "solution": true}
 def softplus(z):
@@ -410,7 +502,7 @@ grade("a2.softplus")
 # Each activation (solid) with its derivative (dashed), and the relative error of your own gradient check in the
 # title. Notice where each derivative is small: the sigmoid and tanh **saturate** on both sides, ReLU is silent
 # on the left, the leaky ReLU keeps a small slope ($\alpha = 0.1$ here, to make it visible), and softplus is a
-# rounded ReLU whose derivative is the sigmoid.
+# rounded ReLU whose derivative is a rounded step.
 
 # %%
 with when_ready():
@@ -451,7 +543,7 @@ with when_ready():
 # In code (rows are samples) `z` has shape `(n, m * k)` and unit `i` (0-based) looks at columns
 # `i*k, ..., i*k + k - 1`: `z.reshape(n, m, k)` lines the groups up on the last axis.
 #
-# **Q7.** Write `maxout(z, k)` returning `(out, mask)`: `out` of shape `(n, m)` with each group's maximum, and
+# **Q10.** Write `maxout(z, k)` returning `(out, mask)`: `out` of shape `(n, m)` with each group's maximum, and
 # `mask` of shape `(n, m * k)`, 1.0 at each group's largest entry and 0.0 elsewhere (the inputs the grader uses
 # have no ties). About four lines; `argmax` with `keepdims=True` and a comparison with `np.arange(k)` help.
 
@@ -547,18 +639,51 @@ with when_ready():
 # and the constant does not depend on $\theta$: maximum likelihood is least squares. For a batch, with one or
 # several outputs per sample (the identity covariance makes the outputs independent, and their terms add):
 #
-# $$L = \frac{1}{2n} \sum_{i=1}^n \lVert o_i - y_i \rVert^2, \qquad \frac{\partial L}{\partial o_i} = \frac{o_i - y_i}{n}.$$
+# $$L = \frac{1}{2n} \sum_{i=1}^n \lVert o_i - y_i \rVert^2 .$$
 #
-# (Notes 004 write the per-sample loss without the $\tfrac12$, whose derivative is then $2(a - y)$; the $\tfrac12$
-# only rescales the gradient.) A **linear output unit**, $o = W^T h + b$, is the natural partner: it can reach any
-# real mean.
+# (Notes 004 write the per-sample loss without the $\tfrac12$; the $\tfrac12$ only rescales the gradient.) A
+# **linear output unit**, $o = W^T h + b$, is the natural partner: it can reach any real mean.
 #
-# **Q8.** Write `squared_error(pred, y)` returning `(value, grad)` for `pred` and `y` of the same shape, `(n,)`
-# or `(n, k)`. Two or three lines.
+# **Q11 (derive).** With one output per sample (a scalar $o_i$):
+# 1. `dl_do`: the derivative of one sample's loss $\ell = \tfrac12 (o - y)^2$ with respect to $o$, in `o` and `y`;
+# 2. `dL_do_batch`: the derivative of the batch mean $L$ with respect to one output $o_i$, in `o` (for $o_i$), `y`
+#    (for $y_i$) and `n`.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* $\dfrac{d}{do}\,\tfrac12 (o - y)^2 = (o - y) \cdot 1 = o - y$: the $\tfrac12$ meets the power's 2.
+# In the mean $L = \frac1n \sum_k \ell_k$ only the term $k = i$ depends on $o_i$, so
+# $\dfrac{\partial L}{\partial o_i} = \dfrac{o_i - y_i}{n}$, and the same entry by entry when $o_i$ is a vector.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "squared_error_gradient_answer", "locked": false, "schema_version": 3, "solution": true}
+dl_do = """
+### BEGIN SOLUTION
+o - y
+### END SOLUTION
+"""
+dL_do_batch = """
+### BEGIN SOLUTION
+(o - y) / n
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_squared_error_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=214)
+### END HIDDEN TESTS
+grade("a2.squared_error_gradient")
+
+# %% [markdown]
+# **Q12.** Write `squared_error(pred, y)` returning `(value, grad)` for `pred` and `y` of the same shape, `(n,)`
+# or `(n, k)`: the batch mean $L$ above and its gradient of Q11, shaped like `pred`. Two or three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "squared_error", "locked": false, "schema_version": 3, "solution": true}
 def squared_error(pred, y):
-    """(1/(2n) sum ||pred_i - y_i||^2, its gradient (pred - y) / n) for pred and y of shape (n,) or (n, k)."""
+    """(L = 1/(2n) sum_i ||pred_i - y_i||^2, dL/dpred shaped like pred) for pred and y of shape (n,) or (n, k)."""
     ### BEGIN SOLUTION
     diff = np.asarray(pred, dtype=np.float64) - y
     n = len(diff)
@@ -585,11 +710,12 @@ grade("a2.squared_error")
 # with $\operatorname{sign}(0) = +1$ by the course's convention (again a kink: any value in $[-1, 1]$ is a
 # subgradient there). The gradient has the same size however far the prediction is from its target.
 #
-# **Q9.** Write `absolute_error(pred, y)` returning `(value, grad)`, shapes as in Q8. Two or three lines.
+# **Q13.** Write `absolute_error(pred, y)` returning `(value, grad)`, shapes as in Q12. Two or three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "absolute_error", "locked": false, "schema_version": 3, "solution": true}
 def absolute_error(pred, y):
-    """(1/n sum ||pred_i - y_i||_1, its gradient sign(pred - y) / n) for pred and y of shape (n,) or (n, k)."""
+    """(L = 1/n sum_i ||pred_i - y_i||_1, dL/dpred: the sign of each difference over n) for pred and y of shape
+    (n,) or (n, k)."""
     ### BEGIN SOLUTION
     diff = np.asarray(pred, dtype=np.float64) - y
     n = len(diff)
@@ -704,23 +830,62 @@ with when_ready():
 # - Clipping a linear output, $p = \max(0, \min(1, z))$, works for the forward pass, but wherever $z$ falls
 #   outside $[0, 1]$ the derivative $\partial p / \partial z$ is 0, and so is the gradient of the loss: the unit
 #   cannot learn its way back.
-# - A **sigmoid** unit, $p = \sigma(z)$ with the logit $z = w^T h + b$, is smooth and never flat.
+# - A **sigmoid** unit, $p = \sigma(z)$ with the logit $z = w^T h + b$, is smooth and never exactly flat.
 #
-# With $p = \sigma(z)$ and $1 - \sigma(z) = \sigma(-z)$, the two cases $y = 1$ ($p = \sigma(z)$) and $y = 0$
+# With $p = \sigma(z)$ the negative log-likelihood of one sample is the **binary cross-entropy**
+#
+# $$L = -\big(y \log p + (1 - y) \log(1 - p)\big).$$
+#
+# **Q14 (derive).** Write $a = \sigma(z)$ for the sigmoid's output (the lecture's activation; $a$ and $p$ are the
+# same number here) and work out
+# 1. `dL_da`: $\partial L / \partial a$, in `a` and `y`;
+# 2. `dL_dz`: $\partial L / \partial z$, in `a` and `y`, by the chain rule through $a = \sigma(z)$, using your Q3.
+#
+# Both should hold for any $y$ between 0 and 1, not only for the labels 0 and 1. Simplify the second as far as it
+# goes: the result is one of the most used formulas of the course.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* $\dfrac{\partial L}{\partial a} = -\Big(\dfrac{y}{a} - \dfrac{1 - y}{1 - a}\Big)
+# = \dfrac{a - y}{a(1 - a)}$ (over the common denominator: $-(y(1 - a) - (1 - y)a) = a - y$). With
+# $\sigma'(z) = a(1 - a)$ the chain rule leaves
+#
+# $$\frac{\partial L}{\partial z} = \frac{a - y}{a(1 - a)} \cdot a(1 - a) = a - y = \sigma(z) - y,$$
+#
+# the $\delta = a - y$ of a sigmoid output layer in backpropagation, and for the batch mean each entry is divided by $n$.
+#
+# The softplus form below gives the same: its derivative is $\sigma\big((1 - 2y) z\big)\,(1 - 2y)$, which is
+# $\sigma(z)$ for $y = 0$ and $-\sigma(-z) = \sigma(z) - 1$ for $y = 1$. Working with the logit directly skips the
+# division by $a(1 - a)$, which is 0 in floating point once $|z|$ is large.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "bce_gradient_answer", "locked": false, "schema_version": 3, "solution": true}
+dL_da = """
+### BEGIN SOLUTION
+-(y / a - (1 - y) / (1 - a))
+### END SOLUTION
+"""
+dL_dz = """
+### BEGIN SOLUTION
+a - y
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_bce_gradient", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=215)
+### END HIDDEN TESTS
+grade("a2.bce_gradient")
+
+# %% [markdown]
+# **The loss in softplus form.** With $1 - \sigma(z) = \sigma(-z)$, the two cases $y = 1$ ($p = \sigma(z)$) and $y = 0$
 # ($1 - p = \sigma(-z)$) are one formula, $p(y \mid x) = \sigma\big((2y - 1) z\big)$. And
 # $-\log \sigma(t) = \log(1 + e^{-t}) = \zeta(-t)$, so
 #
 # $$-\log p(y \mid x) = \zeta\big((1 - 2y)\, z\big), \qquad L = \frac1n \sum_{i=1}^n \zeta\big((1 - 2y_i)\, z_i\big).$$
-#
-# Its derivative, by the chain rule with $\zeta' = \sigma$: $\sigma\big((1 - 2y) z\big)\,(1 - 2y)$, which is
-# $\sigma(z)$ for $y = 0$ and $-\sigma(-z) = \sigma(z) - 1$ for $y = 1$. In both cases
-#
-# $$\frac{\partial L}{\partial z_i} = \frac{\sigma(z_i) - y_i}{n}.$$
-#
-# The same result comes from the probability form of the loss, $-\big(y \log p + (1 - y)\log(1 - p)\big)$, whose
-# derivative is $-\big(\tfrac{y}{p} - \tfrac{1 - y}{1 - p}\big) = \tfrac{p - y}{p(1 - p)}$: multiplied by
-# $\sigma'(z) = p(1 - p)$ it leaves $p - y$, the $\delta = a - y$ of a sigmoid output layer in backpropagation.
-# Working with the logit directly skips the division by $p(1 - p)$, which is 0 in floating point once $|z|$ is large.
 #
 # Read the softplus form: a sample classified right with confidence has $(1 - 2y) z \ll 0$, where $\zeta$ is flat
 # (little loss, little gradient); a sample classified wrong with confidence has $(1 - 2y) z \gg 0$, where $\zeta$
@@ -730,12 +895,13 @@ with when_ready():
 # exactly 0 in floating point and $\log 0 = -\infty$. The softplus form, with your stable `softplus`, never
 # takes the log of a rounded probability.
 #
-# **Q10.** Write `bce_from_logits(z, y)` returning `(value, grad)` for logits `z` and 0/1 labels `y` of the same
-# shape; finite for logits of $\pm 1000$. You may call your `softplus` and `sigmoid`. Two or three lines.
+# **Q15.** Write `bce_from_logits(z, y)` returning `(value, grad)` for logits `z` and 0/1 labels `y` of the same
+# shape: the mean loss $L$ and its gradient with respect to `z` (your Q14 result, divided by $n$ for the mean),
+# finite for logits of $\pm 1000$. You may call your `softplus` and `sigmoid`. Two or three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "bce_from_logits", "locked": false, "schema_version": 3, "solution": true}
 def bce_from_logits(z, y):
-    """(1/n sum softplus((1 - 2y) z), its gradient (sigma(z) - y) / n) for logits z and labels y in {0, 1}."""
+    """(L = 1/n sum_i softplus((1 - 2 y_i) z_i), dL/dz shaped like z) for logits z and labels y in {0, 1}."""
     ### BEGIN SOLUTION
     z = np.asarray(z, dtype=np.float64)
     n = len(z)
@@ -762,15 +928,16 @@ with np.errstate(over="ignore", divide="ignore"):  # the naive way: log of a pro
 # %% [markdown]
 # ### Why not the squared error on a sigmoid?
 #
-# Nothing stops us from putting the squared error on a probability: $L = \tfrac12 (\sigma(z) - y)^2$. By the
-# chain rule
+# Nothing stops us from putting the squared error on a probability: $L = \tfrac12 (p - y)^2$ with $p = \sigma(z)$.
+# By the chain rule
 #
-# $$\frac{\partial L}{\partial z} = \big(\sigma(z) - y\big)\, \sigma'(z).$$
+# $$\frac{\partial L}{\partial z} = \frac{\partial L}{\partial p}\, \sigma'(z),$$
 #
-# Take $y = 1$ and a model that is **confidently wrong**, $z \ll 0$: then $\sigma(z) \approx 0$, the first factor
-# is about $-1$, but $\sigma'(z) \approx e^{z}$ is tiny, and the gradient vanishes. The model barely moves,
-# exactly when it is most wrong. With the cross-entropy the $\sigma'$ factor is cancelled by the log (that is how
-# the gradient became $\sigma(z) - y$), and the gradient stays near $-1$. The plot computes both gradients with
+# with $\partial L / \partial p$ the squared error's derivative of Q11. Take $y = 1$ and a model that is
+# **confidently wrong**, $z \ll 0$: then $p \approx 0$, the first factor is about $-1$, but $\sigma'(z) \approx e^{z}$
+# is tiny, and the gradient vanishes. The model barely moves, exactly when it is most wrong. With the cross-entropy
+# the $\sigma'$ factor is cancelled by the log's derivative (you saw it happen in Q14), and the gradient stays near
+# $-1$. The plot computes both gradients with
 # your functions: `squared_error` on $\sigma(z)$ chained with `sigmoid`'s derivative, and `bce_from_logits`.
 # (Both gradients are multiplied by $n$ to undo the batch mean and show the per-sample gradient.)
 #
@@ -812,8 +979,8 @@ with when_ready():
     fig, axes = plt.subplots(1, 3, figsize=(16, 4))
     for ax, logy in [(axes[0], False), (axes[1], True)]:
         ax.axvspan(-10, -2, color="tab:red", alpha=0.08, label="confidently wrong")
-        ax.plot(z_line, np.abs(grad_mse), lw=2, label=r"sigmoid + squared error: $|(\sigma - y)\,\sigma'|$")
-        ax.plot(z_line, np.abs(grad_bce), lw=2, label=r"sigmoid + cross-entropy: $|\sigma - y|$")
+        ax.plot(z_line, np.abs(grad_mse), lw=2, label="sigmoid + squared error")
+        ax.plot(z_line, np.abs(grad_bce), lw=2, label="sigmoid + cross-entropy")
         ax.set_xlabel("logit $z$ (true label $y = 1$)")
         ax.set_ylabel(r"$|\partial L / \partial z|$")
         ax.set_title("the same, log scale: e$^{z}$ against 1" if logy else "gradient size for one sample")
@@ -850,13 +1017,63 @@ with when_ready():
 # $$-\log \operatorname{softmax}(z)_y = -z_y + \log \sum_{k=1}^C e^{z_k} = \operatorname{LSE}(z) - z_y .$$
 #
 # The log undoes the exponential: the loss grows only *linearly* with a wrong score, and if the true class
-# already wins clearly, $\operatorname{LSE}(z) \approx z_y$ and the sample adds almost nothing. The gradient,
-# with $\partial\, \operatorname{LSE} / \partial z_j = e^{z_j} / \sum_k e^{z_k} = \operatorname{softmax}(z)_j$, is
+# already wins clearly, $\operatorname{LSE}(z) \approx z_y$ and the sample adds almost nothing. The batch loss is the
+# mean of these over the $n$ samples.
 #
-# $$\frac{\partial}{\partial z_j}\big(\operatorname{LSE}(z) - z_y\big) = \operatorname{softmax}(z)_j - [j = y],$$
+# **Q16 (derive).** For one sample with scores $z$ and true class $y$, write $S = \sum_k e^{z_k}$ and
+# $p_j = \operatorname{softmax}(z)_j$. Work out
+# 1. `dlse_dz`: $\partial \operatorname{LSE}(z) / \partial z_j$, in `z` (standing for $z_j$) and `S`, treating `S` as
+#    a name for the sum;
+# 2. `dL_dz_true`: $\partial L / \partial z_j$ for $j = y$, the true class, in `p` (for $p_j$);
+# 3. `dL_dz_other`: $\partial L / \partial z_j$ for a class $j \ne y$, in `p` (for $p_j$);
+# 4. `dL_dZ`: for a batch, with the scores in the rows of $Z$ $(n, C)$, the gradient of the **mean** loss with
+#    respect to $Z$, as a matrix expression in `P` (the softmax of each row of $Z$, shape `(n, C)`), `Y` (the one-hot
+#    rows of the labels, shape `(n, C)`) and `n`.
+
+# %% [markdown]
+# **Your working.** (not graded)
 #
-# the predicted probabilities minus the one-hot target, and for the batch mean divide by $n$.
+# ### BEGIN SOLUTION
+# *Worked derivation.* $\dfrac{\partial}{\partial z_j} \log S = \dfrac{1}{S}\dfrac{\partial S}{\partial z_j} = \dfrac{e^{z_j}}{S}
+# = \operatorname{softmax}(z)_j = p_j$: the derivative of log-sum-exp is the softmax. And $\partial z_y / \partial z_j$
+# is 1 for $j = y$, 0 otherwise, so
 #
+# $$\frac{\partial}{\partial z_j}\big(\operatorname{LSE}(z) - z_y\big) = p_j - [j = y] = \begin{cases} p_j - 1 & j = y \\ p_j & j \ne y, \end{cases}$$
+#
+# the predicted probabilities minus the one-hot target. For the batch mean, each row's gradient is divided by $n$:
+# $\partial L / \partial Z = (P - Y)/n$.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "softmax_ce_gradient_answer", "locked": false, "schema_version": 3, "solution": true}
+dlse_dz = """
+### BEGIN SOLUTION
+exp(z) / S
+### END SOLUTION
+"""
+dL_dz_true = """
+### BEGIN SOLUTION
+p - 1
+### END SOLUTION
+"""
+dL_dz_other = """
+### BEGIN SOLUTION
+p
+### END SOLUTION
+"""
+dL_dZ = """
+### BEGIN SOLUTION
+(P - Y) / n
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_softmax_ce_gradient", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=216)
+### END HIDDEN TESTS
+grade("a2.softmax_ce_gradient")
+
+# %% [markdown]
 # **Without overflow: log-sum-exp.** $e^{1000}$ is `inf`, so the sum cannot be taken as written. Pull the largest
 # score $m = \max_k z_k$ out of it:
 #
@@ -866,13 +1083,14 @@ with when_ready():
 # its log is safe (no $\log 0$). Compute the softmax in the gradient from $z - m$ as well. Never compute the loss
 # as `-np.log(softmax)`: a probability that rounds to 0 gives `inf`.
 #
-# **Q11.** Write `softmax_cross_entropy(scores, y)` returning `(value, grad)`: `scores` of shape `(n, C)`, one row
-# of logits per sample, and integer labels `y` of shape `(n,)` in `0 .. C-1`; `grad` has the shape of `scores`.
+# **Q17.** Write `softmax_cross_entropy(scores, y)` returning `(value, grad)`: `scores` of shape `(n, C)`, one row
+# of logits per sample, and integer labels `y` of shape `(n,)` in `0 .. C-1`; `grad` is your Q16 batch gradient,
+# with the shape of `scores`.
 # Finite for scores of $\pm 1000$. `scores[np.arange(n), y]` picks each row's true-class score. About six lines.
 
 # %% nbgrader={"grade": false, "grade_id": "softmax_cross_entropy", "locked": false, "schema_version": 3, "solution": true}
 def softmax_cross_entropy(scores, y):
-    """(mean of LSE(scores_i) - scores_i[y_i], its gradient (softmax(scores) - onehot(y)) / n)."""
+    """(L = mean over rows of LSE(scores_i) - scores_i[y_i], dL/dscores shaped like scores (n, C))."""
     ### BEGIN SOLUTION
     scores = np.asarray(scores, dtype=np.float64)
     n = len(scores)
@@ -936,7 +1154,7 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# ## 4. Q12: mean or median? (2 points, graded by hand)
+# ## 4. Q18: mean or median? (2 points, graded by hand)
 #
 # A delivery company trains a network to predict delivery times. Most parcels arrive in one or two days, a few
 # take weeks. In three to five sentences: what would a network trained with the squared error predict for a
@@ -956,7 +1174,7 @@ with when_ready():
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 5. Q13: output units and losses go together (2 points, graded by hand)
+# ## 5. Q19: output units and losses go together (2 points, graded by hand)
 #
 # In three to five sentences: explain, with the chain rule, why a sigmoid output trained with the squared error
 # learns slowly when it is confidently wrong while the same output trained with the cross-entropy does not, and
@@ -983,3 +1201,15 @@ with when_ready():
 # losses with their gradients, and a gradient check you trust. Assignment 3 chains them together: backpropagation
 # through a computational graph and through the layers of a network, verified, again, against numerical
 # gradients.
+#
+# **Now that you have tried every question**, walkthrough 2 (`course/walkthroughs/02_losses_activations.ipynb`)
+# works each derivation out step by step: compare it with yours.
+#
+# ## Where you stand, and how to hand in
+#
+# The cell below lists where the public checks of each question stand. To hand in: save the notebook (Ctrl-S),
+# then submit this `.ipynb` file as your course says: from the Assignments tab if you work on the course's
+# JupyterHub, or by uploading it to the course's learning platform. Keep its file name.
+
+# %%
+summary("a2")

@@ -23,35 +23,52 @@
 #   generalized delta rule appear;
 # - extend the derivation to two neurons in series and to the lecture's two-layer network, where a hidden weight
 #   reaches the loss along several paths;
-# - write the delta recursion $\delta^{(k)} = f_k'(z^{(k)}) \odot \big(W^{(k+1)} \delta^{(k+1)}\big)$ for any depth,
-#   first unit by unit and then with matrices, and verify it against a numerical gradient of the whole network.
+# - derive the error $\delta$ of a hidden unit from the units it feeds, work it out by hand on a small network,
+#   and turn it into a recursion for any depth, first unit by unit and then with matrices, verified against a
+#   numerical gradient of the whole network.
 #
-# | question | what you write | points | lecture topic |
-# |---|---|---|---|
-# | Q1 | class `Value`: `+`, `*`, `**`, `exp`, `tanh` | 6 | computational graphs, local derivatives (notes 002, 001) |
-# | Q2 | `topological_order` | 3 | the order of the backward pass (002) |
-# | Q3 | `backward_pass` | 4 | general back-propagation, summing paths (002, 000) |
-# | Q4 | `unit_forward` | 2 | one linear-logistic unit, forward pass and loss (004) |
-# | Q5 | `unit_backward` | 3 | the three chain-rule factors, the generalized delta rule (004, 000) |
-# | Q6 | `two_neurons_backward` | 3 | two neurons in series (004) |
-# | Q7 | `two_layer_gradients` | 4 | two-layer net with squared error and sigmoid, the multi-path sum (001) |
-# | Q8 | `deltas` | 4 | the delta recursion in scalar form, any depth (000, 004) |
-# | Q9 | `network_gradients` | 4 | the vectorized backward pass for one sample (000, 002, 004) |
-# | Q10 | a short written answer | 2 (graded by hand) | why memoizing $\delta$ makes backprop cheap (000) |
-# | Q11 | a short written answer | 2 (graded by hand) | what goes wrong with zero initialization (003, 004) |
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | implement | `Value` | 6 | computational graphs, local derivatives (notes 002, 001) |
+# | Q2 | implement | `topological_order` | 3 | the order of the backward pass (002) |
+# | Q3 | implement | `backward_pass` | 4 | general back-propagation, summing paths (002, 000) |
+# | Q4 | implement | `unit_forward` | 2 | one linear-logistic unit, forward pass and loss (004) |
+# | Q5 | derive | `dL_da`, `da_dz`, `dz_dw`, `dL_dz` | 5 | the three chain-rule factors of one logistic unit, and their product (004, 000) |
+# | Q6 | implement | `unit_backward` | 3 | the generalized delta rule in code, safe when the unit saturates (004, 000) |
+# | Q7 | implement | `two_neurons_backward` | 3 | two neurons in series (004) |
+# | Q8 | derive | `dL_dah`, `delta_h` | 3 | the δ recursion for one hidden unit feeding two outputs: every path counts (001, 000) |
+# | Q9 | derive | `delta_out`, `delta_h1`, `dL_dw21` | 4 | backprop by hand on a 2-2-1 network: δ of the output, of hidden unit 1, one weight's gradient (001, 000) |
+# | Q10 | implement | `two_layer_gradients` | 4 | two-layer net with squared error and sigmoid, the multi-path sum in code (001) |
+# | Q11 | implement | `deltas` | 4 | the delta recursion in scalar form, any depth (000, 004) |
+# | Q12 | implement | `network_gradients` | 4 | the vectorized backward pass for one sample (000, 002, 004) |
+# | Q13 | explain | a written answer | 2 (graded by hand) | why memoizing δ makes backprop cheap (000) |
+# | Q14 | explain | a written answer | 2 (graded by hand) | what goes wrong with zero initialization (003, 004) |
 #
-# **How the checks work.** Under every function there is a check cell. Run it after you write the function: it
-# prints which checks pass, and for each failure what differed and a hint. When your notebook is graded, hidden
-# checks with other inputs run too. The grader finds your functions (and your class `Value`) **by name**, so keep
-# the names and arguments of the stubs. Replace every `raise NotImplementedError()` with your code.
+# **Derive, then implement.** The questions marked *derive* ask for a result worked out on paper: you write it
+# as an expression (or a number) between the quotes of an answer cell, and its check says whether each step is
+# right, pointing at the step to redo when it is not. The implementations after them use what you derived.
+#
+# **How the checks work.** Under every function and every answer cell there is a check cell. Run it after you
+# write your answer: it prints which checks pass, and for each failure what differed and a hint. When your
+# notebook is graded, hidden checks with other inputs run too. The grader finds your functions (and your class
+# `Value`) and your answers **by name**, so keep the names and arguments of the stubs. Replace every
+# `raise NotImplementedError()` with your code.
+#
+# **After trying**, not before: walkthrough 3 (`course/walkthroughs/03_backprop_by_hand`) works the same ideas
+# out in full, with every number printed. Read it once your answers pass their checks, or when you are stuck on
+# a step after a real attempt.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder import grade, when_ready
 from backprop.activations import sigmoid, sigmoid_grad, tanh, tanh_grad
 from backprop.data import will_i_pass, xor
 from backprop.gradcheck import numerical_gradient, rel_error
@@ -237,12 +254,22 @@ grade("a3.value")
 # of its parents is a **topological order**; the forward pass follows it, and the backward pass follows it
 # **reversed**: then every consumer of a node is visited before the node itself.
 #
-# **Why not plain recursion?** The tempting shortcut "call `node._backward()`, then recurse into each parent"
-# visits a shared node once per path, the first time before its other consumers have contributed: it pushes an
-# incomplete gradient into the node's parents and, on the next visit, pushes the accumulated gradient again. When
-# the shared node is a leaf such as $a$ in $e = ab + a$ nothing goes wrong (a leaf only collects), but as soon as
-# the shared node has parents of its own, as in $e = d \cdot d + d$ with $d = ab + c$, the gradients below it
-# come out wrong. You will see this in the demonstration after Q3.
+# **Why not plain recursion?** There are two tempting recursions, and they fail in different ways.
+#
+# - **The re-pushing recursion** (wrong): "call `node._backward()`, then recurse into each parent". Its
+#   `_backward` pushes the node's whole accumulated `grad`. It visits a shared node once per path, the first time
+#   before the node's other consumers have contributed: it pushes an incomplete gradient into the node's parents
+#   and, on the next visit, pushes the accumulated gradient again. When the shared node is a leaf such as $a$ in
+#   $e = ab + a$ nothing goes wrong (a leaf only collects), but as soon as the shared node has parents of its own,
+#   as in $e = d \cdot d + d$ with $d = ab + c$, the gradients below it come out wrong. You will see this in the
+#   demonstration after Q3.
+# - **The path-by-path recursion** (right, but slow): pass down only the *contribution* of the current path,
+#   `visit(parent, contribution * local derivative)`, and add it at each node. Every path is then counted once,
+#   so the sums are correct, but the shared part of the graph is walked once per path, and the number of paths
+#   can grow exponentially with the depth (section 7 counts them). Walkthrough 3 (its section 7) discusses this
+#   one.
+#
+# The reverse topological order avoids both: every node is visited once, after all its consumers.
 #
 # **Q2.** Write `topological_order(root)`: a list of every node that `root` depends on (`root` included), each
 # node exactly once, every node after all of its parents, so `root` is last. A depth-first search does it: visit a
@@ -354,7 +381,7 @@ def draw_graph(root, ax, title=""):
 
 
 def naive_recursive_backward(node):
-    """The tempting shortcut (wrong on shared nodes): push, then recurse into each parent."""
+    """The re-pushing recursion (wrong on shared nodes): push the whole grad, then recurse into each parent."""
     node._backward()
     for p in node.parents:
         naive_recursive_backward(p)
@@ -379,10 +406,10 @@ with when_ready():
     L2, leaves2 = small_graph()
     L2.grad = 1.0
     naive_recursive_backward(L2)
-    draw_graph(L2, axes[1], "naive recursion: shared nodes pushed too early and twice")
+    draw_graph(L2, axes[1], "re-pushing recursion: shared nodes pushed too early and twice")
     plt.show()
     for v, v2 in zip(leaves, leaves2):
-        print(f"dL/d{v.label}: reverse topological order {v.grad:+.4f}   naive recursion {v2.grad:+.4f}")
+        print(f"dL/d{v.label}: reverse topological order {v.grad:+.4f}   re-pushing recursion {v2.grad:+.4f}")
 
 # %% [markdown]
 # **A derivative you know, from pieces.** The sigmoid is built from `exp`, `+`, `**` and `*` only, yet the
@@ -419,8 +446,14 @@ with when_ready():
 # As a graph: $w, x, b \to z \to a \to \mathcal{L}$. The **forward pass** computes $z$, $a$ and $\mathcal{L}$ in
 # this order and keeps them: the backward pass needs them.
 #
+# **Compute the loss from $z$, not from $a$.** When the unit saturates, $a$ rounds to exactly 0 or 1 in floating
+# point (for $|z|$ beyond about 37 already), and $\log a$ or $\log(1 - a)$ becomes $-\infty$: the loss of a
+# confidently wrong unit comes out as `inf`, and the gradient built from it as `nan`. Assignment 2 wrote the same
+# loss from the logit (the softplus form of `bce_from_logits`), which is finite for every $z$; use that form here.
+#
 # **Q4.** Write `unit_forward(w, b, x, y)` for `w`, `x` of shape `(d,)` and numbers `b`, `y`: return the triple
-# `(z, a, loss)` of floats. Three lines (use `sigmoid` from the setup cell, which never overflows).
+# `(z, a, loss)` of floats, the loss finite even for $|z| = 40$. Three lines (`sigmoid` from the setup cell never
+# overflows; `np.logaddexp(0, z)` is $\log(1 + e^z)$ without overflow).
 
 # %% nbgrader={"grade": false, "grade_id": "unit_forward", "locked": false, "schema_version": 3, "solution": true}
 def unit_forward(w, b, x, y):
@@ -428,7 +461,7 @@ def unit_forward(w, b, x, y):
     ### BEGIN SOLUTION
     z = float(w @ x + b)
     a = float(sigmoid(z))
-    loss = -(y * np.log(a) + (1 - y) * np.log(1 - a))
+    loss = np.logaddexp(0.0, z) - y * z  # = -(y log a + (1 - y) log(1 - a)), finite when a rounds to 0 or 1
     return z, a, float(loss)
     ### END SOLUTION
 
@@ -442,39 +475,89 @@ grade("a3.unit_forward")
 
 # %% [markdown]
 # **The backward pass: three chain-rule factors.** The loss reaches $w_i$ only through $a$, and $a$ only through
-# $z$, so
+# $z$, so $\partial\mathcal{L}/\partial w_i$ is a product of three factors: one of the loss, one of the
+# activation and one of the linear part,
 #
 # $$\frac{\partial \mathcal{L}}{\partial w_i}
 # = \underbrace{\frac{\partial \mathcal{L}}{\partial a}}_{\text{loss}} \cdot
 #   \underbrace{\frac{\partial a}{\partial z}}_{\text{activation}} \cdot
-#   \underbrace{\frac{\partial z}{\partial w_i}}_{\text{linear part}}
-# = -\Big(\frac{y}{a} - \frac{1-y}{1-a}\Big) \cdot a(1-a) \cdot x_i .$$
+#   \underbrace{\frac{\partial z}{\partial w_i}}_{\text{linear part}} .$$
 #
-# Multiplying the first two factors out, $-\big(y(1-a) - (1-y)a\big) = a - y$: the error at the pre-activation is
-# simply **prediction minus label**,
+# The product of the first two is the **error at the pre-activation**, $\delta \equiv \partial\mathcal{L}/\partial z$,
+# and the bias is the weight of a constant input 1, so $\partial\mathcal{L}/\partial b = \delta$.
 #
-# $$\delta \equiv \frac{\partial \mathcal{L}}{\partial z} = a - y, \qquad
-# \frac{\partial \mathcal{L}}{\partial w_i} = \delta\, x_i, \qquad \frac{\partial \mathcal{L}}{\partial b} = \delta$$
+# **Q5 (derive).** Work out on paper, for one sample:
+# 1. `dL_da`: $\partial\mathcal{L}/\partial a$ as an expression in `a` and `y`;
+# 2. `da_dz`: $\partial a/\partial z$ as an expression in `a` alone (no $z$, no exponential);
+# 3. `dz_dw`: $\partial z/\partial w_i$, writing `x` for $x_i$;
+# 4. `dL_dz`: $\delta = \partial\mathcal{L}/\partial z$, the product of your first two factors, **simplified**, in
+#    `a` and `y`.
 #
-# (the bias is the weight of a constant input 1, so its factor $\partial z/\partial b$ is 1). A gradient step is
-# $w_i \leftarrow w_i - \eta\,(a - y)\,x_i$: the **generalized delta rule**. Compare ADALINE's
-# $w_i \leftarrow w_i + \eta\,(d - z)\,x_i$ from assignment 1: the same shape, with the unit's output in place of the
-# linear output. Lecture 000 writes the rule for any differentiable activation $f$ and the squared error
-# $\frac12 (d - a)^2$ as $w_i \leftarrow w_i + \eta\,(d - a)\,f'(z)\,x_i$; with the log-likelihood loss the
-# $f'(z) = a(1-a)$ cancels against $\partial\mathcal{L}/\partial a$, which is why logistic regression learns fast
-# even when $a$ is close to 0 or 1 and wrong.
+# Write each as Python arithmetic between the quotes of the answer cell (`*`, `/`, `**`, `log(...)`); any
+# equivalent form is accepted. The check under it says which steps are right.
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
 #
-# **Q5.** Write `unit_backward(w, b, x, y)`: run `unit_forward`, then return `(dw, db)` with `dw` of shape
-# `(d,)` and `db` a float. Either multiply the three factors or use $\delta = a - y$: both are right.
+# ### BEGIN SOLUTION
+# *Worked derivation.* With $\mathcal{L} = -\big(y\log a + (1-y)\log(1-a)\big)$,
+#
+# $$\frac{\partial \mathcal{L}}{\partial a} = -\Big(\frac{y}{a} - \frac{1-y}{1-a}\Big), \qquad
+# \frac{\partial a}{\partial z} = a(1-a), \qquad \frac{\partial z}{\partial w_i} = x_i .$$
+#
+# Multiplying the first two factors out, $-\big(y(1-a) - (1-y)a\big) = a - y$: the error at the pre-activation
+# is simply **prediction minus label**, $\delta = a - y$, so $\partial\mathcal{L}/\partial w_i = (a - y)\,x_i$
+# and $\partial\mathcal{L}/\partial b = a - y$. A gradient step is $w_i \leftarrow w_i - \eta\,(a - y)\,x_i$: the
+# **generalized delta rule**, the same shape as ADALINE's rule of assignment 1 with the unit's output in place of
+# the linear output. Lecture 000 writes it for any activation $f$ and the squared error as
+# $w_i \leftarrow w_i + \eta\,(d - a)\,f'(z)\,x_i$; with the log-likelihood loss the $f'(z) = a(1-a)$ cancels
+# against $\partial\mathcal{L}/\partial a$, which is why logistic regression learns fast even when $a$ is close to
+# 0 or 1 and wrong.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "unit_chain_answer", "locked": false, "schema_version": 3, "solution": true}
+dL_da = """
+### BEGIN SOLUTION
+-(y / a - (1 - y) / (1 - a))
+### END SOLUTION
+"""
+da_dz = """
+### BEGIN SOLUTION
+a * (1 - a)
+### END SOLUTION
+"""
+dz_dw = """
+### BEGIN SOLUTION
+x
+### END SOLUTION
+"""
+dL_dz = """
+### BEGIN SOLUTION
+a - y
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_unit_chain", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=310)
+### END HIDDEN TESTS
+grade("a3.unit_chain")
+
+# %% [markdown]
+# **Q6.** Write `unit_backward(w, b, x, y)`: run `unit_forward`, then return `(dw, db)` with `dw` of shape
+# `(d,)` and `db` a float. Two routes look equally right on paper: multiplying your first two factors as
+# numbers, or using the simplified `dL_dz` you derived. Only the second is right in floating point: when the
+# unit saturates, $a(1-a)$ rounds to 0 while $\partial\mathcal{L}/\partial a$ divides by it, and the product
+# `inf * 0` is `nan` (exactly the failure the squared error's gradient avoided in assignment 2 by never dividing).
+# Use your simplified error as one factor; the hidden checks include a saturated unit. Two lines.
 
 # %% nbgrader={"grade": false, "grade_id": "unit_backward", "locked": false, "schema_version": 3, "solution": true}
 def unit_backward(w, b, x, y):
     """Gradients (dL/dw (d,), dL/db float) of the linear-logistic unit's loss on one sample."""
     ### BEGIN SOLUTION
     z, a, _ = unit_forward(w, b, x, y)
-    dL_da = -(y / a - (1 - y) / (1 - a))
-    da_dz = a * (1 - a)
-    delta = dL_da * da_dz  # = a - y
+    delta = a - y  # dL/da * da/dz simplified: never divides by a (1 - a), which is 0 when the unit saturates
     return delta * x, float(delta)
     ### END SOLUTION
 
@@ -491,7 +574,7 @@ grade("a3.unit_backward")
 #
 # Stochastic gradient descent with your gradients on the pass/fail class of assignment 1 (labels turned into
 # 0 / 1): one step per sample, the mean loss recorded after every epoch. The same unit built from `Value` nodes
-# gives the same gradient, a good check of both halves of this notebook.
+# gives the same activation gradient, a good check of both halves of this notebook.
 
 # %%
 X_pass, y_pm = will_i_pass(60, separable=False, seed=0)
@@ -506,17 +589,21 @@ with when_ready():
         for i in rng.permutation(len(X_std)):
             dw, db = unit_backward(w, b, X_std[i], y_pass[i])
             w, b = w - eta * dw, b - eta * db
-        a_all = sigmoid(X_std @ w + b)  # the mean loss over the class, all samples at once
-        losses.append(-np.mean(y_pass * np.log(a_all) + (1 - y_pass) * np.log(1 - a_all)))
+        z_all = X_std @ w + b
+        losses.append(np.mean(np.logaddexp(0.0, z_all) - y_pass * z_all))
 
-    # The same gradient through a Value graph: the graph gives da/dw, the loss factor is multiplied by hand.
+    # The activation's gradient through a Value graph against central differences, and unit_backward against
+    # central differences of the loss.
     x0, y0 = X_std[0], y_pass[0]
     wv, bv = [Value(v, label=f"w{i + 1}") for i, v in enumerate(w)], Value(b, label="b")
     a = (wv[0] * x0[0] + wv[1] * x0[1] + bv).sigmoid()
     a.backward()
-    dL_da = -(y0 / a.data - (1 - y0) / (1 - a.data))
-    print("dL/dw on sample 0, unit_backward:        ", np.round(unit_backward(w, b, x0, y0)[0], 8))
-    print("dL/dw on sample 0, dL/da * graph's da/dw:", np.round([dL_da * v.grad for v in wv], 8))
+    num_da = numerical_gradient(lambda v: float(sigmoid(v @ x0 + b)), w.copy())
+    num_dL = numerical_gradient(lambda v: unit_forward(v, b, x0, y0)[2], w.copy())
+    print(f"da/dw on sample 0: the Value graph vs central differences, relative error "
+          f"{rel_error(np.array([v.grad for v in wv]), num_da):.1e}")
+    print(f"dL/dw on sample 0: unit_backward vs central differences, relative error "
+          f"{rel_error(unit_backward(w, b, x0, y0)[0], num_dL):.1e}")
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     axes[0].plot(np.arange(len(losses)), losses, marker="o", ms=3)
@@ -546,8 +633,8 @@ with when_ready():
 # \mathcal{L} = -\big(y \log a^2 + (1-y)\log(1-a^2)\big).$$
 #
 # (The superscripts number the layers; they are not powers.) **The second layer** is exactly section 3 with
-# $a^1$ as its input: $\delta^2 = \partial\mathcal{L}/\partial z^2 = a^2 - y$, so
-# $\partial\mathcal{L}/\partial w^2 = \delta^2 a^1$ and $\partial\mathcal{L}/\partial b^2 = \delta^2$.
+# $a^1$ as its input: $\delta^2 = \partial\mathcal{L}/\partial z^2$ is your `dL_dz` with $a^2$ for $a$, and
+# $\partial\mathcal{L}/\partial w^2 = \delta^2 a^1$, $\partial\mathcal{L}/\partial b^2 = \delta^2$.
 #
 # **Linking the layers.** To go further back we must leave layer 2 through its *input* $a^1$, not through its
 # weight: $w^2$ is a parameter, nothing earlier depends on it. Since $z^2 = w^2 a^1 + b^2$,
@@ -561,7 +648,7 @@ with when_ready():
 # (activation, link) for layer 2, then (activation, weight) for layer 1; backprop evaluates it from the left and
 # keeps $\delta^2$ so that $\partial\mathcal{L}/\partial w^2$ and $\partial\mathcal{L}/\partial w^1$ share it.
 #
-# **Q6.** Write `two_neurons_backward(p, x, y)` where `p` is a dict of floats with keys `"w1", "b1", "w2", "b2"`:
+# **Q7.** Write `two_neurons_backward(p, x, y)` where `p` is a dict of floats with keys `"w1", "b1", "w2", "b2"`:
 # run the forward pass, then return a dict with the same keys holding $\partial\mathcal{L}/\partial w^1$, ... as
 # floats. About eight lines.
 
@@ -611,20 +698,113 @@ grade("a3.two_neurons")
 # $a(1-a)$, **not** $a$ itself: a classic slip.)
 #
 # **A hidden weight** $w^{(h)}_{i,k}$ changes $a^{(h)}_k$, which feeds **every** output unit: one path per output,
-# and the paths add up (the multi-path chain rule of section 1):
+# and the paths add up (the multi-path chain rule of section 1). Name the shared part, the hidden unit's own
+# error $\delta^{(h)}_k = \partial\mathcal{L}/\partial z^{(h)}_k$; then, exactly as for an output weight,
+# $\partial\mathcal{L}/\partial w^{(h)}_{i,k} = \delta^{(h)}_k\, x_i$, and biases are weights of a constant input
+# 1: $\partial\mathcal{L}/\partial b^{(out)}_j = \delta^{(out)}_j$ and $\partial\mathcal{L}/\partial b^{(h)}_k = \delta^{(h)}_k$.
+#
+# **Q8 (derive): the δ of one hidden unit.** Take one sigmoid hidden unit with output $a$ that feeds two units
+# above it through the weights $w_1$ and $w_2$ (so $z_1 = w_1 a + \dots$ and $z_2 = w_2 a + \dots$), and suppose
+# their errors $d_1 = \partial\mathcal{L}/\partial z_1$ and $d_2 = \partial\mathcal{L}/\partial z_2$ are known. Work
+# out, in the names `a`, `w1`, `w2`, `d1`, `d2`:
+# 1. `dL_dah`: $\partial\mathcal{L}/\partial a$, the gradient at the hidden unit's output;
+# 2. `delta_h`: the hidden unit's error $\partial\mathcal{L}/\partial z$.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* $a$ reaches $\mathcal{L}$ through $z_1$ and through $z_2$, with $\partial z_j/\partial a = w_j$;
+# the two paths add: $\partial\mathcal{L}/\partial a = w_1 d_1 + w_2 d_2$. One step further back through the
+# sigmoid, $\delta = a(1-a)\,(w_1 d_1 + w_2 d_2)$. For the network of this section, with $t$ outputs,
 #
 # $$\frac{\partial\mathcal{L}}{\partial w^{(h)}_{i,k}}
 # = \Big(\sum_{j=1}^{t} \delta^{(out)}_j\, w^{(out)}_{k,j}\Big)\cdot a^{(h)}_k\big(1-a^{(h)}_k\big) \cdot x_i
-# = \delta^{(h)}_k\, x_i .$$
+# = \delta^{(h)}_k\, x_i ,$$
 #
-# With $t = 2$ this is the lecture's two-line formula for $\partial\mathcal{L}/\partial w^{(h)}_{1,1}$. Biases are
-# weights of a constant input 1: $\partial\mathcal{L}/\partial b^{(out)}_j = \delta^{(out)}_j$ and
-# $\partial\mathcal{L}/\partial b^{(h)}_k = \delta^{(h)}_k$.
+# which with $t = 2$ is the lecture's two-line formula for $\partial\mathcal{L}/\partial w^{(h)}_{1,1}$. In code
+# the sum over $j$ for every $k$ at once is the matrix-vector product `W_out @ delta_out`, and the matrix of
+# all $x_i\,\delta^{(h)}_k$ is the outer product `np.outer(x, delta_h)`.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "hidden_delta_answer", "locked": false, "schema_version": 3, "solution": true}
+dL_dah = """
+### BEGIN SOLUTION
+w1 * d1 + w2 * d2
+### END SOLUTION
+"""
+delta_h = """
+### BEGIN SOLUTION
+a * (1 - a) * (w1 * d1 + w2 * d2)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_hidden_delta", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=311)
+### END HIDDEN TESTS
+grade("a3.hidden_delta")
+
+# %% [markdown]
+# **Q9 (derive): by hand, with numbers.** A 2-2-1 network of sigmoid units, the loss
+# $\mathcal{L} = \frac12 (a^{(out)} - d)^2$ for one sample, and these numbers (`W_h[i, k]` from input $i$ to
+# hidden unit $k$, counting from 1 in the text and from 0 in code):
 #
-# **Q7.** Write `two_layer_gradients(p, x, y)`, where `p` holds `"W_h"` `(d, m)`, `"b_h"` `(m,)`, `"W_out"`
+# | | values |
+# |---|---|
+# | input $x$ | $(1.0,\ 2.0)$, target $d = 1$ |
+# | hidden weights | into hidden unit 1: $w^{(h)}_{1,1} = 0.4$, $w^{(h)}_{2,1} = -0.2$; into hidden unit 2: $w^{(h)}_{1,2} = 0.3$, $w^{(h)}_{2,2} = 0.1$; hidden biases 0 |
+# | output weights | from hidden unit 1: $0.6$, from hidden unit 2: $-0.4$; output bias $0.1$ |
+#
+# Run the forward pass by hand, then backwards: give (1) `delta_out`, the output unit's
+# $\delta = \partial\mathcal{L}/\partial z^{(out)}$; (2) `delta_h1`, the $\delta$ of hidden unit 1; (3) `dL_dw21`,
+# $\partial\mathcal{L}/\partial w^{(h)}_{2,1}$, the weight from input 2 into hidden unit 1. Each is a number: write it
+# to at least four significant digits, or as arithmetic on numbers (`sigmoid(...)`, `exp(...)` allowed), between
+# the quotes. A calculator, or a scratch cell of plain arithmetic, is fine; the library is not needed.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked numbers.* Forward: $z^{(h)}_1 = 0.4 \cdot 1 - 0.2 \cdot 2 = 0$, so $a^{(h)}_1 = 0.5$;
+# $z^{(h)}_2 = 0.3 + 0.2 = 0.5$, $a^{(h)}_2 = \sigma(0.5) \approx 0.62246$;
+# $z^{(out)} = 0.6 \cdot 0.5 - 0.4 \cdot 0.62246 + 0.1 \approx 0.15102$, $a^{(out)} \approx 0.53768$.
+# Backward: $\delta^{(out)} = (a^{(out)} - d)\,a^{(out)}(1 - a^{(out)}) \approx (-0.46232)(0.24858) \approx -0.114923$;
+# hidden unit 1 feeds only the output, so $\delta^{(h)}_1 = a^{(h)}_1(1 - a^{(h)}_1) \cdot 0.6 \cdot \delta^{(out)}
+# = 0.25 \cdot 0.6 \cdot (-0.114923) \approx -0.0172384$; and $\partial\mathcal{L}/\partial w^{(h)}_{2,1} = x_2\,\delta^{(h)}_1
+# \approx -0.0344769$.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "delta_by_hand_answer", "locked": false, "schema_version": 3, "solution": true}
+delta_out = """
+### BEGIN SOLUTION
+(sigmoid(0.6 * 0.5 - 0.4 * sigmoid(0.5) + 0.1) - 1) * sigmoid(0.15102) * (1 - sigmoid(0.15102))
+### END SOLUTION
+"""
+delta_h1 = """
+### BEGIN SOLUTION
+0.25 * 0.6 * -0.114923
+### END SOLUTION
+"""
+dL_dw21 = """
+### BEGIN SOLUTION
+2 * -0.0172384
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_delta_by_hand", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=312)
+### END HIDDEN TESTS
+grade("a3.delta_by_hand")
+
+# %% [markdown]
+# **Q10.** Write `two_layer_gradients(p, x, y)`, where `p` holds `"W_h"` `(d, m)`, `"b_h"` `(m,)`, `"W_out"`
 # `(m, t)`, `"b_out"` `(t,)`, and `x` `(d,)`, `y` `(t,)`: return a dict with the same keys and shapes holding the
-# gradients. Loops over the units following the formulas are fine; so are the products `np.outer(x, delta_h)`
-# and `W_out @ delta_out` once you see that they are the same sums.
+# gradients. Loops over the units following your derivation are fine; so are NumPy products, once you see which
+# product of a matrix and a vector (or of two vectors) computes the same sums for every unit at once.
 
 # %% nbgrader={"grade": false, "grade_id": "two_layer_gradients", "locked": false, "schema_version": 3, "solution": true}
 def two_layer_gradients(p, x, y):
@@ -706,20 +886,26 @@ with when_ready():
 #
 # 1. **Output layer.** $z^{(N)}_j$ reaches the loss only through $a^{(N)}_j$:
 #    $\displaystyle \delta^{(N)}_j = f'\big(z^{(N)}_j\big)\,\frac{\partial\mathcal{L}}{\partial a^{(N)}_j}$.
-# 2. **One layer down.** $a^{(k)}_i$ feeds every unit $j$ of layer $k+1$ (multi-path sum), with
-#    $\partial z^{(k+1)}_j/\partial a^{(k)}_i = w^{(k+1)}_{ij}$, so
-#    $\displaystyle \frac{\partial\mathcal{L}}{\partial a^{(k)}_i} = \sum_j w^{(k+1)}_{ij}\, \delta^{(k+1)}_j$ and
-#    $\displaystyle \delta^{(k)}_i = f'\big(z^{(k)}_i\big) \sum_j w^{(k+1)}_{ij}\,\delta^{(k+1)}_j$.
-# 3. **Weights and biases.** $w^{(k)}_{ij}$ enters only $z^{(k)}_j$, with factor $a^{(k-1)}_i$:
-#    $\displaystyle \frac{\partial\mathcal{L}}{\partial w^{(k)}_{ij}} = a^{(k-1)}_i\, \delta^{(k)}_j$ and
-#    $\displaystyle \frac{\partial\mathcal{L}}{\partial b^{(k)}_j} = \delta^{(k)}_j$.
+# 2. **One layer down.** $a^{(k)}_i$ feeds every unit $j$ of layer $k+1$, with weight $w^{(k+1)}_{ij}$: this is
+#    your Q8 result, with as many outgoing paths as layer $k+1$ has units and $f'$ in place of the sigmoid's
+#    derivative.
+# 3. **Weights and biases.** $w^{(k)}_{ij}$ enters only $z^{(k)}_j$, and multiplies $a^{(k-1)}_i$ there; the bias
+#    is the weight of a constant input 1.
+#
+# ### BEGIN SOLUTION
+# *The recursion written out.*
+# $\displaystyle \frac{\partial\mathcal{L}}{\partial a^{(k)}_i} = \sum_j w^{(k+1)}_{ij}\, \delta^{(k+1)}_j$ and
+# $\displaystyle \delta^{(k)}_i = f'\big(z^{(k)}_i\big) \sum_j w^{(k+1)}_{ij}\,\delta^{(k+1)}_j$;
+# $\displaystyle \frac{\partial\mathcal{L}}{\partial w^{(k)}_{ij}} = a^{(k-1)}_i\, \delta^{(k)}_j$ and
+# $\displaystyle \frac{\partial\mathcal{L}}{\partial b^{(k)}_j} = \delta^{(k)}_j$.
+# ### END SOLUTION
 #
 # Each $\delta^{(k)}$ is computed **once**, from $\delta^{(k+1)}$, and then used by every weight of layer $k$ and by
-# the layer below: that reuse (memoization) is what makes backprop cheap. (Lecture 000 also writes
-# $\delta_j = (t_j - o_j)\,o_j(1-o_j)$ with the opposite sign, $\delta = -\partial E/\partial \mathrm{net}$, and
-# then adds $\eta\,\delta_j x_i$; it is the same step.)
+# the layer below: that reuse (memoization) is what makes backprop cheap. (Lecture 000 defines $\delta$ with the
+# opposite sign, $\delta = -\partial E/\partial \mathrm{net}$, and then adds $\eta\,\delta_j x_i$; it is the same
+# step.)
 #
-# **Q8.** Write `deltas(Ws, zs, dL_da, f_prime)` in the **scalar form**, with loops over the units: `Ws` and `zs`
+# **Q11.** Write `deltas(Ws, zs, dL_da, f_prime)` in the **scalar form**, with loops over the units: `Ws` and `zs`
 # are lists of the $N$ weight matrices and pre-activation vectors (`zs[k-1]` is $z^{(k)}$), `dL_da` is
 # $\partial\mathcal{L}/\partial a^{(N)}$ of shape $(D_N,)$, and `f_prime(z)` is $f'$ (it accepts a number or an
 # array). Return the list $[\delta^{(1)}, \dots, \delta^{(N)}]$ of arrays. Note that $W^{(1)}$ is never needed.
@@ -751,21 +937,26 @@ grade("a3.deltas")
 # %% [markdown]
 # ### The same recursion with vectors and matrices
 #
-# Collect each layer into vectors. The sum over $j$ in step 2 is a matrix-vector product and the factor
-# $f'(z_i)$ is the same for every term, so (with $\odot$ the elementwise product)
-#
-# $$\delta^{(N)} = f'\big(z^{(N)}\big) \odot \nabla_{a^{(N)}}\mathcal{L}, \qquad
-# \delta^{(k)} = f'\big(z^{(k)}\big) \odot \big(W^{(k+1)}\, \delta^{(k+1)}\big), \qquad
-# \nabla_{W^{(k)}}\mathcal{L} = a^{(k-1)}\, \big(\delta^{(k)}\big)^T, \qquad \nabla_{b^{(k)}}\mathcal{L} = \delta^{(k)} .$$
+# Collect each layer into vectors. The sum over $j$ in step 2 is then one matrix-vector product for all the units
+# $i$ of layer $k$ at once, and the factor $f'(z_i)$, the same for every term of unit $i$'s sum, becomes an
+# elementwise product ($\odot$). The weight gradient of a layer, entry $(i, j)$ being (input $i$) $\times\,\delta_j$,
+# is one product of two vectors with the shape of $W^{(k)}$, $(D_{k-1}, D_k)$.
 #
 # This is the chain rule in vector form of notes 002, a **Jacobian-gradient product**
 # $\nabla_u \mathcal{L} = \big(\partial v / \partial u\big)^T \nabla_v \mathcal{L}$ applied twice per layer: the
-# Jacobian of $z^{(k+1)}$ with respect to $a^{(k)}$ is $(W^{(k+1)})^T$ in our layout, so its transpose gives
-# $W^{(k+1)}\delta^{(k+1)}$; the Jacobian of $a = f(z)$ is the diagonal matrix $\mathrm{diag}(f'(z))$, so
-# multiplying by it is the elementwise product. The weight gradient is an outer product with the shape of
-# $W^{(k)}$, $(D_{k-1}, D_k)$: notes 004 write it $\frac{\partial Z}{\partial W}\big(\frac{\partial
-# \mathcal{L}}{\partial Z}\big)^T$ (denominator layout); notes 002 reach the same result through the matrix case
-# $Y = XW$, where $\nabla_W = X^T \nabla_Y$ and $\nabla_X = \nabla_Y W^T$, with the one sample as the row $X$.
+# Jacobian of $a = f(z)$ is the diagonal matrix $\mathrm{diag}(f'(z))$, so multiplying by it is an elementwise
+# product, and the Jacobian of $z^{(k+1)}$ with respect to $a^{(k)}$ is read off $z^{(k+1)} = a^{(k)} W^{(k+1)} + b$
+# (mind our layout: rows are samples, so $W^{(k+1)}$ has shape $(D_k, D_{k+1})$).
+#
+# ### BEGIN SOLUTION
+# *The vectorized recursion.*
+# $$\delta^{(N)} = f'\big(z^{(N)}\big) \odot \nabla_{a^{(N)}}\mathcal{L}, \qquad
+# \delta^{(k)} = f'\big(z^{(k)}\big) \odot \big(W^{(k+1)}\, \delta^{(k+1)}\big), \qquad
+# \nabla_{W^{(k)}}\mathcal{L} = a^{(k-1)}\, \big(\delta^{(k)}\big)^T, \qquad \nabla_{b^{(k)}}\mathcal{L} = \delta^{(k)} .$$
+# The Jacobian of $z^{(k+1)}$ with respect to $a^{(k)}$ is $(W^{(k+1)})^T$ in our layout, so its transpose gives
+# $W^{(k+1)}\delta^{(k+1)}$ (`Ws[k] @ delta` in code); the weight gradient is the outer product
+# `np.outer(activations[k], delta)`.
+# ### END SOLUTION
 #
 # The forward pass is written for you: it keeps every $z^{(k)}$ and $a^{(k)}$, which the backward pass needs.
 
@@ -785,7 +976,7 @@ def network_loss(Ws, bs, x, d, f):
 
 
 # %% [markdown]
-# **Q9.** Write `network_gradients(Ws, bs, x, d, f, f_prime)` for the loss $\mathcal{L} = \frac12 \lVert a^{(N)} -
+# **Q12.** Write `network_gradients(Ws, bs, x, d, f, f_prime)` for the loss $\mathcal{L} = \frac12 \lVert a^{(N)} -
 # d\rVert^2$ (so $\nabla_{a^{(N)}}\mathcal{L} = a^{(N)} - d$), **vectorized**: no loop over units, one loop over
 # layers. Call `forward_pass`, run the recursion above, and return `(dWs, dbs)`, two lists shaped like `Ws` and
 # `bs`. Do not forget the biases. About eight lines.
@@ -874,7 +1065,7 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# ## 7. Why backprop is cheap (Q10)
+# ## 7. Why backprop is cheap (Q13)
 #
 # Write the gradient of a first-layer weight of a fully connected network with $N$ layers of width $m$ as the
 # multi-path chain rule says: one product of local derivatives **per path** from that weight to the output, and
@@ -895,7 +1086,7 @@ ax.legend(fontsize="x-small")
 plt.show()
 
 # %% [markdown]
-# **Q10 (2 points, graded by hand).** In three to five sentences: the backward pass computes each $\delta^{(k)}$
+# **Q13 (2 points, graded by hand).** In three to five sentences: the backward pass computes each $\delta^{(k)}$
 # once and reuses it. Explain why this makes the cost of all the gradients proportional to the number of edges
 # (about the cost of one forward pass), while expanding the chain rule path by path grows exponentially with the
 # depth. Say what is stored during the forward pass and why.
@@ -914,7 +1105,7 @@ plt.show()
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 8. What goes wrong with zero initialization (Q11)
+# ## 8. What goes wrong with zero initialization (Q14)
 #
 # Train the XOR network of section 6 again, once from all weights and biases equal to 0 and once from all weights
 # equal to 0.5 (biases 0), and compare with the random initialization. The right panel follows the three hidden
@@ -948,7 +1139,7 @@ with when_ready():
               f"{np.abs(W1 - W1[:, :1]).max():.1e}, first-layer weights range over [{W1.min():.3f}, {W1.max():.3f}]")
 
 # %% [markdown]
-# **Q11 (2 points, graded by hand).** In three to five sentences, using the delta recursion: what happens in the
+# **Q14 (2 points, graded by hand).** In three to five sentences, using the delta recursion: what happens in the
 # first backward pass when every weight is 0, why do the hidden units stay identical copies of each other for the
 # whole training run (and would a constant non-zero initialization help?), and what does random initialization
 # change?
@@ -970,5 +1161,17 @@ with when_ready():
 # ## What's next
 #
 # You now have the backward pass of a dense layer for one sample. Assignment 4 stacks it into layer objects
-# (`forward` keeps a cache, `backward` returns the input gradient), processes a mini-batch at once
-# ($\nabla_W = X^T G$ for a batch $X$ of rows) and trains multi-layer networks on real data.
+# (`forward` keeps a cache, `backward` returns the input gradient), processes a whole mini-batch at once with
+# matrix products, and trains multi-layer networks on real data.
+#
+# Now that your answers pass their checks, read walkthrough 3 (`course/walkthroughs/03_backprop_by_hand`): it
+# derives every result of this notebook in full, with the numbers printed.
+#
+# ## Where you stand, and how to hand in
+#
+# The last cell lists each question and where its public checks stand. To hand in: save the notebook (Ctrl+S),
+# then submit the `.ipynb` file as your course says: from the **Assignments** tab if you work on the course's
+# JupyterHub, or by uploading it to your learning platform (LMS). Keep its file name.
+
+# %%
+summary("a3")

@@ -17,26 +17,42 @@
 # **Learning goals.** After this assignment you can
 # - translate between the lecture's column-vector notation ($z = W^T a + b$, denominator layout) and the
 #   course's row-sample code ($Z = XW + b$), and say where every transpose comes from;
-# - derive and implement the backward pass of a dense layer ($\nabla_W = X^T G$, $\nabla_X = G W^T$,
-#   $\nabla_b$ = column sums of $G$), of elementwise activations and of softmax cross-entropy ($(P - Y)/n$);
+# - derive, in matrix form, the backward pass of a dense layer, of elementwise activations and of softmax
+#   cross-entropy over a batch, and implement what you derived;
 # - run the backward pass of a whole network as a loop over its layers in reverse, and check it by parameter name;
+# - find planted bugs in a backward pass with your own gradient checks, one parameter at a time, and fix them;
 # - explain why all-zero initialization leaves every hidden unit identical, and train with mini-batch SGD;
 # - read the universal approximation theorem in pictures: width helps, depth can help exponentially more.
 #
-# | question | function you write | points | lecture topic |
-# |---|---|---|---|
-# | Q1 | `dense_forward` | 4 | the affine map of a batch, $Z = XW + b$, shape checks (notes 002, 004) |
-# | Q2 | `dense_backward` | 5 | the matrix chain rule for $Y = XW$: $X^T G$, $G W^T$, column sums (002, 003, 004) |
-# | Q3 | `relu_backward` | 3 | activation derivatives, ReLU' = step (004) |
-# | Q4 | `sigmoid_backward` | 2 | $\sigma' = \sigma(1 - \sigma)$ (003, 004) |
-# | Q5 | `softmax_cross_entropy` | 5 | softmax + negative log-likelihood, gradient $(P - Y)/n$ (002, 003) |
-# | Q6 | `network_backward` | 3 | back-propagation over a list of layers, accumulated gradients (003, 004) |
-# | Q7 | `mlp_loss` | 5 | the MLP with ReLU, cross-entropy and weight decay (002) |
-# | Q8 | `sgd_epoch` | 3 | mini-batch SGD, the training pseudocode (003, 004) |
-# | Q9 | a short written answer | 2 (graded by hand) | initialization and symmetry (003, 004) |
-# | Q10 | a short written answer | 2 (graded by hand) | universal approximation, width and depth (002) |
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | implement | `dense_forward` | 3 | the affine map of a batch, shape checks (notes 002, 004) |
+# | Q2 | derive | `dL_dW`, `dL_dX`, `dL_db` | 7 | the matrix chain rule for Y = XW + b: each gradient in X, W and G = ∂L/∂Y (notes 002, 003, 004) |
+# | Q3 | implement | `dense_backward` | 5 | the dense layer's backward pass in code (002, 003, 004) |
+# | Q4 | derive | `dZ_relu`, `dZ_sigmoid` | 2 | an elementwise activation's backward pass: ReLU's gate, the sigmoid from its own output (004) |
+# | Q5 | implement | `relu_backward` | 2 | ReLU's backward pass in code (004) |
+# | Q6 | implement | `sigmoid_backward` | 2 | the sigmoid's backward pass from its cached output (003, 004) |
+# | Q7 | derive | `dl_ds`, `dL_dS` | 4 | softmax cross-entropy's gradient, for one sample and for a batch with its mean (notes 002, 003) |
+# | Q8 | implement | `softmax_cross_entropy` | 5 | softmax + negative log-likelihood in code, log-sum-exp (002, 003) |
+# | Q9 | implement | `network_backward` | 3 | back-propagation over a list of layers, gradients by name (003, 004) |
+# | Q10 | derive | `dJ_dH`, `dJ_dW1`, `dJ_db1` | 6 | the hidden layer's gradients of notes 002's MLP: two layers down, a ReLU gate, two paths (002) |
+# | Q11 | implement | `mlp_loss` | 4 | the MLP with ReLU, cross-entropy and weight decay in code, checked by parameter (002) |
+# | Q12 | debug | `mlp_gradients_by_sample` | 5 | debugging a backward pass with gradient checks, parameter by parameter (002, 003) |
+# | Q13 | debug | `bug_mean`, `bug_transposed`, `bug_path`, `bug_mask` | 4 | the debugging record: which parameter's check exposed which bug (002, 003) |
+# | Q14 | implement | `sgd_epoch` | 3 | mini-batch SGD, the training pseudocode (003, 004) |
+# | Q15 | explain | a written answer | 2 (graded by hand) | initialization and symmetry (003, 004) |
+# | Q16 | explain | a written answer | 2 (graded by hand) | universal approximation, width and depth (002) |
 #
-# **How the checks work.** Under every function there is a check cell. Run it after you write the function: it
+# **Derive, then implement; then debug.** A *derive* question asks for a result worked out on paper, entered as
+# an expression in named matrices between the quotes of an answer cell: the grader evaluates it on random
+# matrices, so any equivalent form passes, and its check points at the step to redo when it does not. The
+# *debug* questions hand you a backward pass with bugs planted on purpose.
+#
+# **After trying**, not before: walkthrough 4 (`course/walkthroughs/04_mlp_matrix_form`) works every derivation of
+# this notebook out in full. Read it once your answers pass their checks, or when a step still resists after a
+# real attempt.
+#
+# **How the checks work.** Under every function and every answer cell there is a check cell. Run it after you write the function: it
 # prints which checks pass, and for each failure what differed and a hint. When your notebook is graded, hidden
 # checks with other inputs run too, and every gradient is compared with central differences of a reference
 # forward pass. The grader finds your functions **by name**, so keep the names and arguments of the stubs.
@@ -44,10 +60,14 @@
 # vectorized versions are shorter and much faster.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder import grade, when_ready
 from backprop import init
 from backprop.data import digits, xor
 from backprop.gradcheck import numerical_gradient, rel_error
@@ -85,12 +105,12 @@ from backprop.plots import plot_decision_regions
 # |---|---|---|
 # | pre-activation | $z^\ell = (W^\ell)^T a^{\ell-1} + b^\ell$, $(k \times 1)$ | `Z = X @ W + b`, `(n, k)` |
 # | upstream gradient | $\partial L / \partial z^\ell$, $(k \times 1)$ | `G` (called `dZ`), `(n, k)` |
-# | weight gradient | $a^{\ell-1} (\partial L/\partial z^\ell)^T$, $(m \times k)$, summed over samples | `X.T @ G`, `(m, k)` |
-# | input gradient | $W^\ell\, \partial L/\partial z^\ell$, $(m \times 1)$ | `G @ W.T`, `(n, m)` |
-# | bias gradient | $\partial L/\partial z^\ell$, summed over samples | `G.sum(axis=0)`, `(k,)` |
+# | weight gradient | $a^{\ell-1} (\partial L/\partial z^\ell)^T$, $(m \times k)$, summed over samples | you derive it (Q2), `(m, k)` |
+# | input gradient | $W^\ell\, \partial L/\partial z^\ell$, $(m \times 1)$ | you derive it (Q2), `(n, m)` |
+# | bias gradient | $\partial L/\partial z^\ell$, summed over samples | you derive it (Q2), `(k,)` |
 #
-# Every transpose in the right column comes from transposing the left column's equation (rows instead of
-# columns), and every shape can be checked. Shape mistakes are the most common bug in this assignment, so we
+# Every transpose of the code comes from transposing the lecture's equation (rows instead of columns), and every
+# shape can be checked. Shape mistakes are the most common bug in this assignment, so we
 # check shapes early and say which shape was expected. Here is the helper your functions can use:
 
 # %%
@@ -131,7 +151,7 @@ def dense_forward(X, W, b):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_dense_forward", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_dense_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 from autograder import grade
 ### BEGIN HIDDEN TESTS
 grade = grade.with_hidden(seed=401)
@@ -146,6 +166,22 @@ grade("a4.dense_forward")
 # $Z_{ij} = \sum_k X_{ik} W_{kj} + b_j$, and apply the scalar chain rule, summing over every entry of $Z$ that
 # the variable touches:
 #
+# **Q2 (derive).** For $Z = XW + b$ with $X$ `(n, d_in)`, $W$ `(d_in, d_out)` and the upstream gradient
+# $G = \partial L/\partial Z$ `(n, d_out)`, work out, as expressions in `X`, `W` and `G`:
+# 1. `dL_dW`: $\partial L/\partial W$, shape `(d_in, d_out)`;
+# 2. `dL_dX`: $\partial L/\partial X$, shape `(n, d_in)`;
+# 3. `dL_db`: $\partial L/\partial b$, shape `(d_out,)`.
+#
+# Write each with `@` (matrix product), `.T` (transpose), `*`, `+`, and `sum(..., axis=...)`. A way in: take one
+# entry, $\partial L/\partial W_{kj}$, list every entry of $Z$ that $W_{kj}$ touches and what it multiplies there,
+# sum, and then recognise the sum as an entry of a matrix product; every gradient has the shape of its variable.
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.*
+#
 # - $W_{kj}$ appears in $Z_{ij}$ for every sample $i$, with $\partial Z_{ij}/\partial W_{kj} = X_{ik}$:
 #   $$\frac{\partial L}{\partial W_{kj}} = \sum_i G_{ij} X_{ik} = (X^T G)_{kj} \quad\Rightarrow\quad \nabla_W L = X^T G \quad (d_{in} \times n)(n \times d_{out}).$$
 # - $X_{ik}$ appears in $Z_{ij}$ for every unit $j$ of its own row, with $\partial Z_{ij}/\partial X_{ik} = W_{kj}$:
@@ -155,13 +191,39 @@ grade("a4.dense_forward")
 # These are the two matrix examples of notes 002 ($Y = XW$ gives $\nabla_X = G W^T$ and $\nabla_W = X^T G$),
 # written for a batch. In the notes' vector language each is a Jacobian-gradient product: for one sample,
 # $z = W^T x + b$ has Jacobian $\partial z/\partial x = W^T$, so $\nabla_x L = (\partial z/\partial x)^T \nabla_z L = W \nabla_z L$,
-# whose transpose is row $i$ of $G W^T$. The Jacobian is never built: the product gives the result directly. They also contain the **accumulated gradient** of notes 003: for each sample the notes
-# add the outer product of the layer's input and its $\delta$ to an accumulator $\Delta$. Summed over the batch,
-# $\sum_i x^{(i)} (g^{(i)})^T$ is exactly $X^T G$: the matrix product *is* the loop over samples.
-#
-# **Q2.** Write `dense_backward(dZ, cache)` returning `(dX, dW, db)` with the shapes of `X`, `W` and `b`. Three
-# lines. A quick way to remember where the transposes go: each gradient has the shape of its variable, and there
-# is only one way to multiply `X`, `W` and `dZ` to get that shape.
+# whose transpose is row $i$ of $G W^T$. The Jacobian is never built: the product gives the result directly.
+# They also contain the **accumulated gradient** of notes 003: for each sample the notes add the outer product of
+# the layer's input and its $\delta$ to an accumulator $\Delta$. Summed over the batch, $\sum_i x^{(i)} (g^{(i)})^T$
+# is exactly $X^T G$: the matrix product *is* the loop over samples.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "dense_derivation_answer", "locked": false, "schema_version": 3, "solution": true}
+dL_dW = """
+### BEGIN SOLUTION
+X.T @ G
+### END SOLUTION
+"""
+dL_dX = """
+### BEGIN SOLUTION
+G @ W.T
+### END SOLUTION
+"""
+dL_db = """
+### BEGIN SOLUTION
+sum(G, axis=0)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_dense_derivation", "locked": true, "points": 7, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=410)
+### END HIDDEN TESTS
+grade("a4.dense_derivation")
+
+# %% [markdown]
+# **Q3.** Write `dense_backward(dZ, cache)` returning `(dX, dW, db)` with the shapes of `X`, `W` and `b`: your
+# Q2 results, with `dZ` as $G$ and the cache's `X` and `W`. Three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "dense_backward", "locked": false, "schema_version": 3, "solution": true}
 def dense_backward(dZ, cache):
@@ -194,7 +256,7 @@ with when_ready():
     Delta = np.zeros_like(W_demo)
     for x_i, g_i in zip(X_demo, G_demo):  # notes 003: Delta <- Delta + a delta^T, one sample at a time
         Delta += np.outer(x_i, g_i)
-    print(f"accumulated over samples vs X^T G: largest difference {np.abs(Delta - dW).max():.1e}")
+    print(f"accumulated over samples vs your single product: largest difference {np.abs(Delta - dW).max():.1e}")
     L = lambda W_: np.sum(G_demo * dense_forward(X_demo, W_, b_demo)[0])
     print(f"dW vs central differences: relative error {rel_error(dW, numerical_gradient(L, W_demo.copy())):.1e}")
 
@@ -207,12 +269,10 @@ with when_ready():
 #
 # $$\frac{\partial L}{\partial Z} = \frac{\partial L}{\partial A} \odot g'(Z).$$
 #
-# - **ReLU**, $g(z) = \max(0, z)$: $g'(z) = \mathrm{step}(z)$, which is 1 for $z \ge 0$ and 0 for $z < 0$. At
-#   exactly $z = 0$ the derivative does not exist; the lecture's convention is $\mathrm{step}(0) = 1$, and so is
-#   ours. The gradient flows through the units that were active and is blocked at the others (notes 002:
-#   "zero out the entries where $U < 0$").
-# - **Sigmoid**, $\sigma(z) = 1/(1 + e^{-z})$: $\sigma'(z) = \sigma(z)(1 - \sigma(z))$. The forward pass already
-#   computed $A = \sigma(Z)$, so the backward pass reuses it: $g'(Z) = A \odot (1 - A)$, no exponential needed.
+# The derivative $g'$ of each activation is what you work out below, for ReLU, $g(z) = \max(0, z)$ (notes 002:
+# "zero out the entries where $U < 0$"; at exactly $z = 0$ the derivative does not exist, and the lecture's
+# convention counts the unit as active there), and for the sigmoid, whose backward pass can reuse the output
+# $A = \sigma(Z)$ that the forward pass already computed, with no exponential.
 #
 # The forward passes are given; each returns `(A, cache)`, where the cache of ReLU is `Z` and the cache of the
 # sigmoid is its output `A`.
@@ -231,17 +291,52 @@ def sigmoid_forward(Z):
 
 
 # %% [markdown]
-# **Q3.** Write `relu_backward(dA, cache)`: the cache is `Z`; return `dZ`, the shape of `Z`. One line.
+# **Q4 (derive).** Work out, as expressions in named matrices of the same shape (`*` is elementwise; `step(M)` is
+# the unit step, 1 where $M \ge 0$ and 0 elsewhere):
+# 1. `dZ_relu`: $\partial L/\partial Z$ for $A = \max(0, Z)$, in `dA` $= \partial L/\partial A$ and `Z`;
+# 2. `dZ_sigmoid`: $\partial L/\partial Z$ for $A = \sigma(Z)$, in `dA` and the output `A` (no `Z`).
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* The Jacobian of an elementwise map is diagonal, so $\partial L/\partial Z = \partial L/\partial A
+# \odot g'(Z)$. ReLU: $g'(z) = \mathrm{step}(z)$ (1 for $z \ge 0$, 0 below), so `dZ = dA * step(Z)`: the gradient
+# flows through the units that were active and is blocked at the others. Sigmoid: $\sigma' = \sigma(1 - \sigma)$,
+# written with the cached output, `dZ = dA * A * (1 - A)`.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "activation_derivation_answer", "locked": false, "schema_version": 3, "solution": true}
+dZ_relu = """
+### BEGIN SOLUTION
+dA * step(Z)
+### END SOLUTION
+"""
+dZ_sigmoid = """
+### BEGIN SOLUTION
+dA * A * (1 - A)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_activation_derivation", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=411)
+### END HIDDEN TESTS
+grade("a4.activation_derivation")
+
+# %% [markdown]
+# **Q5.** Write `relu_backward(dA, cache)`: the cache is `Z`; return `dZ`, the shape of `Z`. One line.
 
 # %% nbgrader={"grade": false, "grade_id": "relu_backward", "locked": false, "schema_version": 3, "solution": true}
 def relu_backward(dA, cache):
-    """dZ = dA * step(Z) with step(0) = 1. dA and cache = Z have the same shape."""
+    """dZ = dL/dZ of A = max(0, Z), the lecture's convention at Z = 0. dA and cache = Z have the same shape."""
     ### BEGIN SOLUTION
     return dA * (cache >= 0)
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_relu_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 from autograder import grade
 ### BEGIN HIDDEN TESTS
 grade = grade.with_hidden(seed=403)
@@ -249,11 +344,11 @@ grade = grade.with_hidden(seed=403)
 grade("a4.relu_backward")
 
 # %% [markdown]
-# **Q4.** Write `sigmoid_backward(dA, cache)`: the cache is the output `A`; return `dZ`. One line.
+# **Q6.** Write `sigmoid_backward(dA, cache)`: the cache is the output `A`; return `dZ`. One line.
 
 # %% nbgrader={"grade": false, "grade_id": "sigmoid_backward", "locked": false, "schema_version": 3, "solution": true}
 def sigmoid_backward(dA, cache):
-    """dZ = dA * A * (1 - A), where cache = A = sigmoid(Z)."""
+    """dZ = dL/dZ of A = sigmoid(Z), where cache = A (the output, not Z). Same shape as dA."""
     ### BEGIN SOLUTION
     return dA * cache * (1.0 - cache)
     ### END SOLUTION
@@ -275,29 +370,59 @@ grade("a4.sigmoid_backward")
 #
 # $$\ell(s, y) = -\log p_y = -s_y + \log \sum_{j} e^{s_j}.$$
 #
-# **Gradient.** $\partial/\partial s_c$ of $\log\sum_j e^{s_j}$ is $e^{s_c}/\sum_j e^{s_j} = p_c$, and
+# **Q7 (derive).** Work out the gradient of this loss:
+# 1. `dl_ds`: for **one** sample, $\partial \ell/\partial s$ as a row `(1, C)`, in its probabilities `p` (a row
+#    `(1, C)`) and its one-hot label `e` (a row `(1, C)`, 1 at the true class);
+# 2. `dL_dS`: for the **batch** loss, the mean $L = \frac1n \sum_i \ell(s^{(i)}, y^{(i)})$, $\partial L/\partial S$
+#    `(n, C)`, in the probabilities `P` `(n, C)`, the one-hot labels `Y` `(n, C)` and the batch size `n`.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* $\partial/\partial s_c$ of $\log\sum_j e^{s_j}$ is $e^{s_c}/\sum_j e^{s_j} = p_c$, and
 # $\partial(-s_y)/\partial s_c = -[c = y]$. So $\partial \ell / \partial s_c = p_c - [c = y]$: the predicted
-# probabilities minus the one-hot label. The batch loss is the **mean** over the $n$ rows,
-# $L = \frac1n \sum_i \ell(s^{(i)}, y^{(i)})$, so
+# probabilities minus the one-hot label, `p - e`. The batch loss is the **mean** over the $n$ rows, and row $i$
+# of $S$ enters only the $i$-th term, so
 #
 # $$\frac{\partial L}{\partial S} = \frac{1}{n}(P - Y), \qquad P, Y \in \mathbb{R}^{n \times C},\ Y \text{ one-hot}.$$
 #
 # Forgetting the $1/n$ makes the step size grow with the batch size. With two classes and a single sigmoid
-# output this is the $\delta^{[L]} = a - y$ of notes 003: there
-# $\partial L/\partial a = \frac{a - y}{a(1-a)}$ and $\partial a/\partial z = a(1 - a)$, whose product is $a - y$.
-# The sigmoid's $a(1 - a)$, which vanishes for saturated units, cancels; this is why the log-likelihood pairs so
-# well with sigmoid and softmax outputs: a confidently wrong prediction still gets a large gradient.
-#
+# output this is the $\delta^{[L]} = a - y$ of notes 003: the sigmoid's $a(1 - a)$, which vanishes for saturated
+# units, cancels against the loss factor; this is why the log-likelihood pairs so well with sigmoid and softmax
+# outputs: a confidently wrong prediction still gets a large gradient.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "softmax_derivation_answer", "locked": false, "schema_version": 3, "solution": true}
+dl_ds = """
+### BEGIN SOLUTION
+p - e
+### END SOLUTION
+"""
+dL_dS = """
+### BEGIN SOLUTION
+(P - Y) / n
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_softmax_derivation", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=412)
+### END HIDDEN TESTS
+grade("a4.softmax_derivation")
+
+# %% [markdown]
 # **Stability.** $e^{1000}$ overflows. Since $\log\sum_j e^{s_j} = m + \log \sum_j e^{s_j - m}$ for any $m$,
 # subtract each row's maximum first: every exponent is then $\le 0$.
 #
-# **Q5.** Write `softmax_cross_entropy(scores, y)` for `scores (n, C)` and integer labels `y (n,)`; return the
-# pair `(loss, dscores)`: the mean loss (a float) and its gradient `(n, C)`. About six lines
+# **Q8.** Write `softmax_cross_entropy(scores, y)` for `scores (n, C)` and integer labels `y (n,)`; return the
+# pair `(loss, dscores)`: the mean loss (a float) and its gradient `(n, C)`, your `dL_dS`. About six lines
 # (`np.arange(n)` and `y` index the true classes, e.g. `scores[np.arange(n), y]`).
 
 # %% nbgrader={"grade": false, "grade_id": "softmax_cross_entropy", "locked": false, "schema_version": 3, "solution": true}
 def softmax_cross_entropy(scores, y):
-    """Mean of -log softmax(scores)[i, y_i] over the rows, and its gradient (P - Y) / n, shape (n, C)."""
+    """Mean of -log softmax(scores)[i, y_i] over the rows, and its gradient with respect to scores, (n, C)."""
     ### BEGIN SOLUTION
     n = len(scores)
     shifted = scores - scores.max(axis=1, keepdims=True)
@@ -375,7 +500,7 @@ def network_forward(net, X):
 # the weight gradients, and hand $\partial L/\partial A^{\ell-1}$ to the layer before. With layer objects each of
 # these steps is one `backward` call; what is left is the order and the bookkeeping.
 #
-# **Q6.** Write `network_backward(net, dout)`: visit the layers in reverse, passing each one's result to the
+# **Q9.** Write `network_backward(net, dout)`: visit the layers in reverse, passing each one's result to the
 # previous layer, and return `(dX, grads)`, where `dX` is the gradient for the network's input and `grads`
 # collects the parameter gradients under numbered names: the $k$-th layer that has parameters (counting from
 # the input, from 1) contributes `W{k}` and `b{k}` (so `Dense, ReLU, Dense` gives `W1, b1, W2, b2`; these are
@@ -492,23 +617,66 @@ with when_ready():
 # them, and, as usual, we do not decay them: a bias does not make the function steeper.)
 #
 # $J$ reaches each weight matrix along **two paths**: through the data loss and through the penalty. The
-# gradients add up. Along the data path, with $G = \partial J_{\mathrm{MLE}}/\partial U^{(2)}$ (section 5):
+# gradients add up. Along the data path, write $G = \partial J_{\mathrm{MLE}}/\partial U^{(2)}$ (your Q7 result)
+# and go down one layer at a time with your Q2 and Q4 results.
 #
-# 1. $\nabla_{W^{(2)}} = H^T G$ and $\nabla_{b^{(2)}}$ = column sums of $G$ (section 3);
+# **Q10 (derive).** In the names `X` `(n, d)`, `U1` `(n, h)`, `W1` `(d, h)`, `W2` `(h, C)`, `G` `(n, C)` and the
+# number `lam`, work out:
+# 1. `dJ_dH`: $\partial J/\partial H$, shape `(n, h)`;
+# 2. `dJ_dW1`: $\partial J/\partial W^{(1)}$, shape `(d, h)`, both paths included;
+# 3. `dJ_db1`: $\partial J/\partial b^{(1)}$, shape `(h,)`.
+#
+# (`step(U1)` is the unit step of section 4.)
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* With $G = \partial J_{\mathrm{MLE}}/\partial U^{(2)}$:
+#
+# 1. $\nabla_{W^{(2)}} = H^T G$ and $\nabla_{b^{(2)}}$ = column sums of $G$ (Q2);
 # 2. $\nabla_H = G\, W^{(2)T}$;
-# 3. $G' = \nabla_{U^{(1)}}$: $\nabla_H$ with the entries where $U^{(1)} < 0$ set to zero (section 4);
+# 3. $G' = \nabla_{U^{(1)}} = \nabla_H \odot \mathrm{step}(U^{(1)})$: the entries where $U^{(1)} < 0$ set to zero (Q4);
 # 4. $\nabla_{W^{(1)}} = X^T G'$ and $\nabla_{b^{(1)}}$ = column sums of $G'$.
 #
-# Along the penalty path, $\partial(\lambda \sum W_{ij}^2)/\partial W = 2\lambda W$, added to steps 1 and 4.
-#
-# **Q7.** Write `mlp_loss(params, X, y, lam)` for `params = {"W1", "b1", "W2", "b2"}` (shapes `(d, h)`, `(h,)`,
+# Along the penalty path, $\partial(\lambda \sum W_{ij}^2)/\partial W = 2\lambda W$, added to steps 1 and 4:
+# `dJ_dW1 = X.T @ ((G @ W2.T) * step(U1)) + 2 * lam * W1`.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "mlp_derivation_answer", "locked": false, "schema_version": 3, "solution": true}
+dJ_dH = """
+### BEGIN SOLUTION
+G @ W2.T
+### END SOLUTION
+"""
+dJ_dW1 = """
+### BEGIN SOLUTION
+X.T @ ((G @ W2.T) * step(U1)) + 2 * lam * W1
+### END SOLUTION
+"""
+dJ_db1 = """
+### BEGIN SOLUTION
+sum((G @ W2.T) * step(U1), axis=0)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_mlp_derivation", "locked": true, "points": 6, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=413)
+### END HIDDEN TESTS
+grade("a4.mlp_derivation")
+
+# %% [markdown]
+# **Q11.** Write `mlp_loss(params, X, y, lam)` for `params = {"W1", "b1", "W2", "b2"}` (shapes `(d, h)`, `(h,)`,
 # `(h, C)`, `(C,)`), `X (n, d)` and integer labels `y (n,)`. Return `(J, grads)`, with `grads` a dict with the
-# same four keys and shapes. Use your functions of Q1, Q2, Q3 and Q5 (and the given `relu_forward`); about ten
+# same four keys and shapes. Use your functions of Q1, Q3, Q5 and Q8 (and the given `relu_forward`); about ten
 # lines.
 
 # %% nbgrader={"grade": false, "grade_id": "mlp_loss", "locked": false, "schema_version": 3, "solution": true}
 def mlp_loss(params, X, y, lam):
-    """J = softmax cross-entropy of relu(X W1 + b1) W2 + b2 plus lam (||W1||^2 + ||W2||^2); returns (J, grads)."""
+    """J = softmax cross-entropy of relu(X W1 + b1) W2 + b2 plus lam (||W1||^2 + ||W2||^2); returns (J, grads),
+    grads a dict with the keys and shapes of params."""
     ### BEGIN SOLUTION
     U1, cache1 = dense_forward(X, params["W1"], params["b1"])
     H, cache_relu = relu_forward(U1)
@@ -521,7 +689,7 @@ def mlp_loss(params, X, y, lam):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_mlp_loss", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_mlp_loss", "locked": true, "points": 4, "schema_version": 3, "solution": false}
 from autograder import grade
 ### BEGIN HIDDEN TESTS
 grade = grade.with_hidden(seed=407)
@@ -567,7 +735,128 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# ## 9. Mini-batch SGD on handwritten digits
+# ## 9. The debugging lab: a backward pass with planted bugs
+#
+# The function below is handed to you **with bugs planted on purpose**, three or four of them, of the kinds that
+# really happen: a factor forgotten, a product with its factors in the wrong order, a path of a sum left out, a
+# mask taken from the wrong place. It computes the gradients of the same $J$ as `mlp_loss`, but one sample at a
+# time, accumulating per-sample gradients and averaging them (notes 003's $\Delta$ accumulators). Every line of it
+# looks plausible; only a gradient check tells you which gradients are wrong.
+#
+# **Your tools** are your own: `numerical_gradient` and `rel_error` (imported in the setup cell from the
+# library's public `backprop.gradcheck`; they are the functions you wrote in assignment 2, and you may paste your
+# own instead), and the $J$ of your `mlp_loss`. Check **one parameter at a time**: perturb only `W1`, compare
+# with the function's `W1`, then `b1`, and so on, as `gradient_check_by_name` did above. The network below has as
+# many hidden units as classes, so every shape agrees even where a product is transposed: shapes will not give a
+# bug away, the check will.
+#
+# **Q12 (debug).** Find every bug with your checks and **fix it in place**, in the cell of
+# `mlp_gradients_by_sample`: keep its name and arguments, change as few lines as you need. A parameter's check
+# can stay red after one fix when a second bug feeds the same gradient; check again after every fix.
+#
+# **Q13 (debug record).** In the cell after it, record what you found: for each bug, the parameters whose
+# gradient check *that bug alone* makes fail, written as names among `W1`, `b1`, `W2`, `b2` separated by commas
+# (for example `W2, b2`). The public check only says whether your record can be read; whether it is right is
+# graded when your notebook is graded.
+
+# %% nbgrader={"grade": false, "grade_id": "mlp_gradients_by_sample", "locked": false, "schema_version": 3, "solution": true}
+### BEGIN SOLUTION
+def mlp_gradients_by_sample(params, X, y, lam):
+    """The gradients of mlp_loss's J, worked out one sample at a time and averaged: notes 003's accumulators.
+
+    params = {"W1" (d, h), "b1" (h,), "W2" (h, C), "b2" (C,)}, X (n, d), integer labels y (n,), the weight decay
+    lam. Returns {"W1", "b1", "W2", "b2"}, each shaped like its parameter: the gradient of
+    J = mean cross-entropy + lam (||W1||^2 + ||W2||^2), the same J as mlp_loss.
+    """
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    n = len(X)
+    Delta = {name: np.zeros_like(value) for name, value in params.items()}
+    for i in range(n):
+        x = X[i]                                     # one sample, shape (d,)
+        u1 = x @ W1 + b1                             # (h,)
+        h = np.maximum(u1, 0.0)
+        u2 = h @ W2 + b2                             # (C,)
+        _, g2 = softmax_cross_entropy(u2[None, :], y[i:i + 1])
+        g2 = g2[0]                                   # this sample's d loss / d u2, shape (C,)
+        Delta["W2"] += np.outer(h, g2) / n           # fixed: the outer product in W2's shape (h, C)
+        Delta["b2"] += g2 / n                        # fixed: the 1/n of the mean
+        dh = W2 @ g2                                 # this sample's d loss / d h, shape (h,)
+        g1 = dh * (u1 >= 0)                          # fixed: the gate of the hidden layer's own pre-activation
+        Delta["W1"] += np.outer(x, g1) / n
+        Delta["b1"] += g1 / n
+    return {"W1": Delta["W1"] + 2 * lam * W1,       # fixed: the penalty's path to W1
+            "b1": Delta["b1"],
+            "W2": Delta["W2"] + 2 * lam * W2,
+            "b2": Delta["b2"]}
+### END SOLUTION
+
+# %% [markdown]
+# ### BEGIN SOLUTION
+# *Instructor's note.* The release hands out `HANDOUT` of `autograder/suites/a4.py` in the cell above (the
+# release step puts it there); this source keeps the fixed version, each fixed line marked `# fixed`. The four
+# planted bugs: `b2`'s accumulator without the $1/n$; `W2`'s outer product with its factors swapped; `W1`'s
+# weight-decay path dropped; the ReLU gate taken from the output layer's `u2` instead of `u1`, which breaks `W1`
+# and `b1`.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "test_debug_fix", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=414)
+### END HIDDEN TESTS
+grade("a4.debug_fix")
+
+# %% [markdown]
+# The network and batch to debug on (4 inputs, 3 hidden units, 3 classes, 6 samples, $\lambda = 0.1$), and a
+# cell for your checks:
+
+# %%
+rng = np.random.default_rng(41)
+params_debug = {"W1": rng.normal(size=(4, 3)), "b1": 0.1 * rng.normal(size=3),
+                "W2": rng.normal(size=(3, 3)), "b2": 0.1 * rng.normal(size=3)}
+X_debug, y_debug, lam_debug = rng.normal(size=(6, 4)), rng.integers(0, 3, size=6), 0.1
+
+# %%
+# Your gradient checks, one parameter at a time (not graded).
+with when_ready():
+    ### BEGIN SOLUTION
+    grads_debug = mlp_gradients_by_sample(params_debug, X_debug, y_debug, lam_debug)
+    for name in params_debug:
+        J = lambda v: mlp_loss({**params_debug, name: v}, X_debug, y_debug, lam_debug)[0]
+        print(f"{name}: relative error {rel_error(grads_debug[name], numerical_gradient(J, params_debug[name].copy())):.1e}")
+    ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "debug_record_answer", "locked": false, "schema_version": 3, "solution": true}
+bug_mean = """
+### BEGIN SOLUTION
+b2
+### END SOLUTION
+"""
+bug_transposed = """
+### BEGIN SOLUTION
+W2
+### END SOLUTION
+"""
+bug_path = """
+### BEGIN SOLUTION
+W1
+### END SOLUTION
+"""
+bug_mask = """
+### BEGIN SOLUTION
+W1, b1
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_debug_record", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=415)
+### END HIDDEN TESTS
+grade("a4.debug_record")
+
+# %% [markdown]
+# ## 10. Mini-batch SGD on handwritten digits
 #
 # Notes 003 and 004 describe three ways to step: **batch** gradient descent (the gradient of the whole training
 # set per step: accurate but expensive), **stochastic** gradient descent (one random sample per step: cheap and
@@ -592,7 +881,7 @@ with when_ready():
 #
 # `mlp_loss` does the forward, loss and backward lines for one batch; `sgd_epoch` is one pass of the inner loop.
 #
-# **Q8.** Write `sgd_epoch(params, X, y, lr, batch_size, lam, rng)`, where `rng` is a NumPy `Generator` or an
+# **Q14.** Write `sgd_epoch(params, X, y, lr, batch_size, lam, rng)`, where `rng` is a NumPy `Generator` or an
 # int seed (the course's convention: `np.random.default_rng(rng)` turns a seed into a Generator and returns a
 # Generator unchanged). Draw the order `np.random.default_rng(rng).permutation(len(X))` once; then for each
 # consecutive slice of `batch_size` indices of that order (the last one may be shorter) call `mlp_loss` on those
@@ -679,7 +968,7 @@ with when_ready():
 # gap is the start of overfitting, which the small weight decay keeps in check. Many of the mistakes are digits
 # a human would hesitate over too, drawn on an 8x8 grid.
 #
-# ## 10. Universal approximation, in pictures
+# ## 11. Universal approximation, in pictures
 #
 # The universal approximation theorem (Hornik et al. 1989, Cybenko 1989; for ReLU, Leshno et al. 1993): a network
 # with one hidden layer and a linear output can approximate any continuous function on a closed bounded set as
@@ -774,7 +1063,7 @@ with when_ready():
 # deep, narrow network from random weights is much harder than writing them down. In practice depth still tends
 # to help (notes 002: deeper models often need fewer units and generalize better).
 #
-# ## 11. Q9: zero initialization (2 points, graded by hand)
+# ## 12. Q15: zero initialization (2 points, graded by hand)
 #
 # Using the backward formulas of this notebook, explain in three to five sentences why the hidden units of a
 # network whose weights all start at 0 remain identical during training (what does each unit receive in the
@@ -794,10 +1083,10 @@ with when_ready():
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 12. Q10: width and depth (2 points, graded by hand)
+# ## 13. Q16: width and depth (2 points, graded by hand)
 #
 # The universal approximation theorem says one hidden layer is enough. In three to five sentences: what exactly
-# does it promise and what does it not promise, and what do the two pictures of section 10 add to it?
+# does it promise and what does it not promise, and what do the two pictures of section 11 add to it?
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "reflection_depth", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
@@ -816,3 +1105,15 @@ with when_ready():
 # Everything here used plain SGD with one fixed step size, and nothing but weight decay against overfitting. The
 # dense layer, the activations, the loss and the backward loop you wrote are the whole machinery; what follows in
 # the course changes how the step is taken and how the network is kept from memorizing its training set.
+#
+# Now that your answers pass their checks, read walkthrough 4 (`course/walkthroughs/04_mlp_matrix_form`): it
+# derives every result of this notebook in full.
+#
+# ## Where you stand, and how to hand in
+#
+# The last cell lists each question and where its public checks stand. To hand in: save the notebook (Ctrl+S),
+# then submit the `.ipynb` file as your course says: from the **Assignments** tab if you work on the course's
+# JupyterHub, or by uploading it to your learning platform (LMS). Keep its file name.
+
+# %%
+summary("a4")

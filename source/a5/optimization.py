@@ -28,29 +28,44 @@
 # - derive the Xavier/Glorot and He initial scales from keeping the variance of the activations constant, see
 #   gradients vanish in a deep sigmoid network, and clip an exploding gradient.
 #
-# | question | function you write | points | lecture topic |
-# |---|---|---|---|
-# | Q1 | `minibatch_epoch` | 4 | batch, stochastic and mini-batch gradient descent (notes 000, 003, 004) |
-# | Q2 | `momentum` | 4 | momentum (004) |
-# | Q3 | `nesterov` | 4 | momentum, Nesterov's look-ahead (004) |
-# | Q4 | `adagrad` | 3 | adaptive step sizes: Adagrad (000, 004) |
-# | Q5 | `rmsprop` | 3 | adaptive step sizes: RMSprop (000, 004) |
-# | Q6 | `adadelta` | 4 | adaptive step sizes: Adadelta (004) |
-# | Q7 | `adam` | 5 | Adam and its bias correction (004) |
-# | Q8 | `clip_by_global_norm` | 3 | exploding gradients, gradient clipping (004) |
-# | Q9 | a short written answer | 2 (graded by hand) | learning rates, SGD's noise and $\eta(t)$ (000, 004) |
-# | Q10 | a short written answer | 2 (graded by hand) | vanishing and exploding gradients, initialization (004) |
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | implement | `minibatch_epoch` | 4 | batch, stochastic and mini-batch gradient descent (notes 000, 003, 004) |
+# | Q2 | explain | a written answer | 2 (graded by hand) | learning rates, SGD's noise floor and a decaying step size (notes 000, 004) |
+# | Q3 | derive | `momentum_limit`, `momentum_w2` | 4 | momentum: the velocity as a geometric sum, and two steps by hand (notes 004) |
+# | Q4 | implement | `momentum` | 4 | momentum (notes 004) |
+# | Q5 | implement | `nesterov` | 4 | Nesterov's look-ahead, written for the gradient at the stored point (notes 004) |
+# | Q6 | implement | `adagrad` | 3 | adaptive step sizes: Adagrad (notes 000, 004) |
+# | Q7 | derive | `rmsprop_w2` | 2 | RMSprop: two steps by hand (notes 000, 004) |
+# | Q8 | implement | `rmsprop` | 3 | adaptive step sizes: RMSprop (notes 000, 004) |
+# | Q9 | derive | `adadelta_first_step` | 2 | Adadelta: the size of its first step (notes 004) |
+# | Q10 | implement | `adadelta` | 4 | adaptive step sizes: Adadelta (notes 004) |
+# | Q11 | derive | `adam_mean_factor`, `adam_first_step_uncorrected` | 5 | Adam: the bias of averages started at zero, and its correction (notes 004) |
+# | Q12 | implement | `adam` | 5 | Adam (notes 004) |
+# | Q13 | derive | `clip_factor`, `clip_b` | 3 | exploding gradients: the scale factor of clipping by the global norm (notes 004) |
+# | Q14 | implement | `clip_by_global_norm` | 3 | gradient clipping by the global norm (notes 004) |
+# | Q15 | explain | a written answer | 2 (graded by hand) | vanishing and exploding gradients, initialization, clipping (notes 004) |
 #
 # **How the checks work.** Under every function there is a check cell. Run it after you write the function: it
 # prints which checks pass, and for each failure what differed and a hint. When your notebook is graded, hidden
 # checks with other inputs run too. The grader finds your functions **by name**, so keep the names and arguments
 # of the stubs. Replace every `raise NotImplementedError()` with your code.
+#
+# **Derive, then implement.** Five questions ask for a result you work out on paper (a factor, a limit, a
+# number after two steps by hand) before the code that uses it. You type the result as Python arithmetic between
+# the quotes of an answer cell; the check under it says whether it is right and, if not, which step to redo. The
+# notebook does not show these results; walkthrough 5 (`course/walkthroughs/05_optimization`, sections 3 to 5
+# and 7) works them all out. Read it **after** you have tried, to compare, not before.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import matplotlib.pyplot as plt
 import numpy as np
 
-from autograder import grade, when_ready
 from backprop import init, layers, losses
 from backprop.optim import inverse_time_decay
 from backprop.plots import plot_gradient_norms, plot_trajectories
@@ -166,14 +181,19 @@ plt.show()
 # - Shuffle with `order = rng.permutation(n)`, called **once** (the grader replays your shuffle with the same
 #   random generator, so use exactly this call).
 # - The batches are `order[0:B]`, `order[B:2B]`, ...; the last one may be smaller when `B` does not divide `n`.
-# - For each batch, step `w <- w - lr * X_B.T @ (X_B @ w - y_B) / |B|` (divide by the size of *this* batch).
+# - For each batch, take one gradient step of size `lr` on that batch's own loss $L_B$, the mean over the batch
+#   (section 1's loss and gradient, with $X_B, y_B$ in place of $X, y$).
 # - Return the weights after every step, stacked into an array of shape `(number of steps, d)`.
 #
-# About eight lines. Do not modify `w` in place (write `w = w - ...`).
+# About eight lines. Do not modify `w` in place.
 
 # %% nbgrader={"grade": false, "grade_id": "minibatch_epoch", "locked": false, "schema_version": 3, "solution": true}
 def minibatch_epoch(w, X, y, lr, batch_size, rng):
-    """One epoch of mini-batch gradient descent on 1/(2|B|) ||X_B w - y_B||^2. Returns the path, (steps, d)."""
+    """One epoch of mini-batch gradient descent on least squares.
+
+    w (d,), X (n, d), y (n,), lr > 0, batch_size B, rng a numpy Generator (shuffle with one rng.permutation(n)).
+    Returns the weights after each step, shape (ceil(n / B), d); w itself is not modified.
+    """
     ### BEGIN SOLUTION
     order = rng.permutation(len(X))
     path = []
@@ -247,8 +267,9 @@ with when_ready():
 # \mathcal L^{(i)}(w^*)\rVert$, and the iterate wanders in a cloud around $w^*$ whose excess loss is roughly
 # proportional to $\eta$. That is the **noise floor**. A smaller $\eta$ lowers it but slows the approach.
 #
-# The way out is a step size that shrinks with time, $\eta(t)$. Notes 004 state the classic conditions (Robbins
-# and Monro) under which SGD converges:
+# The way out is a step size that shrinks with time, $\eta(t)$. Notes 004 say only that the step must decrease "in
+# a certain way" for SGD to converge, and point to a theorem elsewhere; the classic conditions are Robbins and
+# Monro's (1951), for stochastic approximation in general:
 #
 # $$\sum_{t=1}^\infty \eta(t) = \infty \qquad\text{and}\qquad \sum_{t=1}^\infty \eta(t)^2 < \infty .$$
 #
@@ -288,7 +309,7 @@ with when_ready():
 # The large constant step gets close fast and then stays on its floor; the small constant step has a lower floor
 # but needs many epochs to get there; the decaying step gets the fast start of the first and keeps going down.
 #
-# ### Q9: step sizes (2 points, graded by hand)
+# ### Q2: step sizes (2 points, graded by hand)
 #
 # In three to five sentences: using the factor $(1 - \eta\lambda)$ of section 2, say what limits the step size of
 # batch gradient descent and why a narrow valley is slow; then explain why SGD with a constant step size does not
@@ -348,18 +369,66 @@ def sgd(w, dw, state):
 #
 # $$v_t = \mu\, v_{t-1} - \eta\, g_t, \qquad w_t = w_{t-1} + v_t, \qquad v_0 = 0 .$$
 #
-# Unrolled, $v_t = -\eta \sum_{k \le t} \mu^{t-k} g_k$: an exponentially weighted sum of the gradients. Where the
-# gradient keeps its sign (along the valley floor) the terms add up, towards a step of $\eta\, g / (1 - \mu)$,
-# ten times a plain step for $\mu = 0.9$; where it flips sign every step (across the valley) they cancel.
-# Many libraries write the same method as $v_t = \mu v_{t-1} + g_t$, $w_t = w_{t-1} - \eta v_t$: this $v$ is the
-# other one divided by $-\eta$, and the iterates $w_t$ are identical for a constant $\eta$. Either form is accepted.
+# Where the gradient keeps its sign (along the valley floor) the past steps add up; where it flips sign every step
+# (across the valley) they cancel. How much do they add up to? That is your first derivation.
 #
-# **Q2.** Write `momentum(w, dw, state)` with hyper-parameters `state["lr"]` and `state["mu"]` and the velocity in
+# **Q3 (derive).**
+# 1. Suppose the gradient is the same vector $g$ at every step. As $t$ grows, the step $v_t$ tends to a fixed
+#    multiple of the plain gradient-descent step $-\eta g$. Store that multiple, an expression in `mu` alone, in
+#    `momentum_limit`.
+# 2. By hand: minimize $f(w) = w^2$ (gradient $2w$) from $w_0 = 1$ with $\eta = 0.1$, $\mu = 0.9$ and $v_0 = 0$.
+#    Store $w_2$, the weight after two momentum steps, in `momentum_w2` (a number; arithmetic such as `1 - 0.2`
+#    is fine).
+#
+# Many libraries write the same method as $v_t = \mu v_{t-1} + g_t$, $w_t = w_{t-1} - \eta v_t$: this $v$ is the
+# other one divided by $-\eta$, and the iterates $w_t$ are identical for a constant $\eta$; both forms give the same
+# answers here, and both pass Q4.
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* Unrolled from $v_0 = 0$, $v_t = -\eta \sum_{k=1}^{t} \mu^{t-k} g_k$, an exponentially
+# weighted sum of the gradients. With $g_k = g$ for every $k$ it is a geometric sum of $t$ terms,
+# $v_t = -\eta g\,(1 + \mu + \dots + \mu^{t-1}) = -\eta g\,\frac{1 - \mu^t}{1 - \mu} \to \frac{1}{1 - \mu}\,(-\eta g)$:
+# **$1/(1-\mu)$ times a plain step** (ten times for $\mu = 0.9$, a hundred for $\mu = 0.99$). The factor multiplies
+# the step $-\eta g$, not $\eta$ alone: the limit step is $-\eta g/(1-\mu)$.
+#
+# By hand: $g_1 = 2 w_0 = 2$, $v_1 = 0.9 \cdot 0 - 0.1 \cdot 2 = -0.2$, $w_1 = 0.8$; $g_2 = 1.6$,
+# $v_2 = 0.9 \cdot (-0.2) - 0.1 \cdot 1.6 = -0.34$, $w_2 = 0.8 - 0.34 = 0.46$ (plain gradient descent: $0.64$).
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "momentum_steps_answer", "locked": false, "schema_version": 3, "solution": true}
+momentum_limit = """
+### BEGIN SOLUTION
+1 / (1 - mu)
+### END SOLUTION
+"""
+momentum_w2 = """
+### BEGIN SOLUTION
+0.8 - 0.34
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_momentum_steps", "locked": true, "points": 4, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=511)
+### END HIDDEN TESTS
+grade("a5.momentum_steps")
+
+# %% [markdown]
+# **Q4.** Write `momentum(w, dw, state)` with hyper-parameters `state["lr"]` and `state["mu"]` and the velocity in
 # `state["v"]`. Three or four lines.
 
 # %% nbgrader={"grade": false, "grade_id": "momentum", "locked": false, "schema_version": 3, "solution": true}
 def momentum(w, dw, state):
-    """Momentum: v <- mu v - lr g;  w <- w + v. state: lr, mu, and the velocity v (zeros at first)."""
+    """Heavy-ball momentum, one step.
+
+    w: a parameter array (any shape); dw: its gradient, same shape; state: a dict with the hyper-parameters "lr"
+    and "mu" and, after the first call, the velocity "v" (shaped like w; absent at first, so start it at zero).
+    Returns (w_new, state): a new array shaped like w, and the same dict with the velocity stored.
+    """
     ### BEGIN SOLUTION
     v = state["mu"] * state.get("v", np.zeros_like(w)) - state["lr"] * dw
     state["v"] = v
@@ -395,11 +464,14 @@ grade("a5.momentum")
 #
 # which is the same as $w \leftarrow w + \mu v - \eta g$ with the new $v$ (expand it to see why). Either is fine.
 #
-# **Q3.** Write `nesterov(w, dw, state)`: the same state as momentum (`lr`, `mu`, `v`). Four lines.
+# **Q5.** Write `nesterov(w, dw, state)`: the same state as momentum (`lr`, `mu`, `v`). Four lines.
 
 # %% nbgrader={"grade": false, "grade_id": "nesterov", "locked": false, "schema_version": 3, "solution": true}
 def nesterov(w, dw, state):
-    """Nesterov: v_prev = v;  v <- mu v - lr g;  w <- w - mu v_prev + (1 + mu) v. state: lr, mu, v."""
+    """Nesterov's accelerated gradient, one step, with dw the gradient at the stored (look-ahead) point.
+
+    state: "lr", "mu" and the velocity "v" (absent at first: start it at zero). Returns (w_new, state).
+    """
     ### BEGIN SOLUTION
     v_prev = state.get("v", np.zeros_like(w))
     v = state["mu"] * v_prev - state["lr"] * dw
@@ -430,12 +502,15 @@ grade("a5.nesterov")
 # $G$ only grows, the steps shrink for ever: a built-in decaying step size, which is good for convex problems and
 # often too aggressive for networks.
 #
-# **Q4.** Write `adagrad(w, dw, state)` with `state["lr"]`, `state["eps"]` and the sum of squares in
+# **Q6.** Write `adagrad(w, dw, state)` with `state["lr"]`, `state["eps"]` and the sum of squares in
 # `state["G"]`. Three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "adagrad", "locked": false, "schema_version": 3, "solution": true}
 def adagrad(w, dw, state):
-    """Adagrad: G <- G + g^2;  w <- w - lr g / (sqrt(G) + eps). state: lr, eps, G."""
+    """Adagrad, one step. state: "lr", "eps" and the accumulated squares "G" (absent at first: zeros).
+
+    Returns (w_new, state), w_new a new array shaped like w.
+    """
     ### BEGIN SOLUTION
     G = state.get("G", np.zeros_like(w)) + dw ** 2
     state["G"] = G
@@ -460,12 +535,46 @@ grade("a5.adagrad")
 #
 # $\sqrt{s_t}$ is the root mean square (RMS) of the recent gradients, over roughly the last $1/(1-\rho)$ steps.
 #
-# **Q5.** Write `rmsprop(w, dw, state)` with `state["lr"]`, `state["rho"]`, `state["eps"]` and the average in
+# **Q7 (derive, by hand).** Minimize $f(w) = w^2$ (gradient $2w$) from $w_0 = 1$ with RMSprop, $\eta = 0.1$,
+# $\rho = 0.9$, $\epsilon = 0$ and $s_0 = 0$. Store $w_2$, the weight after two steps, in `rmsprop_w2`: a number,
+# to at least three significant digits (arithmetic with `sqrt(...)` is fine). Compare the first step with what
+# plain gradient descent would do with the same $\eta$.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked by hand.* $g_1 = 2$, $s_1 = 0.1 \cdot 4 = 0.4$, step $0.1 \cdot 2/\sqrt{0.4} = 0.3162$, so
+# $w_1 = 0.6838$. Note the first step: $s_1 = (1-\rho) g_1^2$ gives a step of $\eta/\sqrt{1-\rho} \approx 3.16\,\eta$
+# whatever the size of $g_1$ (gradient descent would move by $\eta g_1 = 0.2$). Then $g_2 = 1.3675$,
+# $s_2 = 0.9 \cdot 0.4 + 0.1 \cdot 1.3675^2 = 0.5470$, step $0.1 \cdot 1.3675/\sqrt{0.5470} = 0.1849$, so
+# $w_2 \approx 0.4989$.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "rmsprop_by_hand_answer", "locked": false, "schema_version": 3, "solution": true}
+rmsprop_w2 = """
+### BEGIN SOLUTION
+0.49887
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_rmsprop_by_hand", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=512)
+### END HIDDEN TESTS
+grade("a5.rmsprop_by_hand")
+
+# %% [markdown]
+# **Q8.** Write `rmsprop(w, dw, state)` with `state["lr"]`, `state["rho"]`, `state["eps"]` and the average in
 # `state["s"]`. Keep $\epsilon$ outside the square root, as written. Three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "rmsprop", "locked": false, "schema_version": 3, "solution": true}
 def rmsprop(w, dw, state):
-    """RMSprop: s <- rho s + (1 - rho) g^2;  w <- w - lr g / (sqrt(s) + eps). state: lr, rho, eps, s."""
+    """RMSprop, one step. state: "lr", "rho", "eps" and the running average "s" (absent at first: zeros).
+
+    Returns (w_new, state), w_new a new array shaped like w.
+    """
     ### BEGIN SOLUTION
     s = state["rho"] * state.get("s", np.zeros_like(w)) + (1 - state["rho"]) * dw ** 2
     state["s"] = s
@@ -496,16 +605,49 @@ grade("a5.rmsprop")
 #
 # Note the order: the step $\Delta_t$ uses the *old* $u_{t-1}$ (the new step is not known yet), and $u$ is
 # updated with the unscaled $\Delta_t$ afterwards. Here $\epsilon$ sits *inside* both roots and matters: with
-# $u_0 = 0$ the first steps have size about $\sqrt{\epsilon}$, and the method builds its own step size up from
-# there. The original has no $\eta$; `backprop.optim.adadelta` (and PyTorch) keep a factor $\eta$ with default 1.
+# $u_0 = 0$ it alone sets the size of the first step, and the method then builds its own step size up from there.
+# The original has no $\eta$; `backprop.optim.adadelta` (and PyTorch) keep a factor $\eta$ with default 1.
 #
-# **Q6.** Write `adadelta(w, dw, state)` with `state["lr"]`, `state["rho"]`, `state["eps"]` and the two averages
+# **Q9 (derive).** Start from $s_0 = u_0 = 0$ and a gradient $g_1$ that is large compared with $\epsilon$
+# ($g_1^2 \gg \epsilon$). The size of the first step, $|\Delta_1|$, then hardly depends on $g_1$. Store it, an
+# expression in `eps` and `rho`, in `adadelta_first_step` (`sqrt(...)` is available). For $\rho = 0.9$ and
+# $\epsilon = 10^{-6}$, how does it compare with $\sqrt\epsilon$?
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* $s_1 = (1-\rho) g_1^2$ and $u_0 = 0$, so
+# $|\Delta_1| = \frac{\sqrt{\epsilon}}{\sqrt{(1-\rho) g_1^2 + \epsilon}}\,|g_1| \approx
+# \frac{\sqrt\epsilon\,|g_1|}{\sqrt{1-\rho}\,|g_1|} = \sqrt{\frac{\epsilon}{1-\rho}}$ when $(1-\rho)g_1^2 \gg \epsilon$.
+# The first step is not $\sqrt\epsilon$ but $1/\sqrt{1-\rho}$ times that: about $3.2\sqrt\epsilon$ for $\rho = 0.9$,
+# $10\sqrt\epsilon$ for $\rho = 0.99$. Then $u_1 = (1-\rho)\Delta_1^2 \approx \epsilon$, so the second step is about
+# $\sqrt{2\epsilon}/\sqrt{s_2}\,|g_2|$: the numerator grows step by step as $u$ collects the past steps.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "adadelta_first_step_answer", "locked": false, "schema_version": 3, "solution": true}
+adadelta_first_step = """
+### BEGIN SOLUTION
+sqrt(eps / (1 - rho))
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_adadelta_first_step", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=513)
+### END HIDDEN TESTS
+grade("a5.adadelta_first_step")
+
+# %% [markdown]
+# **Q10.** Write `adadelta(w, dw, state)` with `state["lr"]`, `state["rho"]`, `state["eps"]` and the two averages
 # in `state["s"]` and `state["u"]`. Five lines.
 
 # %% nbgrader={"grade": false, "grade_id": "adadelta", "locked": false, "schema_version": 3, "solution": true}
 def adadelta(w, dw, state):
-    """Adadelta: s <- rho s + (1-rho) g^2; delta = -sqrt(u + eps) / sqrt(s + eps) g; u <- rho u + (1-rho) delta^2;
-    w <- w + lr delta. state: lr, rho, eps, s, u."""
+    """Adadelta, one step. state: "lr", "rho", "eps" and the two running averages "s" (squared gradients) and
+    "u" (squared steps), absent at first: zeros. Returns (w_new, state), w_new a new array shaped like w.
+    """
     ### BEGIN SOLUTION
     rho, eps = state["rho"], state["eps"]
     s = rho * state.get("s", np.zeros_like(w)) + (1 - rho) * dw ** 2
@@ -531,32 +673,78 @@ grade("a5.adadelta")
 #
 # $$m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2 .$$
 #
-# **The bias.** Both start at zero, so early on they are too small. Unrolling,
-# $m_t = (1 - \beta_1) \sum_{k=1}^t \beta_1^{t-k} g_k$; if the gradients had a constant mean $\bar g$,
+# **The bias.** Both averages start at zero, so early on they are too small: after one step $m_1$ holds only the
+# share $1 - \beta_1$ of the first gradient. Adam corrects each average by dividing it by the share of the
+# quantity it estimates that it holds after $t$ steps. Work that share out.
 #
-# $$\mathbb E[m_t] = (1 - \beta_1) \sum_{k=1}^{t} \beta_1^{t-k}\, \bar g = (1 - \beta_1^t)\, \bar g ,$$
+# **Q11 (derive).**
+# 1. Assume the gradients $g_k$ are random with the same mean $\bar g$ at every step. Starting from $m_0 = 0$, find
+#    $\mathbb E[m_t]$ and store $\mathbb E[m_t] / \bar g$, an expression in `beta1` and `t`, in `adam_mean_factor`.
+#    This is the divisor of the correction: $\hat m_t = m_t$ divided by it; the same argument with $\beta_2$ gives
+#    the divisor of $v_t$.
+# 2. What would the *first* step be without any correction? Take a positive gradient $g_1 > 0$, $\epsilon = 0$,
+#    $m_0 = v_0 = 0$, and the step $\eta\, m_1 / \sqrt{v_1}$. Store its length in units of $\eta$, an expression in
+#    `beta1` and `beta2`, in `adam_first_step_uncorrected`; then evaluate it for the usual $\beta_1 = 0.9$,
+#    $\beta_2 = 0.999$.
+
+# %% [markdown]
+# **Your working.** (not graded)
 #
-# a geometric sum. With $\beta_2 = 0.999$, after 10 steps $v_t$ holds only $1 - 0.999^{10} \approx 1\%$ of the
-# mean square it estimates. Dividing by that factor removes the bias exactly:
+# ### BEGIN SOLUTION
+# *Worked derivation.* Unrolling from $m_0 = 0$, $m_t = (1 - \beta_1) \sum_{k=1}^t \beta_1^{t-k} g_k$, so with a
+# constant mean $\bar g$ the expectation is a finite geometric sum:
 #
-# $$\hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t}, \qquad
-#   w_t = w_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, \qquad t = 1, 2, \dots$$
+# $$\mathbb E[m_t] = (1 - \beta_1) \sum_{k=1}^{t} \beta_1^{t-k}\, \bar g = (1 - \beta_1)\,\frac{1-\beta_1^t}{1-\beta_1}\,\bar g
+#   = (1 - \beta_1^t)\, \bar g .$$
 #
-# On the first step $\hat m_1 = g_1$ and $\hat v_1 = g_1^2$, so every weight moves by about $\eta$: the step size
-# is (roughly) the distance a weight moves per step, whatever the scale of its gradient. Without the correction
-# the first step would be $\eta (1 - \beta_1) / \sqrt{1 - \beta_2} \approx 3.2\,\eta$ for the usual $\beta$'s.
-# Folding both corrections into the step size,
-# $\eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$ and $w_t = w_{t-1} - \eta_t m_t / (\sqrt{v_t} + \epsilon)$,
-# is the same method up to where $\epsilon$ sits, and passes as well.
+# Dividing by that factor removes the bias exactly: $\hat m_t = m_t / (1 - \beta_1^t)$, and likewise
+# $\hat v_t = v_t / (1 - \beta_2^t)$. With $\beta_2 = 0.999$, after 10 steps $v_t$ holds only
+# $1 - 0.999^{10} \approx 1\%$ of the mean square it estimates.
 #
-# **Q7.** Write `adam(w, dw, state)` with `state["lr"]`, `state["beta1"]`, `state["beta2"]`, `state["eps"]`, the
+# Without the correction, $m_1 = (1-\beta_1) g_1$ and $v_1 = (1-\beta_2) g_1^2$, so the first step is
+# $\eta\,(1-\beta_1) g_1 / (\sqrt{1-\beta_2}\,|g_1|) = \eta\,(1-\beta_1)/\sqrt{1-\beta_2} \approx 3.16\,\eta$ for the
+# usual values. With it, $\hat m_1 = g_1$ and $\hat v_1 = g_1^2$: every weight moves by about $\eta$, so the step
+# size is (roughly) the distance a weight moves per step, whatever the scale of its gradient. Folding both
+# corrections into the step size, $\eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$ and
+# $w_t = w_{t-1} - \eta_t m_t / (\sqrt{v_t} + \epsilon)$, is the same method up to where $\epsilon$ sits.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "adam_bias_answer", "locked": false, "schema_version": 3, "solution": true}
+adam_mean_factor = """
+### BEGIN SOLUTION
+1 - beta1**t
+### END SOLUTION
+"""
+adam_first_step_uncorrected = """
+### BEGIN SOLUTION
+(1 - beta1) / sqrt(1 - beta2)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_adam_bias", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=514)
+### END HIDDEN TESTS
+grade("a5.adam_bias")
+
+# %% [markdown]
+# The corrected averages $\hat m_t$ and $\hat v_t$ (each divided by its factor from Q11) give Adam's step,
+#
+# $$w_t = w_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}, \qquad t = 1, 2, \dots$$
+#
+# Folding both corrections into a step size $\eta_t$ that multiplies $m_t / (\sqrt{v_t} + \epsilon)$ is the same
+# method up to where $\epsilon$ sits, and passes as well.
+#
+# **Q12.** Write `adam(w, dw, state)` with `state["lr"]`, `state["beta1"]`, `state["beta2"]`, `state["eps"]`, the
 # averages in `state["m"]`, `state["v"]` and the step count in `state["t"]` (0 before the first step, so the
 # first step uses $t = 1$). About seven lines.
 
 # %% nbgrader={"grade": false, "grade_id": "adam", "locked": false, "schema_version": 3, "solution": true}
 def adam(w, dw, state):
-    """Adam: t += 1; m <- b1 m + (1-b1) g; v <- b2 v + (1-b2) g^2; m_hat = m / (1-b1^t); v_hat = v / (1-b2^t);
-    w <- w - lr m_hat / (sqrt(v_hat) + eps). state: lr, beta1, beta2, eps, m, v, t."""
+    """Adam, one step. state: "lr", "beta1", "beta2", "eps", the two averages "m" and "v" (absent at first: zeros)
+    and the step count "t" (absent at first: 0). Returns (w_new, state), w_new a new array shaped like w.
+    """
     ### BEGIN SOLUTION
     b1, b2 = state["beta1"], state["beta2"]
     t = state.get("t", 0) + 1
@@ -667,8 +855,8 @@ with when_ready():
 #   momentum and Nesterov accumulate speed along the floor and get closest. The adaptive rules move by about
 #   $\eta$ per step whatever the gradient, so their progress depends on $\eta$: Adagrad's first step is $\eta$
 #   in each coordinate (a jump off the wall) and its ever-shrinking step then slows it down, RMSprop (no
-#   momentum) jitters across the floor, and Adadelta builds its own step size up from $\sqrt\epsilon$ and stays
-#   cautious. None of them is best everywhere, which is why $\eta$ and the rule are still tuned per problem.
+#   momentum) jitters across the floor, and Adadelta builds its own step size up from the small first step of Q9
+#   and stays cautious. None of them is best everywhere, which is why $\eta$ and the rule are still tuned per problem.
 #
 # ## 7. Vanishing and exploding gradients
 #
@@ -727,11 +915,16 @@ plt.show()
 #
 # using $\mathrm{Var}(aW) = \mathbb E[a^2]\, \mathbb E[W^2]$ for independent factors with $\mathbb E[W] = 0$.
 #
-# - **Linear-like activations** (tanh, or sigmoid near 0, where $f(z) \approx z$ up to scale): $\mathbb E[a^2]
-#   \approx \mathrm{Var}(z_{\text{prev}})$, so the variance is kept from layer to layer when
-#   $d_{\text{in}} \mathrm{Var}(W) = 1$. The backward pass multiplies by $W^T$ and sums over $d_{\text{out}}$ units,
-#   which asks for $d_{\text{out}} \mathrm{Var}(W) = 1$. Glorot and Bengio compromise between the two:
+# - **Units that are the identity around 0** (tanh: $\tanh(0) = 0$ and $\tanh'(0) = 1$, so $\tanh(z) \approx z$
+#   for small $z$): then $\mathbb E[a^2] \approx \mathrm{Var}(z_{\text{prev}})$, and the variance is kept from layer
+#   to layer when $d_{\text{in}} \mathrm{Var}(W) = 1$. The backward pass multiplies by $W^T$ and sums over
+#   $d_{\text{out}}$ units, which asks for $d_{\text{out}} \mathrm{Var}(W) = 1$. Glorot and Bengio compromise
+#   between the two:
 #   $$\mathrm{Var}(W) = \frac{2}{d_{\text{in}} + d_{\text{out}}} \qquad\text{(Xavier / Glorot).}$$
+#   The derivation leans on both properties of tanh at 0, slope 1 and output centred at 0. The sigmoid has
+#   neither: $\sigma'(0) = 1/4$, so each layer shrinks the signal by about 4 (16 in variance), and
+#   $\sigma(0) = 1/2$, so its outputs are not centred. Xavier's scale is not made for the sigmoid, which is one
+#   reason the sigmoid network above vanishes even with it.
 # - **ReLU**: for $z$ symmetric around 0, $\mathrm{relu}(z)$ keeps only the positive half, so
 #   $\mathbb E[\mathrm{relu}(z)^2] = \frac12 \mathbb E[z^2] = \frac12 \mathrm{Var}(z)$. Half the variance is lost
 #   at every layer, and doubling the weights' variance puts it back:
@@ -772,22 +965,61 @@ plt.show()
 #
 # Initialization controls the gradients at the start only. During training a step can still land on a steep
 # "cliff" of the loss, and one huge gradient throws the weights far away, undoing all the progress (a classic
-# problem of recurrent networks). **Gradient clipping** caps the length of the step and keeps its direction:
-# with all the gradients of the model viewed as one long vector $g$,
+# problem of recurrent networks, which this course does not cover). **Gradient clipping** caps the length of the
+# step and keeps its direction. View all the gradients of the model as one long vector $g$ and take its length,
 #
-# $$N = \lVert g \rVert_2 = \sqrt{\textstyle\sum_{\text{arrays}} \sum_{\text{entries}} g^2}, \qquad
-#   g \leftarrow g \cdot \frac{c}{N} \quad\text{if } N > c, \qquad c = \texttt{max\_norm} .$$
+# $$N = \lVert g \rVert_2 = \sqrt{\textstyle\sum_{\text{arrays}} \sum_{\text{entries}} g^2} .$$
 #
-# The norm is *global*: one number for all the arrays together, so every array is scaled by the same factor
-# and the direction of the full step is kept (clipping each array on its own would change the direction).
+# The norm is *global*: one number for all the arrays together. When $N$ exceeds a threshold $c$
+# (`max_norm`), every array is multiplied by the **same** positive factor, chosen so that the clipped gradient has
+# length exactly $c$; when $N \le c$ nothing changes. One common factor keeps the direction of the full step
+# (clipping each array on its own would change it).
 #
-# **Q8.** Write `clip_by_global_norm(grads, max_norm)` for a dict of gradient arrays (such as `model.grads`).
+# **Q13 (derive).**
+# 1. Store the factor, for $N > c$, an expression in `c` and `N`, in `clip_factor`.
+# 2. By hand: the gradients are `{"W": [[1, -2], [2, 0]], "b": [4, 0]}` and `max_norm = 2`. Store the first entry
+#    of the clipped `b` in `clip_b` (a number).
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* Multiplying every array by $k > 0$ multiplies $N$ by $k$; $kN = c$ gives $k = c/N$ (less than
+# 1 exactly when $N > c$). By hand: $N = \sqrt{1 + 4 + 4 + 0 + 16 + 0} = 5 > 2$, so $k = 2/5 = 0.4$ and the clipped
+# $b$ is $(1.6, 0)$.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "clip_factor_answer", "locked": false, "schema_version": 3, "solution": true}
+clip_factor = """
+### BEGIN SOLUTION
+c / N
+### END SOLUTION
+"""
+clip_b = """
+### BEGIN SOLUTION
+4 * 2 / 5
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_clip_factor", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=515)
+### END HIDDEN TESTS
+grade("a5.clip_factor")
+
+# %% [markdown]
+# **Q14.** Write `clip_by_global_norm(grads, max_norm)` for a dict of gradient arrays (such as `model.grads`).
 # Return the pair `(clipped, N)`: a **new** dict with the same keys holding the clipped arrays (the input is not
 # modified), and the global norm $N$ before clipping. Four or five lines.
 
 # %% nbgrader={"grade": false, "grade_id": "clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true}
 def clip_by_global_norm(grads, max_norm):
-    """Scale all arrays by max_norm / N when their global norm N exceeds max_norm. Returns (new dict, N)."""
+    """Clip a dict of gradient arrays by their global norm N (one number for all the arrays together).
+
+    grads: dict name -> array (not modified); max_norm > 0. Returns (clipped, N): a new dict with the same keys and
+    shapes, whose global norm is at most max_norm (unchanged when N <= max_norm), and N before clipping.
+    """
     ### BEGIN SOLUTION
     norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     factor = max_norm / norm if norm > max_norm else 1.0
@@ -835,7 +1067,7 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# ### Q10: deep networks (2 points, graded by hand)
+# ### Q15: deep networks (2 points, graded by hand)
 #
 # In three to five sentences: why do the gradients of the first layers of the deep sigmoid network vanish (name
 # the factor each layer contributes and its bound), why does He initialization keep a ReLU network's activations
@@ -847,7 +1079,7 @@ with when_ready():
 # derivative is at most 1/4, so across ten layers the factors multiply into something tiny and the first layers
 # barely learn. With zero-mean independent weights, Var(z) = d_in Var(W) E[a^2], and ReLU keeps only half of
 # E[z^2]; He's Var(W) = 2 / d_in exactly doubles what ReLU halves, while Xavier's 2 / (d_in + d_out) = 1 / d_in
-# for square layers assumes a linear activation and loses a factor of 2 in variance per layer. Clipping rescales
+# for square layers assumes a unit that is the identity around 0 and loses a factor of 2 in variance per layer. Clipping rescales
 # all the gradients together when their global norm exceeds a threshold: it caps the length of a step and keeps
 # its direction; it does not change the direction, nor steps that were already small, and it does not fix
 # vanishing gradients.
@@ -857,4 +1089,16 @@ with when_ready():
 # ## What's next
 #
 # `backprop.train.fit` takes any of these rules (`optimizer=optim.adam`), a schedule (`lr_schedule=`) and
-# clipping (`max_grad_norm=`). The next assignment turns to the other half of training a network well: regularization.
+# clipping (`max_grad_norm=`). Now that you have tried every question, walkthrough 5 (sections 3 to 5 and 7) has
+# the worked derivations to compare with yours. The next assignment turns to the other half of training a network
+# well: regularization.
+#
+# ## Where you stand, and how to hand in
+#
+# The cell below lists each question with what its public checks said the last time you ran them here, and what
+# grading adds (the hidden checks, the written answers). To hand in, save the notebook (File > Save), then submit
+# the `.ipynb` file as your course says: from the Assignments tab if you work on the course's JupyterHub, or by
+# uploading it to the course's LMS page. Keep its file name.
+
+# %%
+summary("a5")

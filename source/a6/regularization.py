@@ -17,38 +17,62 @@
 #
 # **Learning goals.** After this assignment you can
 # - recognize overfitting in training and validation curves;
-# - derive weight decay from the L2 penalty and its $(1 - 2\lambda\eta)$ shrinking factor;
+# - derive weight decay from the L2 penalty and the factor by which it shrinks the weights at every step, and the
+#   L1 penalty's subgradient;
 # - write early stopping that returns to the best weights;
 # - perturb the inputs with Gaussian noise, and the network with (inverted) dropout, keeping the expected
 #   activation unchanged, and relate it to the lecture's test-time scaling of the weights;
-# - derive and implement batch normalization (forward in training and prediction modes, backward through the
-#   batch statistics) and layer normalization, and check every backward pass numerically.
+# - derive the backward passes of dropout, batch normalization (the three paths through the batch statistics) and
+#   layer normalization, implement them, and check every backward pass numerically.
 #
-# | question | function you write | points | lecture topic |
-# |---|---|---|---|
-# | Q1 | `l2_penalty` | 3 | weight decay, $J = J_{loss} + \lambda\lVert W\rVert^2$ (notes 002, 004) |
-# | Q2 | `train_with_early_stopping` | 4 | early stopping, best weights restored (000, 004) |
-# | Q3 | `add_input_noise` | 4 | perturbation of the inputs (004) |
-# | Q4 | `dropout_forward` | 5 | dropout, the expectation kept (000, 004) |
-# | Q5 | `dropout_backward` | 2 | dropout's gradient |
-# | Q6 | `batchnorm_forward` | 6 | covariate shift, batch normalization, scale and shift (004) |
-# | Q7 | `batchnorm_backward` | 5 | backprop through the batch statistics (004) |
-# | Q8 | `layernorm_forward` | 3 | layer normalization (004) |
-# | Q9 | `layernorm_backward` | 3 | backprop through layer normalization |
-# | Q10 | a short written answer | 2 (graded by hand) | comparing the regularizers |
-# | Q11 | a short written answer | 2 (graded by hand) | normalization at prediction time |
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | derive | `l2_grad`, `decay_factor`, `l1_subgrad` | 5 | weight decay from the L2 penalty, and the L1 penalty's subgradient (notes 002, 004) |
+# | Q2 | implement | `l2_penalty` | 3 | weight decay: the penalty and its gradient in code (notes 002, 004) |
+# | Q3 | implement | `train_with_early_stopping` | 4 | early stopping, the best weights restored (notes 000, 004) |
+# | Q4 | implement | `add_input_noise` | 4 | perturbing the inputs with Gaussian noise (notes 004) |
+# | Q5 | implement | `dropout_forward` | 5 | dropout, the expectation kept (notes 000, 004) |
+# | Q6 | derive | `dropout_dx` | 2 | dropout's backward pass (notes 004) |
+# | Q7 | implement | `dropout_backward` | 2 | dropout's backward pass in code |
+# | Q8 | implement | `batchnorm_forward` | 6 | covariate shift; batch normalization with its scale and shift (notes 004) |
+# | Q9 | derive | `bn_direct`, `bn_through_mean`, `bn_through_var`, `bn_dgamma` | 7 | batch norm's backward pass: the three paths from x to x̂ (notes 004) |
+# | Q10 | implement | `batchnorm_backward` | 5 | backprop through the batch statistics in code (notes 004) |
+# | Q11 | implement | `layernorm_forward` | 3 | layer normalization: each sample over its own features |
+# | Q12 | derive | `ln_dx`, `ln_dgamma` | 5 | layer norm's backward pass: what changes from batch norm |
+# | Q13 | implement | `layernorm_backward` | 3 | layer norm's backward pass in code |
+# | Q14 | explain | a written answer | 2 (graded by hand) | comparing the regularizers |
+# | Q15 | explain | a written answer | 2 (graded by hand) | normalization at prediction time |
 #
 # **How the checks work.** Under every function there is a check cell: run it after you write the function.
 # It prints which checks pass and, for each failure, what differed and a hint. When your notebook is graded,
 # hidden checks with other inputs run too. The grader finds your functions **by name**, so keep the names and
 # arguments of the stubs, and replace every `raise NotImplementedError()` with your code.
+#
+# **Derive, then implement.** Four questions ask for a derived result (a gradient, a factor, the contribution of
+# each path of a backward pass) before the code that uses it: you type it as an expression between the quotes of
+# an answer cell, and the check under it says whether it is right and, if not, which step to redo. The notebook
+# does not show these results. Walkthrough 6 (`course/walkthroughs/06_regularization`, sections 3, 5, 6 and 7)
+# works them out: read it **after** you have tried, to compare, not before.
+#
+# **What this assignment leaves out.** The lecture notes touch a few things we only mention. Notes 004 observe
+# that today's very large networks overfit less than their size suggests, and that nobody quite knows why; the
+# methods here still matter for networks of the size you train. They also note that dropout has become less
+# popular (large networks need it less, convolutional networks gain little from it because they reuse their
+# weights, and batch normalization has replaced it in many places); it remains common in smaller models. Notes
+# 004's section titled "layer normalization" in fact describes standardizing each mini-batch, which is batch
+# normalization; what this course calls layer normalization (section 7) standardizes each sample over its own
+# features. Recurrent networks, where dropout and normalization need special care, are outside this course.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import matplotlib.pyplot as plt
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from autograder import grade, when_ready
 from backprop import data, layers, optim
 from backprop.gradcheck import numerical_gradient_array, rel_error
 from backprop.losses import softmax_cross_entropy
@@ -191,23 +215,73 @@ plt.show()
 #
 # $$J(W) = J_{loss}(W) + \lambda \lVert W \rVert^2, \qquad \lVert W\rVert^2 = \sum_{i,j} W_{ij}^2 .$$
 #
-# Its gradient is $\partial (\lambda \sum W_{ij}^2) / \partial W_{ij} = 2\lambda W_{ij}$, so
-# $\nabla_W J = \nabla_W J_{loss} + 2\lambda W$. One gradient-descent step with step size $\eta$ then reads
+# Gradient descent on $J$ makes the weights **decay** towards 0 at every step, unless the data keeps pushing them:
+# that is why the L2 penalty on a network is called *weight decay*. The penalty goes on the weight matrices, not
+# on the biases: a bias only shifts a unit's threshold and does not make the function wiggly. In the MLP of the
+# lecture (notes 002) the objective is the cross-entropy plus $\lambda$ times the sum of the squared entries of
+# *every* weight matrix.
+#
+# A cousin, the **L1 penalty** $\lambda \sum_{i,j} |W_{ij}|$ (the lasso's), is not differentiable where an entry is
+# 0, but everywhere else it is, and gradient descent uses a *subgradient*: any slope between the two one-sided
+# slopes at the kink. We only need it away from 0.
+#
+# **Q1 (derive).** Write each answer as an expression between the quotes below: matrix answers may use `W` (a
+# matrix), `lam` (the number $\lambda$), `+ - * /`, `@`, `.T` and `abs(...)`; products are entry by entry with `*`.
+# 1. `l2_grad`: the gradient $\nabla_W \big(\lambda \lVert W \rVert^2\big)$, a matrix of the shape of $W$.
+# 2. `decay_factor`: one gradient-descent step of size $\eta$ on $J$ when the data gradient is zero multiplies $W$ by
+#    a number. Write it in `lam` and `eta`.
+# 3. `l1_subgrad`: the gradient of $\lambda \sum_{i,j} |W_{ij}|$ at a $W$ with no zero entry, a matrix of the shape of
+#    $W$ (there is no `sign` function: build it from what the grader reads).
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* Each $W_{ij}$ appears in one term of the sum: $\partial (\lambda \sum W_{kl}^2) / \partial
+# W_{ij} = 2\lambda W_{ij}$, so $\nabla_W J = \nabla_W J_{loss} + 2\lambda W$. One step with step size $\eta$:
 #
 # $$W_t = W_{t-1} - \eta\,\big(\nabla_W J_{loss} + 2\lambda W_{t-1}\big) = (1 - 2\lambda\eta)\, W_{t-1} - \eta\, \nabla_W J_{loss}.$$
 #
-# Before the usual step, every weight is multiplied by $1 - 2\lambda\eta < 1$: it **decays** towards 0, and
-# only weights that the data keeps pushing stay large. That is why the L2 penalty on a network is called
-# *weight decay*. The penalty goes on the weight matrices, not on the biases: a bias only shifts a unit's
-# threshold and does not make the function wiggly. In the MLP of the lecture (notes 002) the objective is the
-# cross-entropy plus $\lambda$ times the sum of the squared entries of *every* weight matrix.
-#
-# **Q1.** Write `l2_penalty(W, lam)` returning the pair `(value, grad)`: the float $\lambda\lVert W\rVert^2$ and
-# the array $2\lambda W$ of the shape of `W`. Two lines.
+# Before the usual step, every weight is multiplied by $1 - 2\lambda\eta < 1$. For L1, $d|w|/dw = +1$ for $w > 0$ and
+# $-1$ for $w < 0$, so the gradient is $\lambda\,\mathrm{sign}(W) = \lambda W / |W|$ entry by entry: a pull of the
+# same size $\lambda$ on every weight, large or small, which drives small weights to exactly 0 (sparsity), while L2's
+# pull $2\lambda W$ fades as a weight shrinks.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "weight_decay_answer", "locked": false, "schema_version": 3, "solution": true}
+l2_grad = """
+### BEGIN SOLUTION
+2 * lam * W
+### END SOLUTION
+"""
+decay_factor = """
+### BEGIN SOLUTION
+1 - 2 * lam * eta
+### END SOLUTION
+"""
+l1_subgrad = """
+### BEGIN SOLUTION
+lam * W / abs(W)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_weight_decay", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=611)
+### END HIDDEN TESTS
+grade("a6.weight_decay")
+
+# %% [markdown]
+# **Q2.** Write `l2_penalty(W, lam)` returning the pair `(value, grad)`: the float $\lambda\lVert W\rVert^2$ and its
+# gradient with respect to `W` (your `l2_grad`), an array of the shape of `W`. Two lines.
 
 # %% nbgrader={"grade": false, "grade_id": "l2_penalty", "locked": false, "schema_version": 3, "solution": true}
 def l2_penalty(W, lam):
-    """Weight decay: (lam * ||W||^2, its gradient 2 lam W)."""
+    """The L2 penalty of a weight matrix. W: array (any shape); lam >= 0.
+
+    Returns (value, grad): the float lam * ||W||^2 and its gradient with respect to W, an array shaped like W.
+    """
     ### BEGIN SOLUTION
     return lam * float(np.sum(W ** 2)), 2 * lam * W
     ### END SOLUTION
@@ -222,10 +296,10 @@ grade("a6.l2_penalty")
 
 # %% [markdown]
 # **The decay factor in numbers.** Take one plain gradient step with your penalty when the data gradient is
-# zero: the weights must come out multiplied by exactly $1 - 2\lambda\eta$.
+# zero: the weights must come out multiplied by exactly your `decay_factor`.
 #
 # In the experiments we train with Adam, which divides each gradient entry by a running average of its size;
-# there the $2\lambda W$ term is rescaled too, so the shrinking is no longer the uniform factor above (the
+# there the penalty's gradient term is rescaled too, so the shrinking is no longer the uniform factor above (the
 # variant that applies the factor directly, outside Adam's rescaling, is known as *decoupled* weight decay,
 # AdamW). The penalty still pulls every weight towards 0, as the right-hand plot shows.
 
@@ -234,7 +308,7 @@ with when_ready():
     W = np.random.default_rng(3).normal(size=(4, 3))
     lam, eta = 0.05, 0.1
     W_next = W - eta * l2_penalty(W, lam)[1]  # one SGD step with a zero data gradient
-    print(f"W_next / W = {np.unique(np.round(W_next / W, 12))}, 1 - 2 lam eta = {1 - 2 * lam * eta}")
+    print(f"W_next / W = {np.unique(np.round(W_next / W, 12))} for lam = {lam}, eta = {eta}")
 
     decay_net = make_net()
     results["weight decay"] = run(decay_net, lam=3e-3)
@@ -262,7 +336,7 @@ with when_ready():
 # The validation set thus chooses the number of epochs, a hyper-parameter, on data the weights are not fitted
 # to.
 #
-# **Q2.** Write `train_with_early_stopping(model, train_epoch, val_loss, max_epochs, patience)`. It calls
+# **Q3.** Write `train_with_early_stopping(model, train_epoch, val_loss, max_epochs, patience)`. It calls
 # `train_epoch(model)` and then `val_loss(model)` (a float) once per epoch, for at most `max_epochs` epochs.
 # - An epoch **improves** when its validation loss is *strictly* below the best so far. Then save **copies**
 #   (`np.copy`) of every array in `model.params` and `model.buffers` (a buffer holds untrained state such as
@@ -346,11 +420,12 @@ with when_ready():
     plt.show()
 
 # %% [markdown]
-# The validation loss is lowest at epoch 2, before the network has even fitted its training slice; it then
-# bumps up while the training loss collapses, and settles on a long, slowly falling plateau. A patience of 3
-# stops on the bump and restores the epoch-2 network, whose *accuracy* is poor: the loss minimum and the
-# accuracy maximum need not coincide. A patience of 15 rides out the bump and stops in the plateau, with the
-# accuracy of the network trained to the end in about half the epochs. Patience is a hyper-parameter too,
+# Read the printed lines with the plot. In runs of this notebook the validation loss reaches a first minimum
+# within the first few epochs, before the network has fitted its training slice, then bumps up while the training
+# loss collapses and settles on a long, slowly falling plateau. A short patience stops on that bump and restores
+# an early network whose *accuracy* can be poor: the loss minimum and the accuracy maximum need not coincide. A
+# long patience rides out the bump and stops in the plateau, with about the accuracy of the network trained to
+# the end in fewer epochs. Patience is a hyper-parameter too,
 # chosen by looking at such curves.
 
 # %% [markdown]
@@ -367,13 +442,16 @@ with when_ready():
 # patterns, so $\sigma$ is a hyper-parameter. At prediction time the input is used as it is. The noise does
 # not depend on $x$, so the backward pass is the identity: $\partial L/\partial x = \partial L / \partial \tilde x$.
 #
-# **Q3.** Write `add_input_noise(x, sigma, train=True, rng=None)`: with `train=True` return `x` plus noise drawn
+# **Q4.** Write `add_input_noise(x, sigma, train=True, rng=None)`: with `train=True` return `x` plus noise drawn
 # from `rng` (a `numpy.random.Generator`: use `rng.standard_normal(x.shape)`), otherwise `x` itself. Draw from
 # `rng`, not from `np.random`, so that a seeded run is reproducible. Two or three lines.
 
 # %% nbgrader={"grade": false, "grade_id": "add_input_noise", "locked": false, "schema_version": 3, "solution": true}
 def add_input_noise(x, sigma, train=True, rng=None):
-    """x + sigma * N(0, 1) noise while training; x unchanged at prediction time."""
+    """Gaussian input noise. x: array (any shape); sigma >= 0; train: bool; rng: a numpy Generator (or a seed).
+
+    Returns an array shaped like x: noisy while training, x itself at prediction time.
+    """
     ### BEGIN SOLUTION
     if not train:
         return x
@@ -437,17 +515,18 @@ with when_ready():
 #   $\text{out} = a \cdot m / (1-p)$ with $m \in \{0, 1\}$, so that $E[\text{out}] = (1-p)\,a/(1-p) = a$; then
 #   prediction needs no change at all.
 #
-# **Backward.** With the scaled mask $M = m/(1-p)$ stored, $\text{out} = a \odot M$, so
-# $\partial L/\partial a = \partial L/\partial\text{out} \odot M$: the gradient flows only through the kept units,
-# with the same scale.
 #
-# **Q4.** Write `dropout_forward(x, p, train=True, rng=None)` returning `(out, mask)`. While training, draw
+# **Q5.** Write `dropout_forward(x, p, train=True, rng=None)` returning `(out, mask)`. While training, draw
 # `keep = rng.random(x.shape) >= p` (each unit kept with probability $1-p$), form the scaled mask
 # `keep / (1 - p)` and return `(x * mask, mask)`. At prediction time return `(x, None)`. Three or four lines.
 
 # %% nbgrader={"grade": false, "grade_id": "dropout_forward", "locked": false, "schema_version": 3, "solution": true}
 def dropout_forward(x, p, train=True, rng=None):
-    """Inverted dropout with drop probability p. Returns (out, scaled mask), or (x, None) at prediction time."""
+    """Inverted dropout with drop probability p. x: array (any shape); rng: a numpy Generator (or a seed).
+
+    Returns (out, mask) with mask the scaled mask out was computed with, both shaped like x; (x, None) at
+    prediction time.
+    """
     ### BEGIN SOLUTION
     if not train:
         return x, None
@@ -465,11 +544,46 @@ grade = grade.with_hidden(seed=604)
 grade("a6.dropout_forward")
 
 # %% [markdown]
-# **Q5.** Write `dropout_backward(dout, mask)`: `dout * mask`, or `dout` itself when `mask` is `None`. One line.
+# **Backward.** The forward pass stored the mask it used.
+#
+# **Q6 (derive).** Write $\partial L/\partial x$ for inverted dropout in training mode, as a matrix expression in
+# `G` (the upstream gradient $\partial L/\partial\,\text{out}$, shape `(n, d)`), `m` (the 0/1 mask of kept units,
+# shape `(n, d)`) and `p`, in `dropout_dx`. Products entry by entry are `*`.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* Entry by entry, $\text{out}_{ij} = x_{ij}\, m_{ij}/(1-p)$, with the mask a constant of this
+# forward pass; each output depends on one input only, so $\partial L/\partial x_{ij} = G_{ij}\, m_{ij}/(1-p)$,
+# i.e. `G * m / (1 - p)`: the gradient flows only through the kept units, with the same scale as the forward pass.
+# With the scaled mask $M = m/(1-p)$ stored, that is `dout * M`.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "dropout_gradient_answer", "locked": false, "schema_version": 3, "solution": true}
+dropout_dx = """
+### BEGIN SOLUTION
+G * m / (1 - p)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_dropout_gradient", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=612)
+### END HIDDEN TESTS
+grade("a6.dropout_gradient")
+
+# %% [markdown]
+# **Q7.** Write `dropout_backward(dout, mask)` with the `mask` your `dropout_forward` returned (already scaled), or
+# `None` at prediction time. It returns $\partial L/\partial x$, shaped like `dout`. One line.
 
 # %% nbgrader={"grade": false, "grade_id": "dropout_backward", "locked": false, "schema_version": 3, "solution": true}
 def dropout_backward(dout, mask):
-    """dL/dx = dL/dout * mask (the same scaled mask as the forward pass)."""
+    """Backward pass of inverted dropout. dout: dL/dout; mask: the scaled mask of the forward pass, or None.
+
+    Returns dL/dx, shaped like dout.
+    """
     ### BEGIN SOLUTION
     return dout if mask is None else dout * mask
     ### END SOLUTION
@@ -483,12 +597,21 @@ grade = grade.with_hidden(seed=605)
 grade("a6.dropout_backward")
 
 # %% [markdown]
-# **The two schemes are the same network.** Take hidden activations `h` feeding a layer `W`. Train the
-# lecture's way with weights $W_s$ and a 0/1 mask, and the inverted way with weights $W_i = (1-p) W_s$ and
-# the mask scaled by $1/(1-p)$: with the same mask, the layer computes exactly the same thing during
-# training, $(h \odot m) W_s = (h \odot m/(1-p))\,(1-p) W_s$. At prediction time the lecture multiplies its
-# weights by $1 - p$ and so uses $(1-p) W_s = W_i$: the same as the inverted network, which changes nothing.
-# Finally, averaging many dropout passes gives back the prediction-time output: the expectation is kept.
+# **The two schemes compute the same function, but they do not train the same.** Take hidden activations `h`
+# feeding a layer. Train the lecture's way with weights $W_s$ and a 0/1 mask, and the inverted way with weights
+# $W_i = (1-p) W_s$ and the mask scaled by $1/(1-p)$: with the same mask, the layer computes exactly the same
+# thing during training, $(h \odot m) W_s = (h \odot m/(1-p))\,(1-p) W_s$, and at prediction time the lecture
+# multiplies its weights by $1 - p$ and so uses $(1-p) W_s = W_i$, as the inverted network does.
+#
+# The *gradients* differ, though. The inverted layer's input is $1/(1-p)$ times larger, so its weight gradient is
+# $1/(1-p)$ times the lecture's; and a step on $W_s$ moves the prediction-time weights $(1-p) W_s$ by only $1-p$
+# times that step. With the same step size $\eta$, one step of the inverted network therefore moves the
+# prediction-time weights $1/(1-p)^2$ times as far (4 times for $p = 0.5$): the two are the same model with
+# different parametrizations, and gradient descent is not invariant to a change of parametrization. Their step
+# sizes would have to differ by $(1-p)^2$ to follow the same path, and weight decay, which penalizes $W_s$ or
+# $W_i$, pulls with a different strength too. The cell below checks the forward identities, then takes one SGD
+# step on each with the same mask and the same upstream gradient. Finally, averaging many dropout passes gives
+# back the prediction-time output: the expectation is kept.
 
 # %%
 class Dropout(layers.Layer):
@@ -512,6 +635,13 @@ m = rng.random(h.shape) >= p
 W_i = (1 - p) * W_s
 print("training, same mask:    ", np.allclose((h * m) @ W_s, (h * m / (1 - p)) @ W_i))
 print("prediction:             ", np.allclose(h @ ((1 - p) * W_s), h @ W_i))
+G_up, eta = rng.normal(size=(6, 3)), 0.1  # an upstream gradient dL/d(layer output), and a step size
+W_s_next = W_s - eta * (h * m).T @ G_up  # one SGD step, the lecture's way
+W_i_next = W_i - eta * (h * m / (1 - p)).T @ G_up  # one SGD step, inverted dropout
+move_s, move_i = (1 - p) * W_s_next - W_i, W_i_next - W_i  # how far the prediction-time weights moved
+print("after one step, same prediction-time weights:", np.allclose((1 - p) * W_s_next, W_i_next),
+      f"(the inverted step is {np.linalg.norm(move_i) / np.linalg.norm(move_s):.2f} times longer; "
+      f"1 / (1 - p)^2 = {1 / (1 - p) ** 2:g})")
 with when_ready():
     draws = [dropout_forward(h, p, True, rng)[0] @ W_i for _ in range(5000)]
     print(f"mean of 5000 dropout passes vs prediction: max difference "
@@ -556,7 +686,7 @@ with when_ready():
 # batch statistics, $\bar\mu \leftarrow m\,\bar\mu + (1-m)\,\mu$ and the same for $\sigma^2$ (momentum
 # $m = 0.9$), and at prediction time we standardize with $\bar\mu$ and $\bar\sigma^2$ instead.
 #
-# **Q6.** Write `batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5)` returning
+# **Q8.** Write `batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5)` returning
 # `(out, cache, new_running)`:
 # - `running` is a dict `{"mean": (d,), "var": (d,)}`; do not modify it, return the new one;
 # - training: batch statistics (`x.mean(axis=0)`, `x.var(axis=0)`), new running averages as above;
@@ -566,7 +696,10 @@ with when_ready():
 
 # %% nbgrader={"grade": false, "grade_id": "batchnorm_forward", "locked": false, "schema_version": 3, "solution": true}
 def batchnorm_forward(x, gamma, beta, running, train=True, momentum=0.9, eps=1e-5):
-    """Batch normalization of x (n, d). Returns (out, (xhat, inv_std, gamma), new running averages)."""
+    """Batch normalization of x (n, d); gamma, beta (d,); running {"mean": (d,), "var": (d,)} (not modified).
+
+    Returns (out (n, d), cache = (xhat (n, d), inv_std (d,), gamma), new running averages as a new dict).
+    """
     ### BEGIN SOLUTION
     if train:
         mu, var = x.mean(axis=0), x.var(axis=0)
@@ -590,11 +723,40 @@ grade("a6.batchnorm_forward")
 # %% [markdown]
 # ### Backward through the batch statistics
 #
-# In training mode every sample of the batch enters $\mu$ and $\sigma^2$, which every output uses: $x_{kj}$
-# reaches $\hat x_{ij}$ along **three paths**. Write $g_{ij} = \partial L/\partial \hat x_{ij} =
-# \text{dout}_{ij}\,\gamma_j$ and $s_j = 1/\sqrt{\sigma_j^2+\epsilon}$, and drop the feature index $j$ (each
-# feature is handled on its own). With $\partial\mu/\partial x_k = 1/n$ and
-# $\partial\sigma^2/\partial x_k = 2(x_k-\mu)/n$ (the term through $\mu$ inside $\sigma^2$ sums to zero):
+# In training mode every sample of the batch enters $\mu$ and $\sigma^2$, which every output uses: $x_{kj}$ reaches
+# $\hat x_{ij}$ along **three paths**, directly, through the mean $\mu_j$ and through the variance $\sigma_j^2$.
+# Each feature (column) is handled on its own, and $\partial L/\partial x$ is the sum of the three contributions.
+#
+# **Q9 (derive).** Work out each path's contribution to $\partial L/\partial x$, and $\partial L/\partial \gamma$,
+# as matrix expressions in these names (shapes for a batch of `n` samples and `d` features):
+#
+# | name | what | shape |
+# |---|---|---|
+# | `G` | the upstream gradient $\partial L/\partial\,\text{out}$ | `(n, d)` |
+# | `gamma` | the scale $\gamma$ | `(d,)` |
+# | `Xh` | the normalized batch $\hat x$ | `(n, d)` |
+# | `sigma` | $\sqrt{\sigma^2 + \epsilon}$, one per feature | `(d,)` |
+# | `s` | $1/\sqrt{\sigma^2 + \epsilon}$ (so `s = 1 / sigma`) | `(d,)` |
+# | `n` | the batch size | a number |
+#
+# Use `*` and `/` entry by entry (a `(d,)` array broadcasts along the rows), `sum(..., axis=0)` or
+# `mean(..., axis=0)` over the batch. The answers are checked on real batches, where $\hat x$ has mean 0 and
+# variance $\sigma^2/(\sigma^2+\epsilon) \approx 1$ per feature, so write $x - \mu$ with $\hat x$.
+# 1. `bn_direct`: the contribution of the direct path ($\mu$ and $\sigma^2$ held fixed), shape `(n, d)`;
+# 2. `bn_through_mean`: the contribution of the path through $\mu$; it is the same for every sample, so shape
+#    `(d,)` (or `(n, d)`) is fine;
+# 3. `bn_through_var`: the contribution of the path through $\sigma^2$, shape `(n, d)` (the part of
+#    $\partial\sigma^2/\partial x_k$ that goes through $\mu$ adds up to zero);
+# 4. `bn_dgamma`: $\partial L/\partial\gamma$, shape `(d,)`.
+
+# %% [markdown]
+# **Your working.** Use this cell for your derivation if you like (double-click to edit); it is not graded.
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* Write $g_{ij} = \partial L/\partial \hat x_{ij} = G_{ij}\,\gamma_j$ and
+# $s_j = 1/\sqrt{\sigma_j^2+\epsilon}$, and drop the feature index $j$. With $\partial\mu/\partial x_k = 1/n$ and
+# $\partial\sigma^2/\partial x_k = 2(x_k-\mu)/n$ (the term through $\mu$ inside $\sigma^2$ is
+# $-\frac2n\sum_i (x_i - \mu) = 0$):
 #
 # 1. **directly**, $\hat x_k = (x_k - \mu)\,s$: contributes $g_k\, s$;
 # 2. **through the mean**: $\partial \hat x_i/\partial\mu = -s$ for every $i$, so
@@ -606,18 +768,55 @@ grade("a6.batchnorm_forward")
 # Adding the three paths:
 #
 # $$\frac{\partial L}{\partial x_k} = s\,\Big(g_k - \frac1n\sum_i g_i - \hat x_k\,\frac1n \sum_i g_i\,\hat x_i\Big),
-# \qquad \frac{\partial L}{\partial\gamma} = \sum_i \text{dout}_i\,\hat x_i, \qquad \frac{\partial L}{\partial \beta} = \sum_i \text{dout}_i .$$
+# \qquad \frac{\partial L}{\partial\gamma} = \sum_i G_i\,\hat x_i, \qquad \frac{\partial L}{\partial \beta} = \sum_i G_i .$$
 #
-# In code, with means over the batch axis: `dx = inv_std * (dxhat - dxhat.mean(0) - xhat * (dxhat * xhat).mean(0))`.
+# As answers: `G * gamma * s`, `-s * mean(G * gamma, axis=0)`, `-s * Xh * mean(G * gamma * Xh, axis=0)` and
+# `sum(G * Xh, axis=0)`. In code, with means over the batch axis:
+# `dx = inv_std * (dxhat - dxhat.mean(0) - xhat * (dxhat * xhat).mean(0))` where `dxhat = dout * gamma`.
 # A consequence worth checking: adding the same constant to a feature of every sample changes nothing after
 # normalization, so `dx` sums to zero over the batch for each feature.
-#
-# **Q7.** Write `batchnorm_backward(dout, cache)` for the training mode, with `cache = (xhat, inv_std, gamma)`
-# from Q6. Return `(dx, dgamma, dbeta)` of shapes `(n, d)`, `(d,)`, `(d,)`. About five lines.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "batchnorm_paths_answer", "locked": false, "schema_version": 3, "solution": true}
+bn_direct = """
+### BEGIN SOLUTION
+G * gamma * s
+### END SOLUTION
+"""
+bn_through_mean = """
+### BEGIN SOLUTION
+-s * mean(G * gamma, axis=0)
+### END SOLUTION
+"""
+bn_through_var = """
+### BEGIN SOLUTION
+-s * Xh * mean(G * gamma * Xh, axis=0)
+### END SOLUTION
+"""
+bn_dgamma = """
+### BEGIN SOLUTION
+sum(G * Xh, axis=0)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_batchnorm_paths", "locked": true, "points": 7, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=613)
+### END HIDDEN TESTS
+grade("a6.batchnorm_paths")
+
+# %% [markdown]
+# **Q10.** Write `batchnorm_backward(dout, cache)` for the training mode, with `cache = (xhat, inv_std, gamma)`
+# from Q8: your Q9 results in code. Return `(dx, dgamma, dbeta)` of shapes `(n, d)`, `(d,)`, `(d,)`. About five
+# lines.
 
 # %% nbgrader={"grade": false, "grade_id": "batchnorm_backward", "locked": false, "schema_version": 3, "solution": true}
 def batchnorm_backward(dout, cache):
-    """Backward pass of batch normalization in training mode. Returns (dx, dgamma, dbeta)."""
+    """Backward pass of batch normalization in training mode. dout: dL/dout (n, d); cache = (xhat, inv_std, gamma).
+
+    Returns (dx (n, d), dgamma (d,), dbeta (d,)).
+    """
     ### BEGIN SOLUTION
     xhat, inv_std, gamma = cache
     dxhat = dout * gamma
@@ -718,16 +917,17 @@ with when_ready():
 # \text{out}_{ij} = \gamma_j\, \frac{x_{ij}-\mu_i}{\sqrt{\sigma_i^2+\epsilon}} + \beta_j .$$
 #
 # Nothing is shared between samples, so training and prediction compute the same function and a batch of one
-# is fine. The backward pass is the batch-norm formula with the means taken along each **row** (over features)
-# instead of each column; $\gamma$ and $\beta$ are still shared by all samples, so their gradients still sum
-# over the batch.
+# is fine. Its backward pass follows the same three paths as batch norm's, within each sample (Q12).
 #
-# **Q8.** Write `layernorm_forward(x, gamma, beta, eps=1e-5)` returning `(out, cache)` with
+# **Q11.** Write `layernorm_forward(x, gamma, beta, eps=1e-5)` returning `(out, cache)` with
 # `cache = (xhat, inv_std, gamma)`, `inv_std` of shape `(n, 1)` (use `keepdims=True`). Four lines.
 
 # %% nbgrader={"grade": false, "grade_id": "layernorm_forward", "locked": false, "schema_version": 3, "solution": true}
 def layernorm_forward(x, gamma, beta, eps=1e-5):
-    """Layer normalization of each row of x (n, d). Returns (out, (xhat, inv_std, gamma))."""
+    """Layer normalization of each row of x (n, d); gamma, beta (d,).
+
+    Returns (out (n, d), cache = (xhat (n, d), inv_std (n, 1), gamma)).
+    """
     ### BEGIN SOLUTION
     mu, var = x.mean(axis=1, keepdims=True), x.var(axis=1, keepdims=True)
     inv_std = 1.0 / np.sqrt(var + eps)
@@ -744,11 +944,56 @@ grade = grade.with_hidden(seed=608)
 grade("a6.layernorm_forward")
 
 # %% [markdown]
-# **Q9.** Write `layernorm_backward(dout, cache)` returning `(dx, dgamma, dbeta)`. Four lines.
+# **Q12 (derive).** Redo Q9's reasoning for layer normalization and write $\partial L/\partial x$, the sum of the
+# three paths, in `ln_dx`, and $\partial L/\partial\gamma$ in `ln_dgamma`. The names are Q9's, with the shapes of
+# layer norm: `G`, `Xh` of shape `(n, d)`, `gamma` of shape `(d,)`, `sigma` and `s` of shape `(n, 1)` (one per
+# sample), and `d`, the number of features, in place of `n`. `mean(..., axis=1, keepdims=True)` keeps a column
+# that broadcasts along each row. Think about what is *not* just a change of axis.
+
+# %% [markdown]
+# **Your working.** (not graded)
+#
+# ### BEGIN SOLUTION
+# *Worked derivation.* The three paths are the same, within one sample $i$ over its $d$ features: with
+# $g_{ij} = G_{ij}\gamma_j$,
+# $\partial L/\partial x_{ij} = s_i\big(g_{ij} - \frac1d\sum_k g_{ik} - \hat x_{ij}\frac1d\sum_k g_{ik}\hat x_{ik}\big)$.
+# What is not an axis change: in batch norm $\gamma_j$ is constant along the averaged axis (the batch) and could be
+# taken out of the means; here the mean runs over the features $j$, along which $\gamma_j$ varies, so the product
+# $G\gamma$ must be formed *before* averaging. And $\gamma$ is still shared by all samples, so
+# $\partial L/\partial\gamma = \sum_i G_{ij}\hat x_{ij}$ still sums over the batch (axis 0), across the axis of the
+# statistics. As answers: `s * (G * gamma - mean(G * gamma, axis=1, keepdims=True) - Xh * mean(G * gamma * Xh,
+# axis=1, keepdims=True))` and `sum(G * Xh, axis=0)`.
+# ### END SOLUTION
+
+# %% nbgrader={"grade": false, "grade_id": "layernorm_gradient_answer", "locked": false, "schema_version": 3, "solution": true}
+ln_dx = """
+### BEGIN SOLUTION
+s * (G * gamma - mean(G * gamma, axis=1, keepdims=True) - Xh * mean(G * gamma * Xh, axis=1, keepdims=True))
+### END SOLUTION
+"""
+ln_dgamma = """
+### BEGIN SOLUTION
+sum(G * Xh, axis=0)
+### END SOLUTION
+"""
+
+# %% nbgrader={"grade": true, "grade_id": "test_layernorm_gradient", "locked": true, "points": 5, "schema_version": 3, "solution": false}
+from autograder import grade
+### BEGIN HIDDEN TESTS
+grade = grade.with_hidden(seed=614)
+### END HIDDEN TESTS
+grade("a6.layernorm_gradient")
+
+# %% [markdown]
+# **Q13.** Write `layernorm_backward(dout, cache)` with `cache = (xhat, inv_std, gamma)` from Q11: your Q12
+# results in code. Return `(dx, dgamma, dbeta)` of shapes `(n, d)`, `(d,)`, `(d,)`. Four lines.
 
 # %% nbgrader={"grade": false, "grade_id": "layernorm_backward", "locked": false, "schema_version": 3, "solution": true}
 def layernorm_backward(dout, cache):
-    """Backward pass of layer normalization. Returns (dx (n, d), dgamma (d,), dbeta (d,))."""
+    """Backward pass of layer normalization. dout: dL/dout (n, d); cache = (xhat, inv_std (n, 1), gamma).
+
+    Returns (dx (n, d), dgamma (d,), dbeta (d,)).
+    """
     ### BEGIN SOLUTION
     xhat, inv_std, gamma = cache
     dxhat = dout * gamma
@@ -815,7 +1060,7 @@ ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
-# ## 9. Q10: which regularizer, and why? (2 points, graded by hand)
+# ## 9. Q14: which regularizer, and why? (2 points, graded by hand)
 #
 # From your table and figures: which methods shrank the train/validation gap the most on this small data set,
 # and which cost training accuracy to do it? Explain in three to five sentences why weight decay, input noise
@@ -824,11 +1069,12 @@ plt.show()
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "reflection_methods", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
-# (A model answer for the table of this run.) Batch norm and weight decay shrank the accuracy gap the most
-# (to about 8 and 9 points from 11), input noise a little less; dropout and layer norm left the accuracy where it
-# was. Every method lowered the validation *loss* a lot (from 0.81 to between 0.28 and 0.50): the network is far
-# less confidently wrong on the images it misses. None of them cost training accuracy in prediction mode: 150
-# clean images stay easy to fit. Weight decay pulls every weight towards 0 unless the data keeps pushing it, so
+# (A model answer; the numbers of a run vary with the library and the seed, so it reads the table qualitatively.)
+# Grade the reading of the student's own table: the methods that shrink the accuracy gap the most are usually
+# batch norm and weight decay, with input noise close behind, while dropout and layer norm change the accuracy
+# less on 150 images; almost every method lowers the validation *loss* markedly, because the network becomes far
+# less confidently wrong on the images it misses; and training accuracy in prediction mode stays near 100 %, since
+# 150 clean images remain easy to fit. Weight decay pulls every weight towards 0 unless the data keeps pushing it, so
 # the network cannot grow the large, specific weights that fit single images; input noise makes each image a
 # little different at every epoch, so only features that survive the noise are worth learning; dropout trains a
 # different thinned network at every step, so no unit can rely on a few others to recognize one particular
@@ -838,7 +1084,7 @@ plt.show()
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 10. Q11: normalization at prediction time (2 points, graded by hand)
+# ## 10. Q15: normalization at prediction time (2 points, graded by hand)
 #
 # Why does batch normalization use running averages at prediction time instead of the statistics of the batch
 # it is given? What would a batch of a single image produce with batch statistics? Why does layer
@@ -858,6 +1104,18 @@ plt.show()
 # %% [markdown]
 # ## What's next
 #
-# You now have every piece of a modern small network: layers, losses, optimizers and regularizers. In the
-# capstone (assignment 7) you put them together to build the best digit classifier you can, and a hidden test
-# set decides how well it generalizes.
+# You now have every piece of a modern small network: layers, losses, optimizers and regularizers. Now that you
+# have tried every question, walkthrough 6 (sections 3, 5, 6 and 7) has the worked derivations to compare with
+# yours. In the capstone (assignment 7) you put the pieces together: a task that no linear model and no single
+# hidden layer can solve, where depth, initialization, normalization and regularization each matter, and a hidden
+# test set decides how well your network generalizes.
+#
+# ## Where you stand, and how to hand in
+#
+# The cell below lists each question with what its public checks said the last time you ran them here, and what
+# grading adds (the hidden checks, the written answers). To hand in, save the notebook (File > Save), then submit
+# the `.ipynb` file as your course says: from the Assignments tab if you work on the course's JupyterHub, or by
+# uploading it to the course's LMS page. Keep its file name.
+
+# %%
+summary("a6")

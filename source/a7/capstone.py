@@ -7,72 +7,89 @@
 # ---
 
 # %% [markdown]
-# # Assignment 7: capstone, a digit classifier of your own
+# # Assignment 7: capstone, a task that needs the whole course
 #
 # *Neural networks from first principles.* Everything is on the table now: dense layers and activations,
-# softmax and cross-entropy, backpropagation, the optimizers, and the regularizers of assignment 6. Your task
-# is to build the best classifier you can for the 8x8 handwritten digits, tune it honestly on a validation
-# set, and report what you did. You may use your own pieces from earlier assignments or the library's
-# (`backprop.layers`, `backprop.optim`, `backprop.train`, `backprop.regularizers`): here nothing is off limits
-# except the labels you are not given.
+# softmax and cross-entropy, backpropagation, initialization, the optimizers, normalization and the
+# regularizers. This task is built so that none of them is optional. Your job is to build a classifier that
+# solves it, tune it honestly on a validation set, and explain what goes wrong when a piece is missing. You may
+# use your own pieces from earlier assignments or the library's (`backprop.layers`, `backprop.init`,
+# `backprop.optim`, `backprop.train`, `backprop.regularizers`): here nothing is off limits except the labels you
+# are not given.
 #
-# **How you are graded.** You write one function, `build_and_train(X_train, y_train)`, that trains a model
-# and returns a function `predict(X)` giving one label per image. When your notebook is graded, the grader
-# - splits the 1797 bundled images with a **secret split**: a quarter of every digit class is held out, the
-#   other three quarters are handed to your `build_and_train`;
-# - calls your `predict` on the held-out images, whose labels you never see, and scores the accuracy;
-# - trains your pipeline once more on 400 images with **shuffled labels**. A pipeline that learns from the data
-#   it is given is then at chance level; one that secretly reads labels from elsewhere (a notebook variable,
-#   the data loader) is not, and its accuracy points are not awarded.
+# **Learning goals.** After this assignment you can
+# - put together a deep network, its initialization, a normalization and a regularizer into one training recipe
+#   and tune it on a validation set, changing one thing at a time;
+# - tell from training and validation curves whether a model cannot fit the data or fits too much of it;
+# - explain, with a plot and numbers, why a model without one of those ingredients fails.
 #
-# So `build_and_train` must do **everything** from its two arguments: preprocessing (it receives the raw pixel
-# values 0 to 16), building the network, training it. It has **60 seconds** per call on the grader's machine
-# (two cores, shared): aim for well under 20 s.
+# **The task.** Each sample belongs to one of 5 spiral arms that wind twice around a centre. The spiral lives in a
+# plane, but you never see that plane: every sample has 8 features, 6 of which are pure noise, and the whole
+# vector has been turned by a random rotation, so every feature mixes the spiral with the noise, and every
+# direction has about the same spread. A model must find the plane from the labels, follow the arms inside it,
+# and ignore six directions that carry nothing.
 #
-# | question | what you deliver | points | topics |
-# |---|---|---|---|
-# | Q1 | `build_and_train` | 1 (public) + 1 + 2 + 2 + 2 (hidden) | the whole course |
-# |  | ... works on your validation split (public check) | 1 | |
-# |  | ... learns from its arguments (shuffled-label check) | 1 | |
-# |  | ... at least 93 % / 96 % / 98 % of the hidden images right | 2 + 2 + 2 | generalization |
-# | Q2 | what you tried, with validation numbers | 3 (graded by hand) | model selection |
-# | Q3 | a learning curve and what it says | 2 (graded by hand) | data vs capacity |
-# | Q4 | what helped most, and why | 2 (graded by hand) | regularization |
+# **How you are graded.** You write one function, `build_and_train(X_train, y_train)`, that trains a model and
+# returns a function `predict(X)` giving one label per sample. When your notebook is graded, the grader
+# - draws a **secret task** of the same kind: a new rotation and new samples, 4000 for training (handed to your
+#   `build_and_train`) and 4000 held out;
+# - calls your `predict` on the held-out samples, whose labels you never see, and scores the accuracy;
+# - trains your pipeline once more on 400 samples with **shuffled labels**. A pipeline that learns from the data it
+#   is given is then at chance level; one that secretly reads labels from elsewhere (a notebook variable, the data
+#   generator) is not, and its accuracy points are not awarded.
 #
-# **Rules of the game.** Choose and tune only on the validation split below, never on anything else; the
-# hidden images are a fresh draw from the same distribution, so an honest validation accuracy predicts your
-# hidden score up to a percent or so.
+# So `build_and_train` must do **everything** from its two arguments, and must not rely on the rotation of the
+# notebook's data (the grader's is another). **Time limit:** 60 s per call, **per thread**: the grader runs your
+# notebook on one processor thread, as this notebook does (`threadpool_limits(1)` below). The reference solution
+# trains in about 5 s there; aim for at most 15 s.
+#
+# | question | kind | what you write | points | lecture topic |
+# |---|---|---|---|---|
+# | Q1 | implement | `build_and_train` | 8 | the whole course: depth, initialization, normalization, regularization; generalization to held-out data |
+# | Q2 | explain | a written answer | 3 (graded by hand) | model selection on a validation set |
+# | Q3 | explain | a written answer | 3 (graded by hand) | diagnosing a failure: curves, activations, and what they show |
+# | Q4 | explain | a written answer | 2 (graded by hand) | what each ingredient contributes |
+#
+# Q1's 8 points: 1 public (80 % on the validation split below), 1 hidden (it learns from its arguments), and
+# 2 + 2 + 2 hidden for at least 93 %, 94.5 % and 95.5 % of the held-out samples right.
+#
+# **Rules of the game.** Choose and tune only on the validation split below, never on anything else; the held-out
+# samples are a fresh draw of the same kind of task, so an honest validation accuracy predicts your hidden score
+# to within about a percent. After trying, the walkthroughs on initialization, normalization and regularization
+# (course/walkthroughs/) show each ingredient on its own.
 
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false}
+try:
+    from autograder import grade, summary, when_ready
+except ModuleNotFoundError:
+    raise SystemExit("This notebook needs the course's package: install it as the course README says "
+                     "(pip install . in the course folder), then restart the kernel.") from None
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from autograder import grade, when_ready
-from backprop import layers, optim, train
-from backprop.losses import softmax_cross_entropy
+from backprop import data, init, layers, optim, train
 
-threadpool_limits(1)  # small matrices: one BLAS thread is faster, and a grader runs notebooks side by side
+threadpool_limits(1)  # one BLAS thread, as when graded: the time limit is per thread
 # %matplotlib inline
 
-X_all, y_all = load_digits(return_X_y=True)
-X_train, X_val, y_train, y_val = train_test_split(X_all, y_all, test_size=0.2, stratify=y_all, random_state=0)
-print(f"training {X_train.shape}, validation {X_val.shape}; pixel values {X_train.min():g} to {X_train.max():g}")
+X_train, y_train, P_train = data.spiral_arms(4000, seed=1, world=0, latent=True)
+X_val, y_val = data.spiral_arms(2000, seed=2, world=0)
+print(f"training {X_train.shape}, validation {X_val.shape}, classes {np.bincount(y_train)}")
 
 # %% [markdown]
 # ## 1. The data and a first baseline
 #
-# Each image is 8x8 pixels with intensities 0 to 16, flattened to 64 numbers. The helper `evaluate` runs a
-# `build_and_train`-style function on the training split and reports the validation accuracy and the time it
-# took; `show_mistakes` draws validation images a model gets wrong.
+# On the left, what you are given: two of the eight features, coloured by class. On the right, what is hidden
+# inside them: the same samples in the plane of the spiral (the generator can return it, `latent=True`, for this
+# plot; the grader's task has another plane, so it is of no use to `build_and_train`).
 #
-# The baseline below is a **linear** softmax classifier (one `Dense` layer), trained with the library's loop.
-# It shows the interface: the pixels are standardized with statistics of the *training* images only, kept in
-# the closure of `predict` so that new images are transformed the same way.
+# The helper `evaluate` runs a `build_and_train`-style function on the training split and returns the
+# validation accuracy and the seconds it took. The baseline is a **linear** softmax classifier, trained with the
+# library's loop. It shows the interface: the features are standardized with statistics of the *training*
+# samples only, kept in the closure of `predict` so that new samples are transformed the same way.
 
 # %%
 def evaluate(build, X_tr=X_train, y_tr=y_train, X_te=X_val, y_te=y_val):
@@ -82,86 +99,83 @@ def evaluate(build, X_tr=X_train, y_tr=y_train, X_te=X_val, y_te=y_val):
     return float(np.mean(predict(X_te) == y_te)), time.perf_counter() - start
 
 
-def show_mistakes(predict, count=12):
-    guesses = predict(X_val)
-    wrong = np.flatnonzero(guesses != y_val)
-    panels = max(min(len(wrong), count), 1)
-    fig, axes = plt.subplots(1, panels, figsize=(1.1 * panels, 1.6), squeeze=False)
-    for ax, i in zip(axes[0], wrong[:count]):
-        ax.imshow(X_val[i].reshape(8, 8), cmap="gray_r")
-        ax.set_title(f"{y_val[i]} as {guesses[i]}", fontsize="small")
-    for ax in axes[0]:
-        ax.axis("off")
-    fig.suptitle(f"{len(wrong)} of {len(y_val)} validation images wrong (true as predicted)", fontsize="small")
-    plt.show()
-
-
 def linear_baseline(X, y):
-    mean, std = X.mean(axis=0), X.std(axis=0) + 1.0
-    model = layers.Sequential(layers.Dense(64, 10, rng=0))
-    train.fit(model, (X - mean) / std, y, config={"lr": 0.05}, epochs=20, batch_size=32, progress=False)
+    mean, std = X.mean(axis=0), X.std(axis=0)
+    model = layers.Sequential(layers.Dense(X.shape[1], 5, rng=0))
+    train.fit(model, (X - mean) / std, y, optimizer=optim.adam, config={"lr": 1e-2}, epochs=20, batch_size=64,
+              progress=False)
     return lambda X_new: model.forward((X_new - mean) / std, train=False).argmax(axis=1)
 
 
-fig, axes = plt.subplots(2, 10, figsize=(10, 2.3))
-for ax, i in zip(axes.ravel(), range(20)):
-    ax.imshow(X_train[i].reshape(8, 8), cmap="gray_r")
-    ax.set_title(str(y_train[i]), fontsize="small")
-    ax.axis("off")
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.8))
+axes[0].scatter(X_train[:, 0], X_train[:, 1], c=y_train, s=3, cmap="tab10", vmax=9)
+axes[0].set_title("features 0 and 1 (what you get)", fontsize="small")
+axes[1].scatter(P_train[:, 0], P_train[:, 1], c=y_train, s=3, cmap="tab10", vmax=9)
+axes[1].set_title("the hidden plane (what to find)", fontsize="small")
+for ax in axes:
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
 plt.show()
 acc, seconds = evaluate(linear_baseline)
-print(f"linear baseline: validation accuracy {acc:.1%} in {seconds:.1f} s")
+print(f"linear baseline: validation accuracy {acc:.1%} in {seconds:.1f} s (chance is 20 %)")
 
 # %% [markdown]
 # ## 2. Q1: your classifier
 #
 # Write `build_and_train(X_train, y_train)`:
-# - `X_train` has shape `(n, 64)`, raw pixel values 0 to 16; `y_train` has shape `(n,)`, labels 0 to 9;
-# - it returns a function `predict(X)` that maps an `(m, 64)` array of raw images to `m` integer labels;
-# - it uses nothing but its arguments (no notebook variables such as `X_val`, no reloading of the data), and
+# - `X_train` has shape `(n, 8)`, `y_train` shape `(n,)` with labels 0 to 4;
+# - it returns a function `predict(X)` that maps an `(m, 8)` array to `m` integer labels;
+# - it uses nothing but its arguments (no notebook variables such as `X_val`, no call to the data generator) and
 #   fixes its own seeds, so that it gives the same model every time;
-# - it runs in well under 60 s.
+# - it trains in at most about 15 s on one thread.
 #
-# Ideas, from the course: standardize the inputs; a hidden layer or two with ReLU and He initialization;
-# softmax cross-entropy; Adam or momentum; mini-batches; weight decay, dropout, input noise, batch norm; early
-# stopping on a slice of the training data (you get no validation set inside `build_and_train`: carve one out
-# of `X_train` if you need one); more training data made from the images you have (an image shifted by one
-# pixel is still the same digit); several networks whose predicted probabilities are averaged.
-#
-# Start simple, measure on the validation split, change one thing at a time, and keep notes for Q2.
+# Everything you need was built in assignments 3 to 6; which pieces, and how to set them, is for you to find out.
+# Start small, measure on the validation split, change one thing at a time, and keep notes for Q2. When a model
+# falls short, look at its training accuracy too: a model that cannot fit the training data and a model that
+# fits it too well need opposite remedies.
+
+# %% [markdown]
+# A suggestion that pays off in Q2 and Q3: write your pipeline once as `recipe(...)`, a function whose arguments
+# switch each ingredient (how deep, how the weights start, whether to normalize, how much to regularize) and
+# which returns a `build_and_train`-style function; then `build_and_train` is one call of it, and each variant
+# you compare is another. `recipe` is not graded; its stub may stay if you go another way.
+
+# %% nbgrader={"grade": false, "grade_id": "recipe", "locked": false, "schema_version": 3, "solution": true}
+def recipe(depth, width, initializer, norm, weight_decay, epochs, lr, X_val=None, y_val=None, history=None):
+    """Returns build(X, y) -> predict, a pipeline with each ingredient as an argument (not graded). With X_val,
+    y_val and a dict `history`, the per-epoch training and validation curves are stored in `history`."""
+    ### BEGIN SOLUTION
+    # standardize; [Dense -> LayerNorm -> ReLU] x depth -> Dense; Adam whose step decays along a cosine;
+    # mini-batches of 64; L2 weight decay on every weight matrix
+    def build(X, y):
+        mean, std = X.mean(axis=0), X.std(axis=0)
+        rng = np.random.default_rng(0)
+        stack, d = [], X.shape[1]
+        for _ in range(depth):
+            stack.append(layers.Dense(d, width, init=initializer, rng=rng))
+            if norm:
+                stack.append(layers.LayerNorm(width))
+            stack.append(layers.ReLU())
+            d = width
+        model = layers.Sequential(*stack, layers.Dense(d, 5, init=initializer, rng=rng))
+        val = {} if X_val is None else {"X_val": (X_val - mean) / std, "y_val": y_val}
+        curves = train.fit(model, (X - mean) / std, y, optimizer=optim.adam, config={"lr": lr}, epochs=epochs,
+                           batch_size=64, seed=0, weight_decay=weight_decay, progress=False, **val,
+                           lr_schedule=lambda e: lr * 0.5 * (1 + np.cos(np.pi * e / epochs)))
+        if history is not None:
+            history.update(curves)
+        return lambda X_new: model.forward((np.asarray(X_new, dtype=float) - mean) / std, train=False).argmax(axis=1)
+    return build
+    ### END SOLUTION
+
 
 # %% nbgrader={"grade": false, "grade_id": "build_and_train", "locked": false, "schema_version": 3, "solution": true}
 def build_and_train(X_train, y_train):
-    """Train a digit classifier on raw 8x8 images (n, 64) with labels (n,). Returns predict(X) -> labels (m,)."""
+    """Train a classifier on X_train (n, 8) with labels y_train (n,) in 0..4. Returns predict(X) -> labels (m,)."""
     ### BEGIN SOLUTION
-    def shifted(images, dy, dx):
-        """The 8x8 images moved by (dy, dx) pixels, the uncovered border filled with 0 (background)."""
-        out = np.zeros_like(images)
-        out[:, max(dy, 0):8 + min(dy, 0), max(dx, 0):8 + min(dx, 0)] = \
-            images[:, max(-dy, 0):8 + min(-dy, 0), max(-dx, 0):8 + min(-dx, 0)]
-        return out
-
-    # 1. Five times the data: every image, and its copies moved by one pixel up, down, left and right.
-    images = X_train.reshape(-1, 8, 8)
-    moves = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1)]
-    X_aug = np.concatenate([shifted(images, dy, dx) for dy, dx in moves]).reshape(-1, 64)
-    y_aug = np.tile(y_train, len(moves))
-
-    # 2. Standardize with the training statistics (+1 keeps the always-blank border pixels finite).
-    mean, std = X_aug.mean(axis=0), X_aug.std(axis=0) + 1.0
-    Z = (X_aug - mean) / std
-
-    # 3. One hidden layer of 256 ReLU units, He initialization, Adam, mini-batches of 64, 12 epochs.
-    rng = np.random.default_rng(0)
-    model = layers.Sequential(layers.Dense(64, 256, rng=rng), layers.ReLU(), layers.Dense(256, 10, rng=rng))
-    train.fit(model, Z, y_aug, optimizer=optim.adam, config={"lr": 1e-3}, epochs=12, batch_size=64, seed=0,
-              progress=False)
-
-    def predict(X):
-        Z_new = (np.asarray(X, dtype=float) - mean) / std
-        return model.forward(Z_new, train=False).argmax(axis=1)
-
-    return predict
+    final = dict(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3)
+    return recipe(**final)(X_train, y_train)
     ### END SOLUTION
 
 
@@ -173,49 +187,54 @@ grade = grade.with_hidden(seed=702)
 grade("a7.build_and_train")
 
 # %% [markdown]
-# Your model on the validation split, and the images it still gets wrong. Look at them: are they digits a
-# person would hesitate over, or easy ones?
+# Your model on the validation split, and how it splits the hidden plane (the plot uses the notebook's plane,
+# which only this notebook knows; your model never sees it).
 
 # %%
 with when_ready():
-    start = time.perf_counter()
+    start = time.process_time()
     predict = build_and_train(X_train, y_train)
-    print(f"build_and_train took {time.perf_counter() - start:.1f} s; "
+    print(f"build_and_train took {time.process_time() - start:.1f} s of one thread; "
           f"validation accuracy {np.mean(predict(X_val) == y_val):.1%}")
-    show_mistakes(predict)
+    guesses = predict(X_train)
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.scatter(P_train[:, 0], P_train[:, 1], c=guesses, s=3, cmap="tab10", vmax=9)
+    wrong = guesses != y_train
+    ax.scatter(P_train[wrong, 0], P_train[wrong, 1], s=12, facecolors="none", edgecolors="k", linewidths=0.6)
+    ax.set_title(f"predicted arms, {wrong.sum()} training samples wrong (circled)", fontsize="small")
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    plt.show()
 
 # %% [markdown]
 # ## 3. Q2: what you tried
 #
-# In `compare_variants` below, train the variants you compared (at least three, each changing one thing) and
-# print their validation accuracy and training time as a small table (`evaluate` does the measuring). Then, in the answer cell that follows, say in a few
-# sentences what you tried, in what order, and why you kept or dropped each idea. The numbers must come from the
-# validation split, never from the hidden set (which you do not have).
+# In `compare_variants` below, train the variants you compared (at least four, each changing one thing against
+# the one before or against your final model) and print their training and validation accuracy and training
+# time as a small table. Then, in the answer cell that follows, say in a few sentences what you tried, in what
+# order, and why you kept or dropped each idea. The numbers must come from the validation split, never from the
+# held-out set (which you do not have).
 
 # %% nbgrader={"grade": false, "grade_id": "experiments", "locked": false, "schema_version": 3, "solution": true}
 def compare_variants():
-    """Train each variant on the training split; print validation accuracy and seconds."""
+    """Train each variant on the training split; print training and validation accuracy and seconds."""
     ### BEGIN SOLUTION
-    def mlp_pipeline(sizes, epochs=12):
-        """build_and_train without the shifted copies: standardize, an MLP of the given sizes, Adam."""
-        def build(X, y):
-            mean, std = X.mean(axis=0), X.std(axis=0) + 1.0
-            model = layers.mlp(sizes, seed=0)
-            train.fit(model, (X - mean) / std, y, optimizer=optim.adam, config={"lr": 1e-3}, epochs=epochs,
-                      batch_size=64, seed=0, progress=False)
-            return lambda X_new: model.forward((X_new - mean) / std, train=False).argmax(axis=1)
-        return build
-
+    final = dict(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3)
     variants = {
         "linear softmax (baseline)": linear_baseline,
-        "MLP 64-256-10, Adam, 12 epochs": mlp_pipeline([64, 256, 10]),
-        "MLP 64-256-256-10": mlp_pipeline([64, 256, 256, 10]),
-        "MLP 64-256-10 + shifted copies": build_and_train,
+        "one hidden layer of 512 (LayerNorm, He, decay)": recipe(**dict(final, depth=1, width=512)),
+        "4 x 128, no LayerNorm": recipe(**dict(final, norm=False)),
+        "4 x 128, weights started at zero": recipe(**dict(final, initializer=init.zeros)),
+        "4 x 128, He, LayerNorm, decay 1e-2 (final)": build_and_train,
     }
-    print(f"{'variant':34s} {'val acc':>8s} {'seconds':>8s}")
+    print(f"{'variant':48s} {'train':>7s} {'val':>7s} {'seconds':>8s}")
     for name, build in variants.items():
-        acc, seconds = evaluate(build)
-        print(f"{name:34s} {acc:8.1%} {seconds:8.1f}")
+        start = time.process_time()
+        predict_variant = build(X_train, y_train)
+        seconds = time.process_time() - start
+        print(f"{name:48s} {np.mean(predict_variant(X_train) == y_train):7.1%} "
+              f"{np.mean(predict_variant(X_val) == y_val):7.1%} {seconds:8.1f}")
     ### END SOLUTION
 
 
@@ -224,81 +243,96 @@ with when_ready():
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "what_you_tried", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
-# (Model answer; the numbers are those of the table above.) The linear softmax baseline sets the bar at about
-# 96 %: the digits are nearly linearly separable in pixel space. A one-hidden-layer MLP (256 ReLU units, He
-# initialization, Adam with step 1e-3, mini-batches of 64, 12 epochs) gains very little on its own; a second
-# hidden layer of 256 gains almost two points but takes four times as long to train. The largest gain came from
-# training on shifted copies of the images (every image moved by one pixel up, down, left and right): the
-# one-layer network then reaches about 99 % on validation, because it sees five times as many examples of each
-# digit, with the variation in position that real handwriting has. With that, the deeper network was no longer
-# worth its training time (it would train on five times the data too), so I kept one hidden layer. Each variant
-# changes one thing against the previous line, and all were compared on the same validation split.
+# (Model answer; the numbers are those of the table above.) The linear baseline is near chance (about 25 %):
+# the arms wind around each other, and no hyperplane separates them. One hidden layer, even 512 units wide,
+# stays below 40 %, on the training samples too: it cannot fit the arms in this time, so the problem is
+# capacity in the right form, not overfitting. Four hidden layers of 128 fit the arms, but only with the other
+# ingredients: with the weights started at zero every unit of a layer computes the same thing and stays so, and
+# the network is at chance; without LayerNorm the same weight decay of 1e-2 shrinks the weights of the whole
+# stack until the signal dies out, also at chance. With He initialization, LayerNorm after each dense layer and
+# weight decay 1e-2 it reaches about 96 % on validation in about 5 s. Without the decay it fits the training
+# samples better and the validation samples worse (the six noise features are memorized; see Q3). Each line
+# changes one thing against the final model, all on the same validation split.
 # ### END SOLUTION
 
 # %% [markdown]
-# ## 4. Q3: a learning curve
+# ## 4. Q3: one failure mode, with a plot
 #
-# How much would more data help? In `plot_learning_curve` below, train your final pipeline on growing parts of
-# the training split (for example 10 %, 25 %, 50 % and 100 % of it) and plot the training and validation accuracy against the number of
-# training images. Then describe in the answer cell what the curve shows: is the model limited by its data or
-# by its capacity, and where would you put your effort next?
+# Pick **one** way a model of this task fails (for example: no hidden depth, a naive initialization, no
+# normalization, no regularization, a step size too large) and show it. In `plot_failure_mode` below, train your
+# model and the failing variant, and plot something that shows *why* it fails: training and validation
+# accuracy (or loss) per epoch, the spread of each layer's activations or gradients, the weights on the noise
+# directions, the predicted arms in the hidden plane. Then, in the answer cell, explain in four to six sentences
+# what the plot shows, which mechanism from the course explains it, and what the fix does to that mechanism.
 
-# %% nbgrader={"grade": false, "grade_id": "learning_curve", "locked": false, "schema_version": 3, "solution": true}
-def plot_learning_curve():
-    """Train the final pipeline on growing parts of the training split; plot the accuracies."""
+# %% nbgrader={"grade": false, "grade_id": "failure_mode", "locked": false, "schema_version": 3, "solution": true}
+def plot_failure_mode():
+    """Train the final model and a failing variant; plot what shows the failure."""
     ### BEGIN SOLUTION
-    sizes, train_acc, val_acc = [], [], []
-    for share in (0.1, 0.25, 0.5, 1.0):
-        n = int(share * len(X_train))
-        predict_n = build_and_train(X_train[:n], y_train[:n])
-        sizes.append(n)
-        train_acc.append(np.mean(predict_n(X_train[:n]) == y_train[:n]))
-        val_acc.append(np.mean(predict_n(X_val) == y_val))
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(sizes, train_acc, "o-", label="training images")
-    ax.plot(sizes, val_acc, "o-", label="validation images")
-    ax.set_xscale("log")
-    ax.set_xlabel("number of training images")
+    final = dict(depth=4, width=128, initializer=init.he, norm=True, weight_decay=1e-2, epochs=40, lr=3e-3)
+    curves = {"with weight decay 1e-2 (final)": {}, "without weight decay": {}}
+    recipe(**final, X_val=X_val, y_val=y_val, history=curves["with weight decay 1e-2 (final)"])(X_train, y_train)
+    recipe(**dict(final, weight_decay=0.0), X_val=X_val, y_val=y_val,
+           history=curves["without weight decay"])(X_train, y_train)
+    fig, ax = plt.subplots(figsize=(6.5, 3.8))
+    for (name, h), colour in zip(curves.items(), ("C0", "C3")):
+        ax.plot(h["acc"], "--", color=colour, label=f"{name}: training")
+        ax.plot(h["val_acc"], "-", color=colour, label=f"{name}: validation")
+    ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy")
-    ax.set_title("learning curve of the final pipeline")
-    ax.legend(fontsize="small")
+    ax.set_ylim(0.5, 1.0)
+    ax.set_title("the same network with and without weight decay", fontsize="small")
+    ax.legend(fontsize="x-small")
     plt.show()
-    print("validation accuracy:", ", ".join(f"{n} images {a:.1%}" for n, a in zip(sizes, val_acc)))
+    for name, h in curves.items():
+        print(f"{name}: training {h['acc'][-1]:.1%}, validation {h['val_acc'][-1]:.1%} after the last epoch")
     ### END SOLUTION
 
 
 with when_ready():
-    plot_learning_curve()
+    plot_failure_mode()
 
-# %% [markdown] nbgrader={"grade": true, "grade_id": "learning_curve_answer", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# %% [markdown] nbgrader={"grade": true, "grade_id": "failure_mode_answer", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
-# The training accuracy stays at or near 100 % for every size, while the validation accuracy climbs steadily
-# with the number of training images (from under 90 % with about 140 images to about 99 % with all 1437) and
-# is still rising at the right end. The gap between the two curves shrinks as the data grows: the model is
-# limited by data, not by capacity (it fits every training set it gets). More data, or data made from what we
-# have (augmentation), is where the next gain lies; a bigger network would mostly widen the gap.
+# Without weight decay the network overfits. Both runs reach about the same training accuracy, but the validation
+# curve of the undecayed network stops rising after a few epochs and then falls while its training curve keeps
+# climbing: the gap between them is what it learned about these 4000 particular samples and not about spirals.
+# The mechanism is the six noise directions: with 128 units a layer can combine them into features that
+# single out individual training samples, and nothing stops the weights on those directions from growing. The L2
+# penalty adds 2 lambda W to every gradient, so a weight that the data does not keep pushing in one direction
+# decays towards zero: the weights on the noise directions, whose gradients change sign from batch to batch, are
+# shrunk away, while those on the spiral's plane, pushed the same way by every batch, survive. The fix keeps the
+# capacity the arms need and removes the freedom to memorize, which is what the closing gap shows.
 # ### END SOLUTION
 
 # %% [markdown]
 # ## 5. Q4: what helped most?
 #
-# Which single change helped your validation accuracy most, and why do you think it works on this data set?
-# Relate it to what you learned about overfitting and regularization (assignment 6). Three to five sentences.
+# Of depth, initialization, normalization and regularization, which mattered most for *your* model, and why on
+# this task? Use the numbers of Q2 and Q3. Three to five sentences.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "what_helped_most", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # ### BEGIN SOLUTION
-# Training on shifted copies of the images helped most (about three points over the same network without them).
-# With about 1400 images a network with tens of thousands of weights can memorize the exact pixels of each
-# training digit, and the learning curve shows it is data limited. Shifting by one pixel makes new, realistic
-# examples (people do not centre their digits exactly), so the network has to learn features that tolerate
-# small translations instead of exact pixel positions: it is a perturbation of the inputs, like the Gaussian
-# noise of assignment 6, but one that follows the structure of images and so does not blur the real patterns.
+# Depth is what makes the task solvable at all: one hidden layer stays below 40 % even on its training samples,
+# because following arms that wind twice needs many folds of the plane, and stacked ReLU layers fold it
+# repeatedly where one layer can only add up bends. But depth alone is not enough: without random initialization
+# the units never differ, and without normalization the weight decay that the noise directions call for starves
+# the deep stack of signal. LayerNorm keeps each layer's input at a fixed scale whatever the weights' size, which
+# is what lets a strong decay act on the directions the data does not need without shutting the network down. So
+# the ingredients work as a set: each removed alone costs from a few points to everything.
 # ### END SOLUTION
 
 # %% [markdown]
-# ## Congratulations
+# ## How to hand in
 #
-# You derived, implemented and checked every piece of this classifier yourself: the dense layer and its
-# gradient, ReLU, softmax and cross-entropy, backpropagation, Adam, and the regularizers. The same pieces,
-# scaled up and arranged differently (convolutions share weights across the image, which is what our shifted
-# copies imitated), are what modern networks are made of.
+# Save the notebook (File > Save), then submit the `.ipynb` file as your course says: on a JupyterHub, from the
+# Assignments tab; otherwise, upload it to the course's LMS, keeping its file name. The cell below lists where your
+# public checks stand; grading adds the hidden checks (the held-out samples and the shuffled labels) and reads
+# your written answers.
+#
+# You derived, implemented and checked every piece of this classifier yourself: the dense layer and its gradient,
+# ReLU, softmax and cross-entropy, backpropagation, initialization, Adam, normalization and weight decay. The same
+# pieces, scaled up and arranged differently, are what modern networks are made of.
+
+# %%
+summary("a7")

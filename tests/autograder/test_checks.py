@@ -202,3 +202,45 @@ def test_a_shape_mistake_is_named_and_a_diagnosis_shows_in_hidden_checks():
     results = q.run({"f": lambda: np.ones((3, 2))}, hidden_seed=1)
     assert "Likely mistake: your result is transposed" in results[0].message
     del REGISTRY["test.diagnosed"]
+
+
+def test_an_input_modified_in_place_is_seen_after_the_call():
+    q = Question("test.in_place", "f")
+
+    @q.check(points=1)
+    def keeps_its_input(student, rng):
+        w = np.zeros(3)
+        student(w, np.ones(3))
+        checks.expect_inputs_unchanged(student, "f(w, x)")
+
+    bad = q.run({"f": lambda w, x: w.__iadd__(x)}, hidden_seed=1)[0]
+    good = q.run({"f": lambda w, x: w + x}, hidden_seed=1)[0]
+    assert not bad.passed and "argument 1" in bad.message and "Likely mistake: an input modified in place" in bad.message
+    assert good.passed
+    del REGISTRY["test.in_place"]
+
+
+def test_an_array_of_a_dict_argument_modified_in_place_is_seen_after_the_call():
+    """A dict of arrays (gradients, running averages) is an input too: an array changed in place, or an entry
+    replaced, shows as the argument's entry."""
+    q = Question("test.dict_in_place", "f")
+
+    @q.check(points=1)
+    def keeps_its_dict(student, rng):
+        grads = {"W": np.ones(3), "b": np.zeros(2)}
+        student(grads, 2.0)
+        checks.expect_inputs_unchanged(student, "f(grads, c)")
+
+    def scales_in_place(grads, c):
+        grads["W"] *= c
+        return grads
+
+    def replaces_an_entry(grads, c):
+        grads["W"] = grads["W"] * c
+        return grads
+
+    for bad in (scales_in_place, replaces_an_entry):
+        result = q.run({"f": bad}, hidden_seed=1)[0]
+        assert not result.passed and "argument 1['W']" in result.message, result.message
+    assert q.run({"f": lambda grads, c: {k: v * c for k, v in grads.items()}}, hidden_seed=1)[0].passed
+    del REGISTRY["test.dict_in_place"]

@@ -50,6 +50,40 @@ def test_a_classic_bug_loses_points_exactly_on_its_question(demo_class, bug):
     assert lost == sorted(bug.loses), bug.about
 
 
+def _reports(demo_class, assignment, student):
+    """{test cell grade_id: the report under it} of a demo student's autograded notebook."""
+    reports = {}
+    for path in (demo_class.graded(assignment).root / "autograded" / student / assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+                reports[cell.metadata.nbgrader.grade_id] = "".join(o.get("text", "") for o in cell.outputs)
+    return reports
+
+
+DIAGNOSED = [b for a in ASSIGNMENTS if a != "a7" for b in demo.bugs(a) if b.loses]
+
+
+@pytest.mark.parametrize("bug", DIAGNOSED, ids=lambda b: b.student)
+def test_a_classic_bug_gets_a_diagnosis_that_names_it(demo_class, bug):
+    """The report under each question the bug loses points on names the mistake: a ``Likely mistake:`` line with the
+    bug's own words (``Bug.diagnosis``), not only what differed."""
+    assert bug.diagnosis, f"{bug.student} declares no diagnosis words"
+    reports = _reports(demo_class, bug.student.split("-")[0], bug.student)
+    for grade_id in bug.loses:
+        lines = [line for line in reports[grade_id].splitlines() if "Likely mistake:" in line]
+        assert any(bug.diagnosis.lower() in line.lower() for line in lines), \
+            f"{bug.student} on {grade_id}: no 'Likely mistake:' line with {bug.diagnosis!r}:\n{reports[grade_id]}"
+
+
+@pytest.mark.parametrize("bug", [b for a in ASSIGNMENTS for b in demo.bugs(a) if not b.loses] +
+                         [demo.Bug(f"reference-{a}", "the reference", {}) for a in ASSIGNMENTS],
+                         ids=lambda b: b.student)
+def test_a_correct_but_different_answer_gets_no_diagnosis(demo_class, bug):
+    assignment = bug.student.split("-")[-1] if bug.student.startswith("reference-") else bug.student.split("-")[0]
+    student = "reference" if bug.student.startswith("reference-") else bug.student
+    assert not [g for g, text in _reports(demo_class, assignment, student).items() if "Likely mistake:" in text]
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_assignment_has_classic_bug_students(assignment):
     capstone = assignment == "a7"  # graded on a held-out set: a weak model is its classic mistake

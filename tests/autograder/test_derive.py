@@ -86,3 +86,20 @@ def test_evaluation_never_calls_anything_of_the_values():
             raise AssertionError("called")
     parsed = derive.parse("s * 2", {"s"})
     assert np.isfinite(derive.evaluate(parsed, {"s": float(Loud(0.5))}))
+
+
+def test_a_catalogued_mistake_is_named_before_the_generic_ones():
+    from autograder.checks import Mistake
+    own = [Mistake("you differentiated s, not the sigmoid of z.", "s")]
+    with pytest.raises(CheckFailed) as failed:
+        derive.expect_expression({"a": "s"}, "a", "s*(1-s)", S, hint="h", mistakes=own)
+    assert failed.value.diagnosis == "you differentiated s, not the sigmoid of z."
+    with pytest.raises(CheckFailed) as failed:
+        derive.expect_matrix_expression({"a": "X.T @ G / 5"}, "a", "X.T @ G", SHAPES, hint="h",
+                                        mistakes=[Mistake("you averaged over the batch twice.", "X.T @ G / 5"),
+                                                  Mistake("never applies", "X @ W @ G")])
+    assert failed.value.diagnosis == "you averaged over the batch twice."
+    with pytest.raises(CheckFailed) as failed:
+        derive.expect_number({"a": "0.21"}, "a", 0.042, hint="h", mistakes=[Mistake("you kept a 1/2.", 0.021),
+                                                                            Mistake("you dropped σ'.", 0.21)])
+    assert failed.value.diagnosis == "you dropped σ'."

@@ -1,7 +1,6 @@
 """One class of assignment 1, graded once per session by the bulk grader: the demo students (reference,
 untouched, classic bugs) and the hostile ones of ``hostile.py``."""
 
-import shutil
 import sys
 from pathlib import Path
 

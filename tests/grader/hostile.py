@@ -6,6 +6,7 @@ it touches, nothing more, and other students nothing at all.
 """
 
 import copy
+import json
 
 import nbformat
 
@@ -75,6 +76,19 @@ def _invalid_json(nb, paths):
     return "{ this is not a notebook"
 
 
+def _invalid_cell_type(nb, paths):
+    """A cell of a type nbformat does not know (one without nbgrader metadata: nbgrader puts those back)."""
+    cell = next(c for c in nb.cells if "nbgrader" not in c.metadata)
+    cell.cell_type = "weird"
+    return json.dumps(nb)
+
+
+def _surrogate_in_source(nb, paths):
+    """A lone surrogate in a markdown cell, as JSON can spell it (no UTF-8 file can hold it)."""
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell("SURROGATE-SOURCE \udcff here"))
+    return json.dumps(nb)
+
+
 def _stubs(nb, paths):
     """Back to the release's stubs (the function cells raise NotImplementedError)."""
     for cell in nb.cells:
@@ -122,16 +136,24 @@ print("SNOOP:", found if found else "nothing readable")
 '''
 
 TAMPER_GRADE = '''
-import autograder.grading
-autograder.grading.Grader.__call__ = lambda self, question_id, namespace=None: 4.0
+import autograder
+autograder.grade = lambda question_id, namespace=None: 4.0
+try:
+    import autograder.grading
+    autograder.grading.Grader.__call__ = lambda self, question_id, namespace=None: 4.0
+except ImportError:
+    pass
 '''
 
 TAMPER_INTERNALS = '''
 import numpy as np
-import autograder.question, autograder.checks
 np.allclose = lambda *a, **k: True
-autograder.question.Question.run_check = lambda self, check, student, rng: (True, "", None)
-autograder.checks.expect_equal = lambda *a, **k: None
+try:  # (at grading, the student's process has no grading modules to tamper with)
+    import autograder.question, autograder.checks
+    autograder.question.Question.run_check = lambda self, check, student, rng: (True, "", None)
+    autograder.checks.expect_equal = lambda *a, **k: None
+except ImportError:
+    pass
 '''
 
 DELEGATE = '''def perceptron_predict(w, X):
@@ -160,11 +182,16 @@ try:
     print("SUITE: found")
 except ImportError:
     print("SUITE: hidden")
+import sys
+print("GRADING MODULES:", sorted(m for m in sys.modules if m in ("autograder.grading", "autograder.question",
+      "autograder.checks", "autograder.report", "nbgrader", "sqlalchemy")) or "none")
 '''
 
 CASES = {
     # student: (damage, lost test cells, phrase in the feedback)
     "x-invalid-json": (_invalid_json, "all", "could not be read as a notebook"),
+    "x-invalid-cell-type": (_invalid_cell_type, "all", "could not be read as a notebook"),
+    "x-surrogate-in-source": (_surrogate_in_source, [], "SURROGATE-SOURCE ? here"),
     "x-deleted-test-cell": (_delete("test_update"), [], "was missing from your notebook"),
     "x-deleted-solution-cell": (_delete("perceptron_update"), ["test_update"], "is not defined in this notebook"),
     "x-duplicated-cell": (_duplicate("perceptron_predict"), [], "all checks passed"),
@@ -207,7 +234,7 @@ CASES = {
                                "reference implementation"),
     "x-execs-the-reference-source": (_replace("perceptron_predict", SOURCE_OF_REFERENCE), ["test_predict"],
                                      "reference implementation"),
-    "x-looks-for-the-suite": (_append("perceptron_predict", LOOKS_FOR_THE_SUITE), [], "SUITE: hidden"),
+    "x-looks-for-the-suite": (_append("perceptron_predict", LOOKS_FOR_THE_SUITE), [], "GRADING MODULES: none"),
     "x-snoops": (_append("perceptron_predict", SNOOP), [], "nothing readable"),
 }
 

@@ -10,6 +10,7 @@ import nbformat
 
 from autograder import bulk, course, results
 from autograder.bulk import prepare, worker
+from autograder.bulk.jobs import Options
 from conftest import LIMITS
 
 SAME_AS_NBGRADER = ["reference", "a1-no-bias", "x-split-cell"]
@@ -43,26 +44,26 @@ def test_a_second_run_grades_nothing_and_a_changed_submission_is_graded_again(ho
 
 def test_grading_the_same_submission_twice_gives_the_same_score_and_feedback(hostile_class):
     root, db_url, _, _ = hostile_class
-    options = {"course_root": str(root), "db_url": db_url, "run_all": False, **LIMITS}
+    options = Options(str(root), db_url, "a1", **LIMITS)
     for student in ["a1-wrong-sign", "x-sys-exit"]:
         job = prepare.build_job(root, "a1", student, db_url, "fingerprint")
         first, second = worker.grade_job(job, options), worker.grade_job(job, options)
-        for a, b in zip(first["notebooks"], second["notebooks"]):
-            assert a["grades"] == b["grades"] and a["feedback"] == b["feedback"] and a["autograded"] == b["autograded"]
+        for a, b in zip(first.notebooks, second.notebooks):
+            assert a.grades == b.grades and a.feedback == b.feedback and a.autograded == b.autograded
 
 
 def test_demonstration_cells_are_skipped_and_everything_the_student_wrote_runs(hostile_class):
     root, db_url, _, _ = hostile_class
     job = prepare.build_job(root, "a1", "x-split-cell", db_url, "fingerprint")
-    entry = job["notebooks"][0]
+    entry = job.notebooks[0]
     release = nbformat.read(root / "release" / "a1" / "perceptron_adaline.ipynb", as_version=4)
     demo_cells = {c.source for c in release.cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
-    for cell, run in zip(entry["notebook"].cells, entry["run"]):
+    for cell, run in zip(entry.notebook.cells, entry.run):
         if cell.cell_type != "code":
             continue
         if "nbgrader" in cell.metadata or cell.source not in demo_cells:
             assert run, cell.source[:60]  # the student's helper cell, solution, test and locked cells
-    assert not all(r for c, r in zip(entry["notebook"].cells, entry["run"]) if c.cell_type == "code")
+    assert not all(r for c, r in zip(entry.notebook.cells, entry.run) if c.cell_type == "code")
 
 
 def test_outputs_csv_plot_feedback_and_summary(hostile_class):

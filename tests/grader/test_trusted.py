@@ -14,10 +14,11 @@ from sandboxing import GRADING
 ASSIGNMENTS = course.assignments()
 LIMITS = {"cell_timeout": 10, "timeout": 240, "memory_mb": 1536, **GRADING}
 
-# One line in the first solution cell that silences grade() in the notebook (the old re-check trusted the notebook's
-# own score whenever it could not carry a value back).
-SILENCE = ("import autograder.grading as _g; _g.Grader.__call__ = lambda self, *a, **k: "
-           "float(__import__('autograder.grading').grading.find_question(a[0]).points)")
+# Lines in the first solution cell that silence grade() in the notebook (the old re-check trusted the notebook's own
+# score whenever it could not carry a value back). At grading the student's process has no grading modules at all.
+SILENCE = ("import autograder\nautograder.grade = lambda *a, **k: 4.0\ntry:\n"
+           "    import autograder.grading as _g; _g.Grader.__call__ = lambda self, *a, **k: "
+           "float(__import__('autograder.grading').grading.find_question(a[0]).points)\nexcept ImportError:\n    pass")
 
 # Graded functions that return values the old re-check could not carry: each solution cell becomes one of these.
 UNCARRIABLE = {
@@ -101,7 +102,9 @@ def attacked(tmp_path_factory):
             folder.mkdir(parents=True)
             for name, nb in notebooks.items():
                 nbformat.write(nb, folder / name)
-        limits = {**LIMITS, "cell_timeout": 4} if a == "a1" else LIMITS  # a1's attacks include one that hangs
+        # a1's attacks include one that hangs; a7's test cell trains the capstone's network three times
+        limits = {**LIMITS, "cell_timeout": 4} if a == "a1" else {**LIMITS, "cell_timeout": 120} if a == "a7" \
+            else LIMITS
         outcome = bulk.grade(a, root, db_url=db_url, progress=False, **limits)
         graded[a] = (db_url, outcome, sorted(set(students) - {"reference", "untouched"}))
     return root, graded
