@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # one process per core, so each keeps one BLAS thread (two threads per process on two cores thrash).
 RUN    := PATH="$(abspath $(BIN)):$$PATH" MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-.PHONY: demo test check release install clean system-tools grader-user
+.PHONY: demo test check release install clean system-tools grader-user hub hub-users
 
 # The Debian packages some tests use (bubblewrap for the sandbox, chromium for the browser tests, PostgreSQL and its
 # user for the gradebook test). Tests never install anything: a test whose tool is missing skips and says why.
@@ -22,6 +22,7 @@ system-tools:
 	fi
 	@id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
 	@$(MAKE) --no-print-directory grader-user
+	@$(MAKE) --no-print-directory hub-users
 
 # An ordinary user (no root) with a copy of this checkout and a virtualenv of Debian's Python, both its own: the
 # tests grade the demo class as that user too, in the same sandbox (tests/grader/test_as_user.py).
@@ -34,6 +35,24 @@ grader-user:
 	git ls-files -z | tar --null -cf - -T - | tar -xf - -C $$home/checkout; \
 	chown -R $(GRADER_USER): $$home/checkout; \
 	runuser -u $(GRADER_USER) -- $(MAKE) --no-print-directory -C $$home/checkout install PYTHON=/usr/bin/python3
+
+# The course on a JupyterHub (docs/jupyterhub.md): `make hub` installs the hub's environment for all users
+# (/opt/nn-course-hub), Debian's configurable-http-proxy and nbgrader's exchange (/srv/nbgrader/exchange).
+# `make hub-users` adds the browser test's accounts (tests/browser/test_jupyterhub.py): an instructor and two
+# students with the password below, for a test machine only. Both need root.
+HUB_INSTRUCTOR ?= hubinstructor
+HUB_STUDENTS   ?= hubstudent1 hubstudent2
+HUB_PASSWORD   ?= nn-course-hub-test
+hub:
+	@sh hub/setup.sh install
+
+hub-users: hub
+	@for u in $(HUB_INSTRUCTOR) $(HUB_STUDENTS); do \
+		id $$u >/dev/null 2>&1 || useradd --create-home --shell /bin/bash $$u; \
+		echo "$$u:$(HUB_PASSWORD)" | chpasswd; \
+	done
+	@sh hub/setup.sh instructor $(HUB_INSTRUCTOR)
+	@sh hub/setup.sh student $(HUB_STUDENTS)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
