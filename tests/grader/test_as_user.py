@@ -43,16 +43,23 @@ def _as_user(*command, timeout=600):
                           env=env, cwd=CHECKOUT, timeout=timeout)
 
 
+# The assignments graded as the ordinary user: a1 (and its snooping student), a3 (objects left in the student's
+# process as handles), a4 (layers that ask the grader). The others cross nothing these do not; grading them all
+# again as a second user would double the suite's longest part.
+AS_USER = ["a1", "a3", "a4"]
+
+
 @pytest.fixture(scope="module")
 def user_class():
-    """A course folder of the user's own, with the demo class of every assignment, graded by the user."""
+    """A course folder of the user's own, with the demo class of ``AS_USER``, graded by the user."""
     root = Path(tempfile.mkdtemp(prefix="user-course-"))
     shutil.chown(root, USER, USER)
-    built = _as_user("-c", "import sys\nfrom autograder import course, demo\n"
-                           "course.prepare(sys.argv[1]); demo.build_class(sys.argv[1])", str(root / "course"))
+    built = _as_user("-c", "import sys\nfrom autograder import course, demo\nids = sys.argv[2].split(',')\n"
+                           "course.prepare(sys.argv[1], ids); demo.build_class(sys.argv[1], ids)", str(root / "course"),
+                     ",".join(AS_USER))
     assert built.returncode == 0, built.stderr[-2000:]
     _add_snoop(root / "course")
-    for a in course.assignments():
+    for a in AS_USER:
         graded = _as_user("-m", "autograder", "grade", a, "--course", str(root / "course"), "--no-progress")
         assert graded.returncode == 0, graded.stdout[-1000:] + graded.stderr[-2000:]
         assert "0 failed" in graded.stdout
@@ -80,7 +87,7 @@ def _add_snoop(course_root):
     shutil.chown(folder / hostile.NB, USER, USER)
 
 
-@pytest.mark.parametrize("assignment", course.assignments())
+@pytest.mark.parametrize("assignment", AS_USER)
 def test_an_ordinary_user_gets_the_same_scores_as_root(demo_class, user_class, assignment):
     _, root_scores = results.collect(demo_class.graded(assignment).db_url, assignment)
     _, user_scores = results.collect(course.database_url(None, user_class), assignment)
