@@ -1,8 +1,10 @@
 """Every assignment: the pair is in sync, release/ is nbgrader's output, the source scores full marks, the
 untouched release runs top to bottom and scores zero, and the points in the notebook match the suite."""
 
+import concurrent.futures
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -25,6 +27,19 @@ def execute(path):
     NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
+
+
+@pytest.fixture(scope="session")
+def executed(request):
+    """{path: Future of the executed notebook} for the notebooks the selected tests execute, two kernels at a time
+    (each kernel keeps one BLAS thread, so two use both cores); a test waits only for its own notebook."""
+    wanted = {item.callspec.params["path"] for item in request.session.items
+              if item.path == Path(__file__) and hasattr(item, "callspec") and "path" in item.callspec.params
+              and "runs_top_to_bottom" in item.name}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        # the slowest first (the capstone trains its network), so the two kernels finish together
+        yield {path: pool.submit(execute, path) for path in sorted(wanted, key=lambda p: (p.parent.name != "a7",
+                                                                                          str(p)))}
 
 
 def grade_cells(nb):
@@ -77,16 +92,16 @@ def test_points_in_the_notebook_equal_the_checks_points(path):
 
 
 @pytest.mark.parametrize("path", notebooks("source"), ids=lambda p: p.parent.name)
-def test_source_runs_top_to_bottom_with_full_marks(path):
-    nb = execute(path)
+def test_source_runs_top_to_bottom_with_full_marks(path, executed):
+    nb = executed[path].result()
     assert errors(nb) == []
     for cell in grade_cells(nb):
         assert score(cell) == cell.metadata.nbgrader.points, cell.metadata.nbgrader.grade_id
 
 
 @pytest.mark.parametrize("path", notebooks("release"), ids=lambda p: p.parent.name)
-def test_release_runs_top_to_bottom_with_zero(path):
-    nb = execute(path)
+def test_release_runs_top_to_bottom_with_zero(path, executed):
+    nb = executed[path].result()
     assert errors(nb) == [], "a demonstration cell must wait for its functions (with when_ready())"
     for cell in grade_cells(nb):
         assert score(cell) == 0, cell.metadata.nbgrader.grade_id
