@@ -19,14 +19,16 @@ student's process only hands over the string.
 
 Three ways to check an answer, one per kind of derivation:
 - ``expect_expression``: a scalar expression in named symbols, accepted in any equivalent form. It is compared with
-  the expected expression at random points of each symbol's domain and, when it differs, SymPy says how (the sign,
-  a constant factor, a symbol that should not be there) for the ``Likely mistake`` line;
+  the expected expression at random points of each symbol's domain and, when it differs, says how (a symbol of the
+  expected result missing, from SymPy's free symbols; the sign or a constant factor, from the values) for the
+  ``Likely mistake`` line. Nothing here asks SymPy to simplify: on a hostile expression that can run for ever;
 - ``expect_number``: a number worked out by hand (arithmetic allowed), within a tolerance;
 - ``expect_matrix_expression``: an expression in named matrices, evaluated on random matrices of the question's
   shapes and compared with the expected expression evaluated the same way.
 """
 
 import ast
+import fractions
 import functools
 import math
 from dataclasses import dataclass
@@ -263,9 +265,9 @@ def expect_expression(answers, name, expected, domains, hint, points=24, rng=Non
     ``domains`` ({name: (low, high)}, where each is sampled); any equivalent form passes.
 
     When it differs, the question's own catalogue comes first (``mistakes``: ``checks.Mistake``s whose ``answer`` is
-    the wrong expression, a string in the same names, compared at the same points); then SymPy compares the two: the
-    same up to sign, or a constant factor, or a symbol of the expected result missing, becomes a ``Likely mistake``
-    line (none of which shows the expected form)."""
+    the wrong expression, a string in the same names, compared at the same points); then a symbol of the expected
+    result missing (SymPy's free symbols), the opposite sign or a constant factor becomes a ``Likely mistake`` line
+    (none of which shows the expected form)."""
     names = set(domains)
     student = read(answers, name, names)
     target = parse(expected, names, what="the expected answer")
@@ -279,7 +281,7 @@ def expect_expression(answers, name, expected, domains, hint, points=24, rng=Non
     known = _known_mistake(got, mistakes, lambda wrong: np.array([_scalar(evaluate(wrong, p)) for p in points_at]),
                            names, matrices=False)
     raise CheckFailed(f"`{name}` is not equal to the quantity asked for.", hint=hint,
-                      diagnosis=known or _diagnosis(student, target, names, name))
+                      diagnosis=known or _diagnosis(student, target, names, name, got, want))
 
 
 def _known_mistake(got, mistakes, values_of, names, matrices):
@@ -297,25 +299,33 @@ def _scalar(value):
     return float(array) if array.ndim == 0 else float("nan")
 
 
-def _diagnosis(student, target, names, name):
-    """The ``Likely mistake`` sentence comparing the two expressions with SymPy, or None."""
+def _diagnosis(student, target, names, name, got, want):
+    """The ``Likely mistake`` sentence for an answer that differs: a symbol of the expected result missing (SymPy's
+    free symbols of both expressions: built, never simplified, since simplifying a hostile expression can take
+    forever), else the opposite sign or a constant factor, read from the values at the check's points; or None."""
     symbols = {n: sympy.Symbol(n, positive=True) for n in names}
     try:
-        s, t = to_sympy(student, symbols), to_sympy(target, symbols)
-        missing = sorted(str(v) for v in t.free_symbols - s.free_symbols)
-        if missing:
-            return (f"`{name}` does not depend on {', '.join(missing)}, but the quantity asked for "
-                    f"does. Follow each factor of the chain rule back to the variables it depends on.")
-        if sympy.simplify(s + t) == 0:
-            return ("your result has the opposite sign. Recheck the sign of each derivative "
-                    "factor (a minus sign from differentiating a difference, or from exp(-z)).")
-        ratio = sympy.simplify(s / t)
-        if not ratio.free_symbols and ratio.is_number and ratio != 0:
-            return (f"your result is off by a constant factor ({ratio}). Recheck the constant "
-                    f"factors: a 1/2 that the square's derivative cancels, a 1/n from an average, a 2 from a power.")
-    except (TypeError, ValueError, ZeroDivisionError, AttributeError):
+        with sympy.evaluate(False):  # built as written: a tower of integer powers is never computed
+            missing = sorted(str(v) for v in to_sympy(target, symbols).free_symbols
+                             - to_sympy(student, symbols).free_symbols)
+    except (TypeError, ValueError, ZeroDivisionError, AttributeError, RecursionError):
+        missing = []
+    if missing:
+        return (f"`{name}` does not depend on {', '.join(missing)}, but the quantity asked for does. Follow each "
+                f"factor of the chain rule back to the variables it depends on.")
+    keep = np.isfinite(got) & np.isfinite(want) & (np.abs(want) > 1e-12)
+    if not keep.any():
         return None
-    return None
+    ratio = got[keep] / want[keep]
+    if not np.allclose(ratio, ratio[0], rtol=1e-8, atol=0.0) or abs(ratio[0]) < 1e-12:
+        return None
+    if np.isclose(ratio[0], -1.0, rtol=1e-8):
+        return ("your result has the opposite sign. Recheck the sign of each derivative factor (a minus sign from "
+                "differentiating a difference, or from exp(-z)).")
+    factor = fractions.Fraction(float(ratio[0])).limit_denominator(64)
+    shown = str(factor) if abs(float(factor) - ratio[0]) <= 1e-9 * abs(ratio[0]) else f"{ratio[0]:.4g}"
+    return (f"your result is off by a constant factor ({shown}). Recheck the constant factors: a 1/2 that the "
+            f"square's derivative cancels, a 1/n from an average, a 2 from a power.")
 
 
 def expect_number(answers, name, expected, hint, rtol=1e-3, atol=1e-4, mistakes=()):
