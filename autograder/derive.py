@@ -251,13 +251,19 @@ def evaluate(parsed, values):
 
 # ------------------------------------------------------------------------------------------------ the checks
 
+def written(answers, name, what="result"):
+    """The text of the answer stored under ``name``; raises ``NotAnswered`` while it is the stub or missing."""
+    raw = answers.get(name)
+    text = answer_text(raw)
+    if text is None:
+        where = "between the quotes" if isinstance(raw, str) else "as a string"
+        raise NotAnswered(f"`{name}` is not answered yet: write your {what} {where}, replacing the stub lines.")
+    return text
+
+
 def read(answers, name, names, matrices=False):
     """The ``Parsed`` answer stored under ``name``; raises ``NotAnswered`` or ``Unreadable``."""
-    text = answer_text(answers.get(name))
-    if text is None:
-        where = "between the quotes" if isinstance(answers.get(name), str) else "as a string"
-        raise NotAnswered(f"`{name}` is not answered yet: write your result {where}, replacing the stub lines.")
-    return parse(text, names, matrices=matrices, what=f"`{name}`")
+    return parse(written(answers, name), names, matrices=matrices, what=f"`{name}`")
 
 
 def expect_expression(answers, name, expected, domains, hint, points=24, rng=None, mistakes=()):
@@ -385,11 +391,7 @@ def expect_choice(answers, name, allowed, expected, hint):
     is a set) among ``allowed``: written as the names separated by commas or spaces, in any order. A name outside
     ``allowed`` is refused with a sentence that lists them; a wrong choice gets ``hint`` (which should say how to find
     out, never which it is). Used for records such as "which parameter's gradient check exposed this bug"."""
-    raw = answers.get(name)
-    text = answer_text(raw)
-    if text is None:
-        where = "between the quotes" if isinstance(raw, str) else "as a string"
-        raise NotAnswered(f"`{name}` is not answered yet: write your answer {where}, replacing the stub lines.")
+    text = written(answers, name, what="answer")
     words = [w for w in text.replace(",", " ").replace('"', " ").replace("'", " ").split() if w]
     unknown = sorted({w for w in words if w not in allowed})
     if unknown or not words:
