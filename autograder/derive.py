@@ -366,7 +366,8 @@ def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng
             got = np.asarray(evaluate(student, values))
         except ValueError:
             given = ", ".join(f"{key} {shapes[key]}" for key in sorted(student.names))
-            raise CheckFailed(f"`{name}` multiplies matrices whose sizes do not fit ({given}).", hint=hint) from None
+            raise CheckFailed(f"`{name}` cannot be computed with these shapes ({given}): a product whose sizes do not "
+                              f"fit, or a sum over an axis that is not there.", hint=hint) from None
         if got.shape == want.shape and np.allclose(got, want, rtol=1e-9, atol=1e-12):
             continue
         known = _known_mistake(got, mistakes, functools.partial(_evaluated, values=values), set(shapes), matrices=True)
