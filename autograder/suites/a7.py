@@ -2,13 +2,14 @@
 the student never sees.
 
 The student writes ``build_and_train(X_train, y_train) -> predict``; ``predict(X) -> labels``. The task is
-``backprop.data.spiral_arms`` (5 spiral arms with 2 turns each, in a plane hidden by a random rotation among 6
-features of pure noise, 8 features in all): a linear model is near chance, one hidden layer stays far below,
-and a deep network needs a good initialization, a normalization and a regularizer to clear the thresholds
+``backprop.data.spiral_arms`` (5 spiral arms with 2 turns each, in a plane hidden by a random rotation among 10
+directions of pure noise, 12 features in all, each recorded in its own unit): a linear model is near chance, one
+hidden layer stays far below, and a deep network needs a fan-in-scaled initialization, standardized features and
+weight decay to clear the thresholds; without any one of them it falls below the lowest
 (benchmarks/capstone_ablation.py measures each). The grader
-- draws a **secret task**: a fresh rotation (``world``) and fresh training and held-out samples, all chosen by
-  the seed of the notebook's hidden-test block (the student's release has no such block), so neither the samples
-  nor the plane that holds the spiral can be known in advance;
+- draws a **secret task**: a fresh rotation and fresh units (``world``) and fresh training and held-out samples,
+  all chosen by the seed of the notebook's hidden-test block (the student's release has no such block), so neither
+  the samples, nor the plane that holds the spiral, nor the features' units can be known in advance;
 - calls ``build_and_train`` on the secret training draw, then ``predict`` on the held-out draw (labels never
   leave the grader), and scores the accuracy against thresholds;
 - trains once more on 400 samples with **shuffled labels**: a pipeline that learns from its arguments is then near

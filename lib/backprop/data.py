@@ -89,20 +89,25 @@ def spirals(n_per_class=100, classes=3, noise=0.2, seed=0):
     return np.column_stack([r * np.sin(t), r * np.cos(t)]), y
 
 
-def spiral_arms(n, seed=0, world=0, arms=5, turns=2.0, dims=8, noise=0.02, latent=False):
-    """Many-armed spirals hidden in a random plane among noise features: the capstone's task.
+def spiral_arms(n, seed=0, world=0, arms=5, turns=2.0, dims=12, noise=0.02, units=2.0, latent=False):
+    """Many-armed spirals hidden in a random plane among noise features, measured in mixed units: the capstone's task.
 
     Each sample picks its class k (0 .. arms-1) uniformly and a radius r in [0.05, 1] uniformly over the disc's
     area, and lies on arm k of a spiral with ``turns`` turns: the angle is t = 2 pi turns r + 2 pi k / arms and
     the point p = r (cos t, sin t) + noise N(0, 1) per coordinate. p / 0.5 (each coordinate of unit spread) is
     completed with dims - 2 features of pure N(0, 1) noise, and the whole vector is turned by a random rotation
-    Q of R^dims: X = [p / 0.5, noise] Q. Every direction of X then has about the same spread, so neither the
+    Q of R^dims: Z = [p / 0.5, noise] Q. Every direction of Z has about the same spread, so neither its
     coordinates nor their principal components show which plane holds the spiral: a model must find it from
     the labels, and learn the winding arms inside it, while ignoring dims - 2 directions that carry nothing.
 
-    ``seed`` draws the samples, ``world`` the rotation Q: draws with the same world and different seeds are
-    independent samples of one task (train, validation, test); another world is the same task turned another
-    way. Class balance is random (multinomial), not exact.
+    Each feature is then reported in its own unit, as measurements of different quantities are (grams beside
+    kilometres): X_j = s_j (Z_j + m_j), with log10 s_j uniform in [-units, units] and the offset m_j ~ N(0, 3^2).
+    Standardizing each feature with the training set's mean and spread gives Z back up to a small error;
+    ``units=0`` gives Z itself.
+
+    ``seed`` draws the samples, ``world`` the rotation Q and the units: draws with the same world and different
+    seeds are independent samples of one task (train, validation, test); another world is the same task turned
+    another way and measured in other units. Class balance is random (multinomial), not exact.
 
     Returns ``(X, y)``: X float64 (n, dims), y int (n,) in 0 .. arms-1; with ``latent=True`` also the points p
     in their plane, float64 (n, 2), for plots. Topic: why depth, initialization, normalization and
@@ -110,14 +115,18 @@ def spiral_arms(n, seed=0, world=0, arms=5, turns=2.0, dims=8, noise=0.02, laten
     """
     if dims < 2:
         raise ValueError("dims must be at least 2 (the plane of the spiral)")
-    Q, R = np.linalg.qr(np.random.default_rng([world, 71]).standard_normal((dims, dims)))
+    world_rng = np.random.default_rng([world, 71])
+    Q, R = np.linalg.qr(world_rng.standard_normal((dims, dims)))
     Q *= np.sign(np.diag(R))  # the QR of a Gaussian matrix, signs fixed: a uniformly random rotation
+    scale = 10.0 ** world_rng.uniform(-units, units, size=dims)
+    offset = 3.0 * world_rng.standard_normal(dims)
     rng = np.random.default_rng([seed, 72])
     y = rng.integers(0, arms, size=n)
     r = np.sqrt(rng.uniform(0.05 ** 2, 1.0, size=n))
     t = 2.0 * np.pi * (turns * r + y / arms)
     p = r[:, None] * np.column_stack([np.cos(t), np.sin(t)]) + noise * rng.standard_normal((n, 2))
-    X = np.concatenate([p / 0.5, rng.standard_normal((n, dims - 2))], axis=1) @ Q
+    Z = np.concatenate([p / 0.5, rng.standard_normal((n, dims - 2))], axis=1) @ Q
+    X = scale * (Z + offset) if units else Z
     return (X, y, p) if latent else (X, y)
 
 

@@ -110,19 +110,32 @@ def test_skewed_regression_mean_and_median_are_the_true_ones():
 
 
 def test_spiral_arms_hide_a_spiral_plane_among_noise_directions():
-    X, y, p = data.spiral_arms(3000, seed=1, world=0, latent=True)
-    assert X.shape == (3000, 8) and X.dtype == np.float64 and p.shape == (3000, 2)
+    Z, y, p = data.spiral_arms(3000, seed=1, world=0, units=0, latent=True)
+    assert Z.shape == (3000, 12) and Z.dtype == np.float64 and p.shape == (3000, 2)
     assert set(y) == set(range(5)) and min(np.bincount(y)) > 0.15 * 3000
-    assert np.allclose(X.std(axis=0), 1.0, atol=0.1)  # every feature of about the same spread
-    singular = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    assert np.allclose(Z.std(axis=0), 1.0, atol=0.1)  # every feature of about the same spread
+    singular = np.linalg.svd(Z - Z.mean(axis=0), compute_uv=False)
     assert singular.max() / singular.min() < 1.3  # and every direction: PCA does not reveal the plane
     # the spiral itself: on arm k the angle minus 2 pi turns r is 2 pi k / 5, up to the point noise (arms 1.26 apart)
     r, t = np.hypot(p[:, 0], p[:, 1]), np.arctan2(p[:, 1], p[:, 0])
     phase = np.angle(np.exp(1j * (t - 2 * np.pi * (2.0 * r + y / 5))))
     assert np.mean(np.abs(phase[r > 0.3]) < 0.6) > 0.95
-    # X is [p / 0.5, noise] turned by a rotation: distances are kept, and the plane is recovered by least squares
-    coef = np.linalg.lstsq(X, p / 0.5, rcond=None)[0]
-    assert np.allclose(X @ coef, p / 0.5, atol=1e-8)
+    # Z is [p / 0.5, noise] turned by a rotation: distances are kept, and the plane is recovered by least squares
+    coef = np.linalg.lstsq(Z, p / 0.5, rcond=None)[0]
+    assert np.allclose(Z @ coef, p / 0.5, atol=1e-8)
+
+
+def test_spiral_arms_record_each_feature_in_its_own_unit():
+    Z, y = data.spiral_arms(3000, seed=1, world=0, units=0)
+    X, y_units = data.spiral_arms(3000, seed=1, world=0)
+    assert np.array_equal(y_units, y)
+    scale = X.std(axis=0) / Z.std(axis=0)
+    assert np.allclose(X, scale * Z + (X - scale * Z).mean(axis=0), atol=1e-9)  # X_j = s_j (Z_j + m_j), s_j > 0
+    assert scale.max() / scale.min() > 100 and np.all((scale > 1e-2 - 1e-12) & (scale < 1e2 + 1e-9))
+    assert np.abs(X.mean(axis=0) / X.std(axis=0)).max() > 1  # not centred: the offsets are of the noise's size
+    standardized = (X - X.mean(axis=0)) / X.std(axis=0)  # standardizing gives Z back, up to its sample statistics
+    assert np.allclose(standardized, (Z - Z.mean(axis=0)) / Z.std(axis=0), atol=1e-9)
+    assert np.allclose(data.spiral_arms(3000, seed=2, world=0)[0].std(axis=0) / X.std(axis=0), 1.0, atol=0.1)
 
 
 def test_spiral_arms_seed_draws_samples_and_world_turns_the_task():
@@ -132,6 +145,7 @@ def test_spiral_arms_seed_draws_samples_and_world_turns_the_task():
     assert not np.array_equal(X_other, X)
     X_turned, y_turned = data.spiral_arms(500, seed=1, world=5)
     assert np.array_equal(y_turned, y) and not np.allclose(X_turned, X)
-    assert np.allclose(np.linalg.norm(X_turned, axis=1), np.linalg.norm(X, axis=1))  # a rotation of the same draw
+    Z, Z_turned = data.spiral_arms(500, seed=1, world=0, units=0)[0], data.spiral_arms(500, seed=1, world=5, units=0)[0]
+    assert np.allclose(np.linalg.norm(Z_turned, axis=1), np.linalg.norm(Z, axis=1))  # a rotation of the same draw
     with pytest.raises(ValueError):
         data.spiral_arms(10, dims=1)
