@@ -76,7 +76,8 @@ def cmd_grade(args):
                              scheduler=args.scheduler, cell_timeout=args.cell_timeout, timeout=args.timeout,
                              memory_mb=args.memory, run_all=args.run_all_cells, progress=not args.no_progress,
                              sandbox=not args.no_sandbox, students=args.student or None)
-    except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged, PermissionError, ValueError) as refused:
+    except (bulk.NoSandbox, bulk.Busy, bulk.SourceChanged, bulk.WorkersDying, PermissionError,
+            ValueError) as refused:
         sys.exit(str(refused))
     return 1 if outcome.failed else 0
 

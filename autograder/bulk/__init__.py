@@ -22,7 +22,7 @@ every other module here runs only in the grader's processes.
 ``python -m autograder grade a1 --course DIR`` is the command; docs/grading.md the instructor's guide.
 """
 
-__all__ = ["Busy", "NoSandbox", "Outcome", "SourceChanged", "grade"]
+__all__ = ["Busy", "NoSandbox", "Outcome", "SourceChanged", "WorkersDying", "grade"]
 
 
 def __getattr__(name):

@@ -2,12 +2,15 @@
 one writer, a progress bar on the way, a summary at the end."""
 
 import contextlib
+import functools
 import os
 import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -31,6 +34,7 @@ class Outcome:
     incomplete: dict = field(default_factory=dict)  # student -> test cells with checks the grader could not complete
     renamed: dict = field(default_factory=dict)  # student -> [(file name submitted, notebook graded as)]
     zeroed: dict = field(default_factory=dict)  # student -> [why a whole notebook scored 0 (missing, unreadable)]
+    worker_deaths: int = 0  # times a local worker died (killed from outside) and the pool was started again
     seconds: float = 0.0
     csv: Path = None
     plot: Path = None
@@ -114,8 +118,8 @@ def grade(assignment, course_root, workers=None, db_url=None, scheduler=None, ce
         todo = _plan(course_root, assignment, students, options, writer, outcome)
         workers = workers or os.cpu_count() or 1
         if todo:
-            executor = stack.enter_context(_executor(scheduler, workers, (os.getpid(), lock_fd, options)))
-            _grade_all(executor, todo, workers, options, writer, outcome, progress)
+            open_pool = functools.partial(_executor, scheduler, workers, (os.getpid(), lock_fd, options))
+            _grade_all(open_pool, todo, workers, options, writer, outcome, progress)
     outcome.seconds = time.monotonic() - start
     outcome.similarity = similarity.run(course_root, assignment)
     outcome.csv, outcome.plot, outcome.text = summary.report(course_root, db_url, assignment, outcome)
@@ -146,16 +150,58 @@ def _plan(course_root, assignment, students, options, writer, outcome):
     return todo
 
 
-def _grade_all(executor, todo, workers, options, writer, outcome, progress):
+WORKER_DEATHS = 2  # a submission in flight when a worker died this often is left for the next run
+POOL_RESTARTS = 5  # a run whose pool dies more often stops: something outside the submissions kills the workers
+
+WORKER_DIED = ("not graded: a grading worker died {n} times while this submission was in flight (killed from "
+               "outside the grader, or the machine ran out of memory); nothing was recorded for it, and the next run "
+               "grades it (or: grade --student {student})")
+
+
+def _grade_all(open_pool, todo, workers, options, writer, outcome, progress):
     """Jobs out to the executor (at most two per worker in flight: a job holds a whole submission), results back to
-    the writer as they come."""
+    the writer as they come.
+
+    A local worker killed from outside (the OOM killer, an administrator) breaks the whole standard-library pool,
+    and every submission in flight with it: the pool is started again (``open_pool``) and those submissions go back
+    to the front of the queue. One that was in flight at WORKER_DEATHS deaths is reported as failed, not graded,
+    so that a submission which somehow kills its worker cannot stop the run. (Student code cannot reach the
+    worker: it runs in the sandbox's own process tree under a memory limit.)"""
     course_root, assignment, db_url = options.course_root, options.assignment, options.db_url
     config = course.nbgrader_config(course_root, db_url, cell_timeout=options.cell_timeout)
-    pending, queue = {}, list(todo)
-    with tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
-              disable=not progress) as bar:
+    pending, queue, deaths = {}, list(todo), Counter()
+    pools = contextlib.ExitStack()
+
+    def collect(future, bar):
+        """Record one finished job; False when its worker died (the job goes back to the queue, or fails)."""
+        student, fingerprint = pending.pop(future)
+        try:
+            result = future.result()
+        except BrokenProcessPool:
+            deaths[student] += 1
+            if deaths[student] < WORKER_DEATHS:
+                queue.insert(0, (student, fingerprint))
+                return False
+            outcome.failed[student] = WORKER_DIED.format(n=deaths[student], student=student)
+            bar.update(1)
+            return False
+        except Exception as exc:
+            outcome.failed[student] = f"{type(exc).__name__}: {exc}"
+            bar.update(1)
+            return True
+        try:
+            _record(student, result, writer, outcome)
+        except Exception as exc:
+            outcome.failed[student] = f"{type(exc).__name__}: {exc}"
+        bar.update(1)
+        return True
+
+    with pools, tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
+                     disable=not progress) as bar:
+        executor = pools.enter_context(open_pool())
         while queue or pending:
-            while queue and len(pending) < 2 * workers:
+            broken = False
+            while queue and len(pending) < 2 * workers and not broken:
                 student, fingerprint = queue.pop(0)
                 try:
                     job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, options.run_all,
@@ -164,17 +210,25 @@ def _grade_all(executor, todo, workers, options, writer, outcome, progress):
                     outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
                     bar.update(1)
                     continue
-                pending[executor.submit(grade_job, job, options)] = student
-            if not pending:
-                continue
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                student = pending.pop(future)
                 try:
-                    _record(student, future.result(), writer, outcome)
-                except Exception as exc:
-                    outcome.failed[student] = f"{type(exc).__name__}: {exc}"
-                bar.update(1)
+                    pending[executor.submit(grade_job, job, options)] = (student, fingerprint)
+                except BrokenProcessPool:
+                    queue.insert(0, (student, fingerprint))
+                    broken = True
+            if pending and not broken:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                broken = not all([collect(future, bar) for future in done])
+            if broken:  # every job still in flight failed with the pool: collect them all, then a new pool
+                for future in wait(list(pending))[0]:
+                    collect(future, bar)
+                outcome.worker_deaths += 1
+                if outcome.worker_deaths > POOL_RESTARTS:
+                    raise WorkersDying(
+                        f"stopped: the grading workers died {outcome.worker_deaths} times in this run (killed from "
+                        f"outside the grader, or the machine is out of memory); {len(outcome.graded)} submissions "
+                        f"graded in it are recorded, and the next run grades the rest")
+                pools.close()
+                executor = pools.enter_context(open_pool())
 
 
 def _record(student, result, writer, outcome):
@@ -189,6 +243,10 @@ def _record(student, result, writer, outcome):
             outcome.renamed.setdefault(student, []).append((nb.renamed_from, f"{nb.name}.ipynb"))
         if nb.problem:
             outcome.zeroed.setdefault(student, []).append(nb.problem)
+
+
+class WorkersDying(RuntimeError):
+    """The local workers died POOL_RESTARTS times in one run: the run stops (what was graded is recorded)."""
 
 
 class SourceChanged(RuntimeError):

@@ -24,6 +24,9 @@ def text(assignment, outcome, questions, scores):
              + (f"{len(renamed)} graded under another notebook name, " if renamed else "")
              + (f"{len(zeroed)} with a notebook missing or unreadable (0), " if zeroed else "")
              + f"in {outcome.seconds:.1f} s"]
+    if getattr(outcome, "worker_deaths", 0):
+        lines.append(f"  a grading worker died {outcome.worker_deaths} time(s) (killed from outside the grader, or "
+                     f"the machine ran out of memory): the submissions in flight were graded again in new workers")
     for student, why in sorted(outcome.failed.items()):
         lines.append(f"  failed: {student}: {why}")
     if outcome.timed_out:

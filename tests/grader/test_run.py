@@ -2,6 +2,7 @@
 whole files, and regrades when anything that can change a score changes (source/, the grader's or the library's
 code). The unit tests take milliseconds; the others grade a few students of the hostile class again."""
 
+import contextlib
 import io
 import json
 import os
@@ -226,6 +227,56 @@ def test_kill_9_at_random_moments_leaves_nothing_running_and_a_rerun_gives_the_s
             "</html>")
     lock = json.loads((root / ".grading-a1.lock").read_text())
     assert not Path(lock["scratch"]).exists()
+
+
+def _children(pid):
+    """The processes whose parent is ``pid``."""
+    found = []
+    for child in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{child}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(child))
+    return found
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_costs_nobody_their_grade(hostile_class, tmp_path):
+    root = small_class(hostile_class, tmp_path / "course")
+    course.prepare(root, ["a1"])
+    grader = _grader(root)
+    deadline, busy = time.monotonic() + 120, []
+    while not busy and grader.poll() is None and time.monotonic() < deadline:  # a worker with a student process
+        busy = [worker for worker in _children(grader.pid) if _children(worker)]
+        time.sleep(0.05)
+    assert busy, "no worker started a student's process"
+    os.kill(busy[0], signal.SIGKILL)
+    out, err = grader.communicate(timeout=300)
+    assert grader.returncode == 0, err[-2000:]
+    assert "a grading worker died 1 time(s)" in out and "failed: " not in out, out
+    assert scores_of(root) == expected(hostile_class)
+
+
+def test_a_run_whose_workers_keep_dying_stops_and_keeps_what_it_graded(monkeypatch):
+    class Broken:
+        def submit(self, *args):
+            raise run.BrokenProcessPool("a worker died")
+
+    opened = []
+
+    @contextlib.contextmanager
+    def open_pool():
+        opened.append(1)
+        yield Broken()
+
+    monkeypatch.setattr(run.prepare, "build_job", lambda *args: None)
+    monkeypatch.setattr(run.course, "nbgrader_config", lambda *args, **kwargs: None)
+    outcome = run.Outcome()
+    options = run.Options("/nonexistent", None, "a1", 1, 1, 1, False, False, "/nonexistent", None)
+    with pytest.raises(run.WorkersDying, match="died 6 times"):
+        run._grade_all(open_pool, [("s1", "f"), ("s2", "f")], 1, options, None, outcome, progress=False)
+    assert len(opened) == run.POOL_RESTARTS + 1 and outcome.failed == {}
 
 
 def test_an_edited_test_cell_in_source_is_recorded_again_and_used(hostile_class, tmp_path):
