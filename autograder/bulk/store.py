@@ -52,6 +52,7 @@ def run_lock(course_root, assignment, **facts):
         mine = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S"),
                 **facts}
         write_facts(fd, mine)
+        sweep_temporary(course_root, assignment)
         yield fd, previous
     finally:
         os.close(fd)
@@ -77,19 +78,39 @@ def read_facts(fd):
 
 def write_atomic(path, data):
     """``path`` holds ``data`` (str or bytes) whole, or keeps what it held: written to a temporary file in the same
-    folder, then renamed over it (a symbolic link at ``path`` is replaced, never followed)."""
+    folder, flushed to the disk (``fsync``: a power cut after the rename cannot leave an empty file), then renamed
+    over it (a symbolic link at ``path`` is replaced, never followed). A temporary file left by a run killed
+    mid-write is removed by the next run of the assignment (``sweep_temporary``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def sweep_temporary(course_root, assignment):
+    """Remove the temporary files ``write_atomic`` left in this assignment's folders (autograded/, feedback/, the
+    resume file's) when a run was killed mid-write. Called by the run that holds the lock, so no other run of the
+    assignment is writing them. Returns how many were removed."""
+    root = Path(course_root)
+    patterns = [f"autograded/*/{assignment}/.*.tmp", f"feedback/*/{assignment}/.*.tmp",
+                f"autograded/..bulk-{assignment}.json.*.tmp"]
+    removed = 0
+    for pattern in patterns:
+        for path in root.glob(pattern):
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed += 1
+    return removed
 
 
 class State:

@@ -86,6 +86,18 @@ def test_files_are_written_whole_and_a_link_in_their_place_is_replaced_not_follo
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_temporary_files_of_a_killed_write_are_swept_by_the_next_run_of_that_assignment(tmp_path):
+    stale = [tmp_path / "autograded" / "s" / "a1" / ".nb.ipynb.x1y2.tmp", tmp_path / "feedback" / "s" / "a1" /
+             ".nb.html.x1y2.tmp", tmp_path / "autograded" / "..bulk-a1.json.x1y2.tmp"]
+    kept = [tmp_path / "feedback" / "s" / "a2" / ".nb.html.x1y2.tmp", tmp_path / "feedback" / "s" / "a1" / "nb.html",
+            tmp_path / "submitted" / "s" / "a1" / ".scratch.tmp"]
+    for path in stale + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("half")
+    with store.run_lock(tmp_path, "a1"):
+        assert [p for p in stale if p.exists()] == [] and all(p.exists() for p in kept)
+
+
 def test_the_scratch_root_is_private_to_the_run_and_a_killed_runs_is_removed(tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     tmp_path.chmod(0o1777)
