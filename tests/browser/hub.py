@@ -6,14 +6,13 @@ import grp
 import os
 import pwd
 import shutil
-import signal
 import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
 from autograder import course
+
+from .lab import serving
 
 PREFIX = Path(os.environ.get("NN_HUB_PREFIX", "/opt/nn-course-hub"))
 VENV = PREFIX / "venv"
@@ -81,23 +80,6 @@ def jupyterhub(state):
     log = open(state / "jupyterhub.log", "w")
     hub = subprocess.Popen([str(VENV / "bin" / "jupyterhub"), "-f", str(CONFIG)], cwd=state, env=env,
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/hub/api/", timeout=2)
-                break
-            except OSError:
-                if hub.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterHub did not start; see {log.name}") from None
-                time.sleep(0.5)
+    # on leaving, SIGTERM: the hub stops the proxy and, with cleanup_servers (its default), every user's server
+    with serving(hub, f"http://127.0.0.1:{port}", "/hub/api/", log, "JupyterHub", 120, 60) as base:
         yield base
-    finally:
-        # SIGTERM: the hub stops the proxy and, with cleanup_servers (its default), every user's server.
-        os.killpg(hub.pid, signal.SIGTERM)
-        try:
-            hub.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(hub.pid, signal.SIGKILL)
-        log.close()

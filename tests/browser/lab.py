@@ -59,24 +59,32 @@ def jupyterlab(root, scratch):
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    with serving(server, f"http://127.0.0.1:{port}", "/api/status?token=" + TOKEN, log, "JupyterLab", 90, 20) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serving(process, base, probe, log, what, start_seconds, stop_seconds):
+    """Wait until ``base + probe`` answers (RuntimeError naming ``log`` when ``process`` exits first, or after
+    ``start_seconds``), yield ``base``; then stop the process's group (SIGTERM, SIGKILL after ``stop_seconds``)
+    and close ``log``. The server is started with ``start_new_session=True`` (its own process group)."""
     try:
-        deadline = time.time() + 90
+        deadline = time.time() + start_seconds
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=2)
+                urllib.request.urlopen(base + probe, timeout=2)
                 break
             except OSError:
-                if server.poll() is not None or time.time() > deadline:
-                    raise RuntimeError(f"JupyterLab did not start; see {log.name}") from None
+                if process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"{what} did not start; see {log.name}") from None
                 time.sleep(0.5)
         yield base
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
-            server.wait(timeout=20)
+            process.wait(timeout=stop_seconds)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
         log.close()
 
 
