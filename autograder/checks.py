@@ -98,11 +98,11 @@ def expect_shape(value, shape, what, hint=None):
     if arr.shape != shape:
         raise CheckFailed(f"{what} has shape {arr.shape}; expected {shape}.",
                           hint=hint or "Check which axis holds the samples: rows are samples, X has shape (n, d).",
-                          diagnosis=_shape_mistake(arr.shape, shape))
+                          diagnosis=shape_mistake(arr.shape, shape))
     return arr
 
 
-def _shape_mistake(got, want):
+def shape_mistake(got, want):
     """A ``Likely mistake`` sentence for an answer of the wrong shape, or None."""
     if len(got) == 2 and got == want[::-1]:
         return ("your result is transposed. A gradient has the shape of the quantity it is taken with respect to: "

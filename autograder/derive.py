@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from .checks import CheckFailed, _shape_mistake, likely_mistake
+from .checks import CheckFailed, shape_mistake, likely_mistake
 
 STUB_LINE = "raise NotImplementedError()"  # what nbgrader's release puts between the quotes
 MAX_CHARS, MAX_NODES, MAX_POWERS, MAX_EXPONENT = 600, 250, 12, 64
@@ -373,7 +373,7 @@ def expect_matrix_expression(answers, name, expected, shapes, hint, draws=3, rng
         known = _known_mistake(got, mistakes, functools.partial(_evaluated, values=values), set(shapes), matrices=True)
         if got.shape != want.shape:
             raise CheckFailed(f"`{name}` has shape {got.shape}, but the quantity asked for has shape {want.shape}.",
-                              hint=hint, diagnosis=known or _shape_mistake(got.shape, want.shape))
+                              hint=hint, diagnosis=known or shape_mistake(got.shape, want.shape))
         raise CheckFailed(f"`{name}` has the right shape but not the right values.", hint=hint,
                           diagnosis=known or likely_mistake(got, want, 1e-7, n=n))
 

@@ -45,7 +45,7 @@ class StudentError(Exception):
         self.exc, self.where, self.shapes = exc, where, tuple(shapes)
 
 
-def _array_snapshot(args, kwargs):
+def array_snapshot(args, kwargs):
     """{argument name: a copy} of the numpy arrays among a call's arguments (only arrays: copying anything else
     could run the student's code)."""
     return {name: value.copy() for name, value in _arrays_of(args, kwargs).items()}
@@ -66,7 +66,7 @@ def _arrays_of(args, kwargs):
 
 def changed_arguments(before, after):
     """Names ("argument 2", or the keyword) of the array arguments whose contents differ between ``before``
-    (``_array_snapshot`` taken before the call) and ``after`` ((args, kwargs) the function received): what it
+    (``array_snapshot`` taken before the call) and ``after`` ((args, kwargs) the function received): what it
     modified in place."""
     now = _arrays_of(*after)
     return tuple(name for name, old in before.items() if type(now.get(name)) is not np.ndarray
@@ -234,7 +234,7 @@ class StudentFunction:
     changed = ()  # the array arguments the last call modified in place (see ``changed_arguments``)
 
     def __call__(self, *args, **kwargs):
-        before = _array_snapshot(args, kwargs)
+        before = array_snapshot(args, kwargs)
         if self.copy_args:
             args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
         namespace = self.namespace if self.namespace is not None else getattr(self.fn, "__globals__", {})

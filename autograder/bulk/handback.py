@@ -22,7 +22,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from .. import course, results
 from . import feedback, store, summary
 from .jobs import Job, NotebookJob, NotebookResult
-from .prepare import _hand_grades
+from .prepare import hand_grades
 
 
 def render_again(assignment, course_root, db_url=None, students=None, out=sys.stdout):
@@ -68,7 +68,7 @@ def render_one(course_root, db_url, config, assignment, student, name):
         sub = gb.find_submission_notebook(name, assignment, student)
         grades = {g.name: (g.auto_score, g.max_score) for g in sub.grades}
         comments = {c.name: c.auto_comment for c in sub.comments}
-        hand = _hand_grades(gb, assignment, student, name)
+        hand = hand_grades(gb, assignment, student, name)
         late = float(sub.late_submission_penalty or 0.0)
         seconds_late = float(sub.assignment.total_seconds_late or 0.0)
         max_score = float(sub.max_score)

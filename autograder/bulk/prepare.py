@@ -210,7 +210,7 @@ def _graded_functions(assignment):
             for name in getattr(q, "answers", (q.function,)) if name}
 
 
-def _hand_grades(gb, assignment, student, notebook):
+def hand_grades(gb, assignment, student, notebook):
     """{grade_id: {manual_score, extra_credit, comment}} already in the gradebook for this notebook."""
     try:
         sub = gb.find_submission_notebook(notebook, assignment, student)
@@ -331,7 +331,7 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
         found = find_notebooks(folder, [nb.name for nb in notebooks])
         for recorded in notebooks:
             name = recorded.name
-            entry = NotebookJob(name, recorded.max_score, _hand_grades(gb, assignment, student, name))
+            entry = NotebookJob(name, recorded.max_score, hand_grades(gb, assignment, student, name))
             job.notebooks.append(entry)
             path, entry.renamed_from, entry.problem = found[name]
             if path is not None:

@@ -16,7 +16,7 @@ import operator
 import traceback
 
 from .. import crossing, props
-from ..guard import (CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction, _array_snapshot,
+from ..guard import (CheckTimeout, NotImplementedYet, ReferenceUsed, StudentError, StudentFunction, array_snapshot,
                      changed_arguments)
 
 OPERATORS = {name: getattr(operator, name) for name in
@@ -149,7 +149,7 @@ def serve(header, blobs, namespace, session, ask=None):
     uses = {str(u): _stand_in(question, str(u)) for u in header.get("uses") or []} if ask else {}
     guarded = StudentFunction(action, function, _references(header.get("references")), uses, float(seconds),
                               copy_args=False, namespace=namespace)
-    before = _array_snapshot(args, kwargs) if op == "call" and isinstance(args, list) and isinstance(kwargs, dict) \
+    before = array_snapshot(args, kwargs) if op == "call" and isinstance(args, list) and isinstance(kwargs, dict) \
         else {}
     try:
         props._ASK = (lambda name, target, args: question(name, target, args, {})) if question else None

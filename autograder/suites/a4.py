@@ -15,7 +15,7 @@ from backprop.gradcheck import numerical_gradient, numerical_gradient_array
 
 from .. import derive
 from ..props import GraderLayer
-from ..checks import (CheckFailed, Mistake, _shape_mistake, expect_close, expect_equal, expect_shape, expect_tuple,
+from ..checks import (CheckFailed, Mistake, shape_mistake, expect_close, expect_equal, expect_shape, expect_tuple,
                       rel_error)
 from ..guard import StudentError
 from ..question import Derivation, Question, Written
@@ -340,7 +340,7 @@ def _expect_shape_named(value, shape, name, what):
         raise CheckFailed(f"{what}: {name} is None.", hint="Did you forget to return it?")
     if arr.shape != tuple(shape):
         raise CheckFailed(f"{what}: {name} has shape {arr.shape}; expected {tuple(shape)} (the shape of "
-                          f"{name[1:]}).", hint=GRAD_HINTS[name], diagnosis=_shape_mistake(arr.shape, tuple(shape)))
+                          f"{name[1:]}).", hint=GRAD_HINTS[name], diagnosis=shape_mistake(arr.shape, tuple(shape)))
     return arr
 
 
