@@ -8,7 +8,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -150,12 +149,11 @@ def _plan(course_root, assignment, students, options, writer, outcome):
     return todo
 
 
-WORKER_DEATHS = 2  # a submission in flight when a worker died this often is left for the next run
 POOL_RESTARTS = 5  # a run whose pool dies more often stops: something outside the submissions kills the workers
 
-WORKER_DIED = ("not graded: a grading worker died {n} times while this submission was in flight (killed from "
-               "outside the grader, or the machine ran out of memory); nothing was recorded for it, and the next run "
-               "grades it (or: grade --student {student})")
+WORKER_DIED = ("not graded: the grading worker died while this submission was being graded alone, after a first "
+               "death with other submissions (killed from outside the grader, or the machine ran out of memory); "
+               "nothing was recorded for it, and the next run grades it (or: grade --student {student})")
 
 
 def _grade_all(open_pool, todo, workers, options, writer, outcome, progress):
@@ -163,27 +161,41 @@ def _grade_all(open_pool, todo, workers, options, writer, outcome, progress):
     the writer as they come.
 
     A local worker killed from outside (the OOM killer, an administrator) breaks the whole standard-library pool,
-    and every submission in flight with it: the pool is started again (``open_pool``) and those submissions go back
-    to the front of the queue. One that was in flight at WORKER_DEATHS deaths is reported as failed, not graded,
-    so that a submission which somehow kills its worker cannot stop the run. (Student code cannot reach the
-    worker: it runs in the sandbox's own process tree under a memory limit.)"""
+    and every submission in flight with it. The pool is started again (``open_pool``), and those submissions are
+    graded again one at a time, before any other, so that a second death is the fault of the one submission then
+    in flight: that one is reported as failed, not graded, and the run goes on. A run whose pool dies more than
+    POOL_RESTARTS times stops with WorkersDying. (Student code cannot reach the workers: it runs in the sandbox's
+    own process tree under a memory limit.)"""
     course_root, assignment, db_url = options.course_root, options.assignment, options.db_url
     config = course.nbgrader_config(course_root, db_url, cell_timeout=options.cell_timeout)
-    pending, queue, deaths = {}, list(todo), Counter()
-    pools = contextlib.ExitStack()
+    pending, queue, alone = {}, list(todo), []  # alone: in flight at a death, graded again one at a time
+
+    def submit(executor, student, fingerprint, solo, bar):
+        """Send one job; False when the pool is broken (the student goes back where it came from)."""
+        try:
+            job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, options.run_all, config)
+        except Exception as exc:
+            outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
+            bar.update(1)
+            return True
+        try:
+            pending[executor.submit(grade_job, job, options)] = (student, fingerprint, solo)
+        except BrokenProcessPool:
+            (alone if solo else queue).insert(0, (student, fingerprint))
+            return False
+        return True
 
     def collect(future, bar):
-        """Record one finished job; False when its worker died (the job goes back to the queue, or fails)."""
-        student, fingerprint = pending.pop(future)
+        """Record one finished job; False when its worker died."""
+        student, fingerprint, solo = pending.pop(future)
         try:
             result = future.result()
         except BrokenProcessPool:
-            deaths[student] += 1
-            if deaths[student] < WORKER_DEATHS:
-                queue.insert(0, (student, fingerprint))
-                return False
-            outcome.failed[student] = WORKER_DIED.format(n=deaths[student], student=student)
-            bar.update(1)
+            if solo:
+                outcome.failed[student] = WORKER_DIED.format(student=student)
+                bar.update(1)
+            else:
+                alone.append((student, fingerprint))
             return False
         except Exception as exc:
             outcome.failed[student] = f"{type(exc).__name__}: {exc}"
@@ -196,29 +208,21 @@ def _grade_all(open_pool, todo, workers, options, writer, outcome, progress):
         bar.update(1)
         return True
 
-    with pools, tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr, smoothing=0.1,
-                     disable=not progress) as bar:
+    with contextlib.ExitStack() as pools, tqdm(total=len(todo), desc="grading", unit="submission", file=sys.stderr,
+                                               smoothing=0.1, disable=not progress) as bar:
         executor = pools.enter_context(open_pool())
-        while queue or pending:
-            broken = False
-            while queue and len(pending) < 2 * workers and not broken:
-                student, fingerprint = queue.pop(0)
-                try:
-                    job = prepare.build_job(course_root, assignment, student, db_url, fingerprint, options.run_all,
-                                            config)
-                except Exception as exc:
-                    outcome.failed[student] = f"could not prepare: {type(exc).__name__}: {exc}"
-                    bar.update(1)
-                    continue
-                try:
-                    pending[executor.submit(grade_job, job, options)] = (student, fingerprint)
-                except BrokenProcessPool:
-                    queue.insert(0, (student, fingerprint))
-                    broken = True
-            if pending and not broken:
+        while queue or pending or alone:
+            healthy = True
+            if alone:  # one at a time, and nothing beside it
+                if not pending:
+                    healthy = submit(executor, *alone.pop(0), True, bar)
+            else:
+                while queue and len(pending) < 2 * workers and healthy:
+                    healthy = submit(executor, *queue.pop(0), False, bar)
+            if pending and healthy:
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-                broken = not all([collect(future, bar) for future in done])
-            if broken:  # every job still in flight failed with the pool: collect them all, then a new pool
+                healthy = all([collect(future, bar) for future in done])
+            if not healthy:  # every job still in flight failed with the pool: collect them all, then a new pool
                 for future in wait(list(pending))[0]:
                     collect(future, bar)
                 outcome.worker_deaths += 1

@@ -291,6 +291,43 @@ def test_a_run_whose_workers_keep_dying_stops_and_keeps_what_it_graded(monkeypat
     assert len(opened) == run.POOL_RESTARTS + 1 and outcome.failed == {}
 
 
+def test_after_a_worker_dies_the_submissions_in_flight_are_graded_alone_and_only_the_deadly_one_fails(monkeypatch):
+    from concurrent.futures import Future
+
+    class Pool:
+        """Grades at once; a job of "deadly" kills the pool, and every job in it not finished yet."""
+        def __init__(self):
+            self.broken, self.futures = False, []
+
+        def submit(self, fn, job, options):
+            if self.broken:
+                raise run.BrokenProcessPool("a worker died")
+            future = Future()
+            self.futures.append(future)
+            if job == "deadly":
+                self.broken = True
+                for f in self.futures:
+                    if not f.done():
+                        f.set_exception(run.BrokenProcessPool("a worker died"))
+            else:
+                future.set_result(job)
+            return future
+
+    @contextlib.contextmanager
+    def open_pool():
+        yield Pool()
+
+    monkeypatch.setattr(run.prepare, "build_job", lambda course_root, assignment, student, *args: student)
+    monkeypatch.setattr(run.course, "nbgrader_config", lambda *args, **kwargs: None)
+    monkeypatch.setattr(run, "_record", lambda student, result, writer, outcome: outcome.graded.append(result))
+    outcome = run.Outcome()
+    options = run.Options("/nonexistent", None, "a1", 1, 1, 1, False, False, "/nonexistent", None)
+    todo = [(s, "f") for s in ("a", "deadly", "b", "c", "d")]
+    run._grade_all(open_pool, todo, 2, options, None, outcome, progress=False)
+    assert sorted(outcome.graded) == ["a", "b", "c", "d"] and list(outcome.failed) == ["deadly"]
+    assert "being graded alone" in outcome.failed["deadly"] and outcome.worker_deaths == 2
+
+
 def test_an_edited_test_cell_in_source_is_recorded_again_and_used(hostile_class, tmp_path):
     root = small_class(hostile_class, tmp_path / "course", ["reference"], copy_source=True)
     db_url = course.prepare(root, ["a1"]).coursedir.db_url
