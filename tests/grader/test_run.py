@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -60,16 +61,35 @@ def test_a_second_run_on_the_same_assignment_stops_and_says_who_holds_it(tmp_pat
         assert previous["pid"] == os.getpid()
 
 
-def test_the_lock_is_refused_clearly_in_a_read_only_course_folder(tmp_path):
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")
-    tmp_path.chmod(0o555)
+def _refuses_the_lock(folder):
+    with pytest.raises(store.Busy, match="writable"):
+        with store.run_lock(folder, "a1"):
+            pass
+
+
+def test_the_lock_is_refused_clearly_in_a_read_only_course_folder():
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))  # /tmp: a folder any user can reach, unlike pytest's (0700)
+    folder.chmod(0o555)
     try:
-        with pytest.raises(store.Busy, match="writable"):
-            with store.run_lock(tmp_path, "a1"):
-                pass
+        if os.geteuid() != 0:
+            _refuses_the_lock(folder)
+            return
+        pid = os.fork()  # root writes into read-only folders: the check runs as nobody
+        if pid == 0:
+            code = 1
+            try:
+                os.setgroups([])
+                os.setgid(65534)
+                os.setuid(65534)
+                _refuses_the_lock(folder)
+                code = 0
+            finally:
+                os._exit(code)
+        assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+        assert not (folder / ".grading-a1.lock").exists()
     finally:
-        tmp_path.chmod(0o755)
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
 
 
 def test_files_are_written_whole_and_a_link_in_their_place_is_replaced_not_followed(tmp_path):
