@@ -39,11 +39,11 @@ SECONDS = 60.0          # one build_and_train call, on one thread (the reference
 PREDICT_SECONDS = 20.0  # one predict call
 N_TRAIN = 4000          # training samples, in the notebook and in the secret task
 N_VAL = 2000            # the notebook's validation samples
-N_HIDDEN = 4000         # held-out samples of the secret task
+N_HIDDEN = 10000        # held-out samples of the secret task (many: the score varies little with the draw)
 SHUFFLED_N = 400        # samples in the shuffled-label run
 CHANCE_LIMIT = 0.4      # accuracy above this after training on shuffled labels (chance: 1 in 5): not learning
 PUBLIC_LEVEL = 0.8      # the public check's bar on the notebook's validation split
-THRESHOLDS = (0.93, 0.945, 0.955)
+THRESHOLDS = (0.925, 0.94, 0.95)  # the reference: 95.3 % to 96.6 % on 20 secret tasks (benchmark)
 
 TIMEOUT = (f"`build_and_train` ran for more than {SECONDS:g} s and was stopped. The limit is per thread: the "
            f"grader runs your notebook on one processor thread (one BLAS thread), and the reference trains in "

@@ -33,7 +33,7 @@
 # **How you are graded.** You write one function, `build_and_train(X_train, y_train)`, that trains a model and
 # returns a function `predict(X)` giving one label per sample. When your notebook is graded, the grader
 # - draws a **secret task** of the same kind: a new rotation and new samples, 4000 for training (handed to your
-#   `build_and_train`) and 4000 held out, in new units;
+#   `build_and_train`) and 10000 held out, in new units;
 # - calls your `predict` on the held-out samples, whose labels you never see, and scores the accuracy;
 # - trains your pipeline once more on 400 samples with **shuffled labels**. A pipeline that learns from the data it
 #   is given is then at chance level; one that secretly reads labels from elsewhere (a notebook variable, the data
@@ -52,7 +52,7 @@
 # | Q4 | explain | a written answer | 2 (graded by hand) | what each ingredient contributes |
 #
 # Q1's 8 points: 1 public (80 % on the validation split below), 1 hidden (it learns from its arguments), and
-# 2 + 2 + 2 hidden for at least 93 %, 94.5 % and 95.5 % of the held-out samples right.
+# 2 + 2 + 2 hidden for at least 92.5 %, 94 % and 95 % of the held-out samples right.
 #
 # **Rules of the game.** Choose and tune only on the validation split below, never on anything else; the held-out
 # samples are a fresh draw of the same kind of task, so an honest validation accuracy predicts your hidden score
