@@ -99,7 +99,7 @@ class Zygote:
                 raise RuntimeError(f"cannot grade in a sandbox: {problem}")
             self.uid = sandbox.UID_BASE + os.getpid() % 50_000 if os.geteuid() == 0 else None
             argv = sandbox.command(argv, uid=self.uid, view=view.build(assignment, scratch) if assignment else None)
-        self.sandboxed, self.assignment = sandboxed, assignment
+        self.sandboxed, self.assignment, self.dead = sandboxed, assignment, False
         self.process = subprocess.Popen(argv, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self.control = ours  # file descriptors travel on the socket, messages on a Connection over the same one
@@ -124,8 +124,21 @@ class Zygote:
         reply, _ = channel.receive(self.messages, time.monotonic() + 30)
         return reply.get("left", 0)
 
+    def alive(self):
+        """Whether this zygote still answers. A student can kill it from inside (every process in the sandbox is
+        the student's to signal); the cell that did is then treated as a death, and a new sandbox starts."""
+        if self.dead:
+            return False
+        try:
+            channel.send(self.messages, {"op": "ping"})
+            reply, _ = channel.receive(self.messages, time.monotonic() + 10)
+            return reply.get("alive") is True
+        except (OSError, channel.Closed, channel.TimedOut, crossing.Uncrossable):
+            return False
+
     def kill(self):
-        """The whole sandbox, at once: everything in it dies with it (its PID namespace)."""
+        """The whole sandbox, at once: everything in it dies with it (its PID namespace). Never used again."""
+        self.dead = True
         self.process.kill()
 
     def close(self):
@@ -140,8 +153,8 @@ class Zygote:
 def zygote(sandboxed=True, assignment=None):
     """This worker's zygote (a new one when the last died, was killed, or was made for other settings)."""
     global _zygote
-    if _zygote is None or _zygote.process.poll() is not None or (_zygote.sandboxed, _zygote.assignment) != \
-            (sandboxed, assignment):
+    if _zygote is None or _zygote.dead or _zygote.process.poll() is not None or \
+            (_zygote.sandboxed, _zygote.assignment) != (sandboxed, assignment):
         if _zygote is not None:
             _zygote.kill()
         _zygote = Zygote(sandboxed, assignment)
@@ -191,6 +204,10 @@ class StudentProcess:
         if reply.get("nonce") != nonce or not isinstance(reply.get("outputs"), list):
             raise channel.Closed()  # a reply to something else, or of the wrong shape: the process is replaced
         return reply
+
+    def intact(self):
+        """Whether the sandbox this process came from is still whole (its zygote answers)."""
+        return self.zygote.alive()
 
     def kill(self):
         """Stop this student at once. In the sandbox the zygote's pids are not this machine's: the whole sandbox
@@ -334,6 +351,9 @@ class CellRunner:
         if remote.lost:
             run.event = CellEvent.TIMEOUT_IN_CHECK if remote.lost == "timeout" else CellEvent.DIED_IN_CHECK
             self._replace(run.event)
+        elif not self.process.intact():  # the student's code, called by a check, killed its sandbox
+            run.event = CellEvent.DIED_IN_CHECK
+            self._replace(run.event)
         return run
 
     def _student_cell(self, index):
@@ -351,10 +371,14 @@ class CellRunner:
             run = died()
         else:
             run = CellRun(self.outputs.keep(reply["outputs"]), reply.get("execution_count"))
-            if not out_of_memory(reply):
+            if out_of_memory(reply):
+                run.event = CellEvent.MEMORY
+            elif self.process.intact():
                 self.ran_ok.append(index)
                 return run
-            run.event = CellEvent.MEMORY
+            else:  # the cell killed the sandbox it ran in: a death, and the cell is not replayed
+                run.outputs.extend(died().outputs)
+                run.event = CellEvent.DIED
         self._replace(run.event)
         return run
 

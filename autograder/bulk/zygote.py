@@ -349,6 +349,9 @@ def main(fd):
         if request.get("op") == "clean":
             channel.send(messages, {"left": clean(request.get("pid"))})
             continue
+        if request.get("op") == "ping":  # the grader asks after each cell whether its student left us alive
+            channel.send(messages, {"alive": True})
+            continue
         work = os.path.join(scratch_root(), "work")
         try:
             os.makedirs(work, exist_ok=True)

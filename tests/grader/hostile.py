@@ -9,6 +9,7 @@ import copy
 import json
 
 import nbformat
+from sandboxing import NO_SANDBOX
 
 NB = "perceptron_adaline.ipynb"
 
@@ -244,6 +245,27 @@ def _symlink_to_source(nb, paths):
 
 
 CASES["x-symlink-to-source"] = (_symlink_to_source, "all", "is a symbolic link")
+
+
+KILLS_EVERYTHING = """
+import os, signal
+mine = os.getpid()
+for pid in sorted((int(p) for p in os.listdir("/proc") if p.isdigit()), reverse=True):
+    if pid != mine:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+for target in (os.getppid(), -1):
+    try:
+        os.kill(target, signal.SIGKILL)
+    except OSError:
+        pass
+print("KILLER: still alive")
+"""
+
+if NO_SANDBOX is None:  # without the sandbox it would kill every process of this user, the test run included
+    CASES["x-kills-everything"] = (_append("perceptron_predict", KILLS_EVERYTHING), ["test_predict"], "process die")
 
 
 def write(course_root, reference_nb, paths):

@@ -8,7 +8,8 @@ from autograder.bulk.jobs import CellEvent
 
 
 class FakeProcess:
-    """A student process whose cells behave as their source says: "ok", "loop", "die", "memory", "slow"."""
+    """A student process whose cells behave as their source says: "ok", "loop", "die", "memory", "slow", and
+    "kill-sandbox" (answers, but its sandbox is gone after it)."""
 
     started = []
 
@@ -28,6 +29,9 @@ class FakeProcess:
             return {"outputs": [{"output_type": "error", "ename": "MemoryError", "evalue": "", "traceback": []}]}
         return {"outputs": [{"output_type": "stream", "name": "stdout", "text": source}],
                 "execution_count": len(self.ran)}
+
+    def intact(self):
+        return not self.ran or self.ran[-1] != "kill-sandbox"
 
     def close(self):
         self.closed = True
@@ -91,3 +95,11 @@ def test_a_nonstandard_test_cell_scores_0_without_touching_the_process():
     runner = kernel.CellRunner(["a", "grade(x)"], {}, tests={1: None}, start=FakeProcess)
     runs, events = runner()
     assert runs[1].event == CellEvent.NONSTANDARD_TEST and FakeProcess.started[0].ran == ["a"]
+
+
+def test_a_cell_that_kills_its_sandbox_is_a_death_and_is_not_replayed():
+    runs, events = run(["a", "kill-sandbox", "b"])
+    assert runs[1].event == CellEvent.DIED and events.deaths == 1
+    assert runs[1].outputs[0]["text"] == "kill-sandbox" and runs[1].outputs[-1]["ename"] == "KernelDied"
+    first, second = FakeProcess.started
+    assert first.closed and second.ran == ["a", "b"] and runs[2].event is None
