@@ -189,7 +189,7 @@ def _grade_all(open_pool, todo, workers, options, writer, outcome, progress):
         """Record one finished job; False when its worker died."""
         student, fingerprint, solo = pending.pop(future)
         try:
-            result = future.result()
+            _record(student, future.result(), writer, outcome)
         except BrokenProcessPool:
             if solo:
                 outcome.failed[student] = WORKER_DIED.format(student=student)
@@ -197,12 +197,6 @@ def _grade_all(open_pool, todo, workers, options, writer, outcome, progress):
             else:
                 alone.append((student, fingerprint))
             return False
-        except Exception as exc:
-            outcome.failed[student] = f"{type(exc).__name__}: {exc}"
-            bar.update(1)
-            return True
-        try:
-            _record(student, result, writer, outcome)
         except Exception as exc:
             outcome.failed[student] = f"{type(exc).__name__}: {exc}"
         bar.update(1)

@@ -100,17 +100,12 @@ def write_atomic(path, data):
 def sweep_temporary(course_root, assignment):
     """Remove the temporary files ``write_atomic`` left in this assignment's folders (autograded/, feedback/, the
     resume file's) when a run was killed mid-write. Called by the run that holds the lock, so no other run of the
-    assignment is writing them. Returns how many were removed."""
-    root = Path(course_root)
-    patterns = [f"autograded/*/{assignment}/.*.tmp", f"feedback/*/{assignment}/.*.tmp",
-                f"autograded/..bulk-{assignment}.json.*.tmp"]
-    removed = 0
-    for pattern in patterns:
-        for path in root.glob(pattern):
+    assignment is writing them."""
+    for pattern in (f"autograded/*/{assignment}/.*.tmp", f"feedback/*/{assignment}/.*.tmp",
+                    f"autograded/..bulk-{assignment}.json.*.tmp"):
+        for path in Path(course_root).glob(pattern):
             with contextlib.suppress(OSError):
                 path.unlink()
-                removed += 1
-    return removed
 
 
 class State:
