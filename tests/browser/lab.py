@@ -80,11 +80,13 @@ def serving(process, base, probe, log, what, start_seconds, stop_seconds):
                 time.sleep(0.5)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # (a server that did not start may be gone already)
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=stop_seconds)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
         log.close()
 
 

@@ -274,16 +274,32 @@ def _children(pid):
     return found
 
 
+def _cmdline(pid):
+    """The command line of ``pid``, or None when it has ended."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+
+
 def test_a_worker_killed_mid_run_is_replaced_and_costs_nobody_their_grade(hostile_class, tmp_path):
     root = small_class(hostile_class, tmp_path / "course")
     course.prepare(root, ["a1"])
     grader = _grader(root)
-    deadline, busy = time.monotonic() + 120, []
-    while not busy and grader.poll() is None and time.monotonic() < deadline:  # a worker with a student process
-        busy = [worker for worker in _children(grader.pid) if _children(worker)]
+    deadline, killed = time.monotonic() + 120, False
+    while not killed and grader.poll() is None and time.monotonic() < deadline:
+        # A worker is a fork of the grader (the same command line) with a student's process under it; the grader's
+        # other children (the sandbox probe, `bwrap /bin/true`) come and go, so they are never the target.
+        workers = [pid for pid in _children(grader.pid) if _cmdline(pid) == _cmdline(grader.pid)]
+        for worker in filter(_children, workers):
+            try:
+                os.kill(worker, signal.SIGKILL)
+                killed = True
+                break
+            except ProcessLookupError:  # it ended between the look and the kill: look again
+                continue
         time.sleep(0.05)
-    assert busy, "no worker started a student's process"
-    os.kill(busy[0], signal.SIGKILL)
+    assert killed, "no worker started a student's process"
     out, err = grader.communicate(timeout=300)
     assert grader.returncode == 0, err[-2000:]
     assert "a grading worker died 1 time(s)" in out and "failed: " not in out, out
