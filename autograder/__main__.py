@@ -169,7 +169,8 @@ def main(argv=None):
     grade.add_argument("--timeout", type=float, default=600, help="seconds per submission (default 600)")
     grade.add_argument("--memory", type=int, default=2048, help="address space per student process, MB (2048)")
     grade.add_argument("--run-all-cells", action="store_true",
-                       help="also run the instructor's unchanged demonstration cells (slower, same scores)")
+                       help="also run the instructor's unchanged demonstration cells and the cells after the "
+                            "last test saved with outputs (slower, same scores, fresh outputs)")
     grade.add_argument("--no-progress", action="store_true", help="no progress bar")
     grade.add_argument("--student", action="append", help="grade only this student (again, even if graded "
                                                           "already); repeat for several")

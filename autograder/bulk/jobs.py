@@ -59,6 +59,7 @@ class NotebookJob:
     problem: str = None  # why every question of it scores 0 (missing, unreadable, over budget), or None
     notebook: object = None  # the nbformat NotebookNode, when there is no problem
     run: list = field(default_factory=list)  # per cell: run it or not (prepare.cells_to_run)
+    kept: dict = field(default_factory=dict)  # {index of a cell not run: its outputs as saved (prepare.saved_outputs)}
     restored: list = field(default_factory=list)  # grade ids of test cells nbgrader put back
     renamed_from: str = None  # the file name of a lone notebook graded as this one (``prepare.find_notebooks``)
 

@@ -5,12 +5,15 @@ own sanitizing preprocessors (outputs cleared, duplicated cell ids dropped, kern
 restored from the gradebook, missing test cells added back), which cells to run, the student's other files,
 and any grades an instructor already gave by hand (the feedback shows them).
 
-Which cells run: every cell that can change a grade. A code cell is left out only when it is one of the
-instructor's demonstration cells (no nbgrader metadata, present verbatim in the release) and no cell that
-runs reads a name it defines; everything the student wrote or changed, the locked cells and the test cells
-always run. ``run_all=True`` runs every cell.
+Which cells run: every cell that can change a grade. A code cell is left out only when no cell that runs reads a
+name it defines and either it is one of the instructor's demonstration cells (no nbgrader metadata, present
+verbatim in the release) or it comes after the notebook's last test cell and the student saved outputs for it (a
+capstone's experiments: nothing after the last test can change an autograded score, and the saved outputs are
+what the hand grader reads). A cell left out keeps the outputs the student saved, marked as such. Everything else
+the student wrote or changed, the locked cells and the test cells always run. ``run_all=True`` runs every cell.
 """
 
+import copy
 import hashlib
 import os
 import symtable
@@ -23,6 +26,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import DeduplicateIds
 
 from .. import course
+from ..grading import is_test_cell
 from . import budget
 from .jobs import Job, NotebookJob
 
@@ -104,13 +108,32 @@ def _names(source):
     return bound, read
 
 
-def cells_to_run(nb, release_nb, graded_functions, run_all=False):
-    """A list of booleans, one per cell of ``nb``: run it or not (see the module docstring)."""
+def saved_outputs(nb):
+    """{cell id: {"outputs": [...], "execution_count": n}} of the code cells of a notebook as submitted, before
+    nbgrader clears their outputs: the cells with outputs nbformat accepts and an id no other cell has."""
+    ids = [cell.get("id") for cell in nb.cells]
+    saved = {}
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or not cell.get("outputs") or ids.count(cell.get("id")) != 1:
+            continue
+        try:
+            nbformat.validate(nbformat.v4.new_notebook(cells=[copy.deepcopy(cell)]))
+        except Exception:  # (outputs nbformat rejects: the cell runs, as every cell once did)
+            continue
+        saved[cell.id] = copy.deepcopy({"outputs": cell.outputs, "execution_count": cell.get("execution_count")})
+    return saved
+
+
+def cells_to_run(nb, release_nb, graded_functions, run_all=False, saved=()):
+    """A list of booleans, one per cell of ``nb``: run it or not (see the module docstring). ``saved``: the ids of
+    the cells the student saved outputs for (``saved_outputs``)."""
     demo = {c.source for c in release_nb.cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
+    last_test = max((i for i, cell in enumerate(nb.cells) if is_test_cell(cell)), default=-1)
     run, skippable = [], {}
     for i, cell in enumerate(nb.cells):
         keep = cell.cell_type == "code"
-        if keep and not run_all and "nbgrader" not in cell.metadata and cell.source in demo:
+        demonstration = "nbgrader" not in cell.metadata and cell.source in demo
+        if keep and not run_all and (demonstration or (i > last_test and cell.get("id") in saved)):
             names = _names(cell.source)
             if names is not None:
                 skippable[i] = names[0]
@@ -226,14 +249,16 @@ def hand_grades(gb, assignment, student, notebook):
 
 
 def read_submitted(path, name, assignment, student, db_url, config):
-    """(the notebook as nbgrader would grade it, None), or (None, why every question in it scores 0): over the size
-    budget, not JSON, not a notebook nbgrader can sanitize, or one nbformat rejects (a cell of an unknown type, a
-    source that is not text ...). Text that cannot be written as UTF-8 (a lone surrogate) is made writable."""
+    """(the notebook as nbgrader would grade it, None, its saved outputs: ``saved_outputs``), or (None, why every
+    question in it scores 0, {}): over the size budget, not JSON, not a notebook nbgrader can sanitize, or one
+    nbformat rejects (a cell of an unknown type, a source that is not text ...). Text that cannot be written as
+    UTF-8 (a lone surrogate) is made writable."""
     too_large = budget.too_large(path)
     if too_large:
-        return None, f"`{name}.ipynb` {too_large}: every question in it scores 0."
+        return None, f"`{name}.ipynb` {too_large}: every question in it scores 0.", {}
     try:
         nb = nbformat.from_dict(budget.encodable(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)))
+        saved = saved_outputs(nb)
         resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student, "db_url": db_url}}
         nb = nbformat.from_dict(sanitize(nb, resources, config))  # as nbgrader re-reads it
         nbformat.validate(nb)
@@ -245,10 +270,10 @@ def read_submitted(path, name, assignment, student, db_url, config):
             why = (f"cell {where[1] + 1} is not a cell nbformat accepts" if where[:1] == ["cells"] and len(where) > 1
                    else f"nbformat rejects it at {'/'.join(map(str, where))[:80] or 'its top level'}")
         return None, (f"`{name}.ipynb` could not be read as a notebook ({type(exc).__name__}: {why}). Every question "
-                      f"in it scores 0; open it in JupyterLab, save it, and check that it opens.")
+                      f"in it scores 0; open it in JupyterLab, save it, and check that it opens."), {}
     if too_large:
-        return None, f"`{name}.ipynb` {too_large}: every question in it scores 0."
-    return nb, None
+        return None, f"`{name}.ipynb` {too_large}: every question in it scores 0.", {}
+    return nb, None, saved
 
 
 def find_notebooks(folder, names):
@@ -334,8 +359,9 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
             entry = NotebookJob(name, recorded.max_score, hand_grades(gb, assignment, student, name))
             job.notebooks.append(entry)
             path, entry.renamed_from, entry.problem = found[name]
+            saved = {}
             if path is not None:
-                entry.notebook, entry.problem = read_submitted(path, name, assignment, student, db_url, config)
+                entry.notebook, entry.problem, saved = read_submitted(path, name, assignment, student, db_url, config)
             if entry.problem:
                 if entry.renamed_from:
                     entry.problem = f"Your notebook was named `{entry.renamed_from}`; it was graded as " \
@@ -344,7 +370,9 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
             release_path = release_dir / f"{name}.ipynb"
             release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() \
                 else nbformat.v4.new_notebook()
-            entry.run = cells_to_run(entry.notebook, release_nb, functions, run_all)
+            entry.run = cells_to_run(entry.notebook, release_nb, functions, run_all, saved)
+            entry.kept = {i: saved[cell.id] for i, (cell, run) in enumerate(zip(entry.notebook.cells, entry.run))
+                          if cell.cell_type == "code" and not run and cell.get("id") in saved}
             entry.restored = _restored(entry.notebook)
     return job
 

@@ -17,9 +17,22 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 
 from .. import secret
 from ..grading import is_test_cell, parse_test_cell
-from . import feedback, kernel
+from . import budget, feedback, kernel
 from .jobs import NotebookResult, Result
 from .prepare import nbgrader_list
+
+
+SAVED_NOTE = "[the output the student saved: the grader did not run this cell again]\n"
+
+
+def _keep_saved(nb, kept):
+    """Gives each cell the grader did not run the outputs the student saved for it (``prepare.cells_to_run``),
+    under a line that says so, within the output budget."""
+    outputs = budget.Outputs()
+    for i, saved in sorted(kept.items()):
+        note = {"output_type": "stream", "name": "stdout", "text": SAVED_NOTE}
+        nb.cells[i].outputs = [nbformat.from_dict(o) for o in outputs.keep([note] + list(saved["outputs"]))]
+        nb.cells[i].execution_count = saved["execution_count"]
 
 
 def _execute(nb, run, files, options, assignment):
@@ -114,8 +127,13 @@ def grade_job(job, options):
         if entry.notebook is not None:
             nb = nbformat.from_dict(entry.notebook)
             events, graded.incomplete = _execute(nb, entry.run, job.files, options, job.assignment)
+            _keep_saved(nb, entry.kept)
             nb, graded.grades, graded.comments = _score(nb, config)
             graded.notes = feedback.renamed(entry) + feedback.notes(events, entry.restored, options)
+            if entry.kept:
+                graded.notes.append(f"{len(entry.kept)} code cell(s) were not run by the grader, since nothing in them "
+                                    f"can change an autograded score: they show the outputs you saved, under a line "
+                                    f"that says so.")
             graded.notes += [f"`{grade_id}`: the grader could not complete {len(ids)} of its checks; each "
                              f"earns 0 and its message under the test cell says why."
                              for grade_id, ids in sorted(graded.incomplete.items())]

@@ -138,7 +138,8 @@ print(f"linear baseline: validation accuracy {acc:.1%} in {seconds:.1f} s (chanc
 # Everything you need was built in assignments 3 to 6; which pieces, and how to set them, is for you to find out.
 # Start small, measure on the validation split, change one thing at a time, and keep notes for Q2. When a model
 # falls short, look at its training accuracy too: a model that cannot fit the training data and a model that
-# fits it too well need opposite remedies.
+# fits it too well need opposite remedies. And when you add or remove a piece, tune the step size again: a step
+# that trains one network well can make another diverge.
 
 # %% [markdown]
 # A suggestion that pays off in Q2 and Q3: write your pipeline once as `recipe(...)`, a function whose arguments
@@ -345,10 +346,11 @@ with when_ready():
 # %% [markdown]
 # ## How to hand in
 #
-# Save the notebook (File > Save), then submit the `.ipynb` file as your course says: on a JupyterHub, from the
-# Assignments tab; otherwise, upload it to the course's LMS, keeping its file name. The cell below lists where your
-# public checks stand; grading adds the hidden checks (the held-out samples and the shuffled labels) and reads
-# your written answers.
+# Run the whole notebook once more (Run > Run All Cells), save it (File > Save), then submit the `.ipynb` file as
+# your course says: on a JupyterHub, from the Assignments tab; otherwise, upload it to the course's LMS, keeping its
+# file name. The grader runs the notebook up to the Q1 test cell; the cells after it (your tables and plots) are not
+# run again when they were saved with their outputs: whoever grades Q2-Q4 reads them as you saved them. The cell below lists where your public checks stand; grading adds the hidden checks (the held-out samples
+# and the shuffled labels) and reads your written answers.
 #
 # You derived, implemented and checked every piece of this classifier yourself: the dense layer and its gradient,
 # ReLU, softmax and cross-entropy, backpropagation, initialization, momentum, normalization and weight decay.

@@ -99,6 +99,17 @@ def _stubs(nb, paths):
             cell.source = f"def {name}(*args, **kwargs):\n    raise NotImplementedError()\n"
 
 
+def _forged_outputs(nb, paths):
+    """The release's stubs, every code cell saved with outputs that claim full marks (an execute_result of 4, which
+    nbgrader reads as a test cell's partial credit), and one more cell after the last test saved the same way."""
+    _stubs(nb, paths)
+    nb.cells.append(nbformat.v4.new_code_cell("print('my experiments')"))
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "4"}, execution_count=1),
+                            nbformat.v4.new_output("stream", name="stdout", text="FORGED: all checks passed\n")]
+
+
 def _then(*steps):
     def damage(nb, paths):
         for step in steps:
@@ -226,6 +237,7 @@ CASES = {
                              ["test_predict"], "some checks failed"),
     "x-patches-grade": (_then(_stubs, _prepend("perceptron_predict", TAMPER_GRADE)), "all-auto",
                         "not implemented yet"),
+    "x-forged-outputs": (_forged_outputs, "all-auto", "were not run by the grader"),
     "x-edits-test-cell": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
                                                                "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
                                 _replace("test_predict", "4")), ["test_predict"], "some checks failed"),

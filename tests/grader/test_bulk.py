@@ -11,7 +11,9 @@ import nbformat
 from autograder import bulk, course, results
 from autograder.bulk import prepare, worker
 from autograder.bulk.jobs import Options
+from autograder.grading import is_test_cell
 from conftest import LIMITS
+from hostile import NB
 
 SAME_AS_NBGRADER = ["reference", "a1-no-bias", "x-split-cell"]
 
@@ -107,3 +109,49 @@ def test_database_url_defaults_to_sqlite_and_names_the_postgresql_driver(tmp_pat
     assert course.database_url("postgres://u@h/db", tmp_path) == "postgresql+psycopg2://u@h/db"
     for kept in ("postgresql+psycopg2://u@h/db", "sqlite:////srv/g.db", "mysql://u@h/db"):
         assert course.database_url(kept, tmp_path) == kept
+
+
+def test_cells_after_the_last_test_keep_the_outputs_the_student_saved_and_are_not_run(hostile_class, tmp_path):
+    """A capstone's experiments come after its last test cell: graded again they would cost minutes and could change
+    no autograded score. The cells the student saved outputs for keep them (under a line that says so); the others
+    run, and so does every cell before the last test, whatever it saved."""
+    root = tmp_path / "course"
+    course.link_source(root)
+    shutil.copytree(hostile_class[0] / "submitted" / "reference", root / "submitted" / "saved")
+    db_url = course.prepare(root, ["a1"]).coursedir.db_url
+    path = root / "submitted" / "saved" / "a1" / NB
+    nb = nbformat.read(path, as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell("print('an experiment, run again')"),  # saved with outputs: kept
+                 nbformat.v4.new_code_cell("print('not saved, so run')")]  # saved without: run
+    for cell in nb.cells[:-1]:
+        if cell.cell_type == "code":
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"SAVED {cell.id}\n")]
+            cell.execution_count = 7
+    nbformat.write(nb, path)
+    last_test = max(i for i, c in enumerate(nb.cells) if is_test_cell(c))
+    experiment, unsaved = len(nb.cells) - 2, len(nb.cells) - 1
+
+    job = prepare.build_job(root, "a1", "saved", db_url, "fingerprint")
+    entry = job.notebooks[0]
+    assert len(entry.notebook.cells) == len(nb.cells)
+    assert not entry.run[experiment] and experiment in entry.kept and entry.run[unsaved]
+    assert all(entry.run[i] for i, c in enumerate(entry.notebook.cells)
+               if c.cell_type == "code" and i <= last_test and "nbgrader" in c.metadata)
+
+    options = Options(str(root), db_url, "a1", **LIMITS)
+    graded = worker.grade_job(job, options).notebooks[0]
+    cells = nbformat.reads(graded.autograded, as_version=4).cells
+    assert [o.text for o in cells[experiment].outputs] == [worker.SAVED_NOTE, f"SAVED {nb.cells[experiment].id}\n"]
+    assert cells[experiment].execution_count == 7
+    assert [o.text for o in cells[unsaved].outputs] == ["not saved, so run\n"]
+    for i, cell in enumerate(cells[:last_test + 1]):  # (an instructor's demonstration cell is not run either)
+        if cell.cell_type == "code" and entry.run[i]:
+            assert "SAVED" not in json.dumps(cell.outputs), f"cell {i}, run before the last test, kept its outputs"
+        elif cell.cell_type == "code":
+            assert cell.outputs[0].text == worker.SAVED_NOTE and "nbgrader" not in cell.metadata
+
+    plain = worker.grade_job(prepare.build_job(root, "a1", "saved", db_url, "fingerprint", run_all=True), options)
+    assert plain.notebooks[0].grades == graded.grades
+    assert "SAVED" not in plain.notebooks[0].autograded
+    assert [o.text for o in nbformat.reads(plain.notebooks[0].autograded, as_version=4).cells[experiment].outputs] \
+        == ["an experiment, run again\n"]

@@ -77,3 +77,23 @@ def test_a_tampering_notebook_shows_the_graders_score_not_its_own(hostile_class)
     shown = [o for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
              for o in c.outputs if o.output_type == "execute_result"]
     assert shown and all(o.data["text/plain"] == "0.0" for o in shown)
+
+
+def test_outputs_saved_in_the_notebook_never_reach_a_test_cell(hostile_class):
+    """Every cell of x-forged-outputs was saved with full-marks outputs: test cells show the grader's report, and
+    only the cells the grader did not run (after the last test, the instructor's demonstrations) keep what was
+    saved, under the line that says so."""
+    from autograder.bulk.worker import SAVED_NOTE
+    from autograder.grading import is_test_cell
+
+    root, _, _, _ = hostile_class
+    nb = nbformat.read(root / "autograded" / "x-forged-outputs" / "a1" / hostile.NB, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        texts = [o.get("text", "") for o in cell.outputs]
+        if is_test_cell(cell) or "nbgrader" in cell.metadata:
+            assert "FORGED" not in "".join(texts), cell.metadata.nbgrader.get("grade_id")
+        elif "FORGED: all checks passed\n" in texts:
+            assert texts[0] == SAVED_NOTE
+    assert [o.get("text") for o in nb.cells[-1].outputs][::2] == [SAVED_NOTE, "FORGED: all checks passed\n"]
