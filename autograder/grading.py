@@ -82,8 +82,7 @@ class Grader:
         question, results, notes = self.run(question_id, namespace)
         print(format_report(question, results, hidden=self.hidden_seed is not None, notes=notes))
         earned = sum(r.earned for r in results)
-        if self.hidden_seed is None:
-            progress.record(question_id, earned, question.public_points)
+        progress.record(question_id, sum(r.earned for r in results if r.public), question.public_points)
         if self.hidden_seed is None and question.public_points:
             earned = question.points * earned / question.public_points
         return round(earned, 6)

@@ -244,3 +244,16 @@ def test_an_array_of_a_dict_argument_modified_in_place_is_seen_after_the_call():
         assert not result.passed and "argument 1['W']" in result.message, result.message
     assert q.run({"f": lambda grads, c: {k: v * c for k, v in grads.items()}}, hidden_seed=1)[0].passed
     del REGISTRY["test.dict_in_place"]
+
+
+def test_the_summary_counts_a_question_checked_with_its_hidden_checks_too(capsys):
+    """The instructor's source runs `grade.with_hidden(...)`: its public checks count in the notebook's summary."""
+    from autograder import progress
+
+    progress._RECORD.clear()
+    Grader().with_hidden(123)("a1.predict", reference_namespace())
+    capsys.readouterr()
+    progress.summary("a1")
+    line = next(l for l in capsys.readouterr().out.splitlines() if "perceptron_predict" in l)
+    assert "public checks passed" in line, line
+    progress._RECORD.clear()
