@@ -288,7 +288,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_costs_nobody_their_grade(hostil
     grader = _grader(root)
     deadline, killed = time.monotonic() + 120, False
     while not killed and grader.poll() is None and time.monotonic() < deadline:
-        # A worker is a fork of the grader (the same command line) with a student's process under it; the grader's
+        # A worker is a fork of the grader (the same command line) with its sandbox under it once warm; the grader's
         # other children (the sandbox probe, `bwrap /bin/true`) come and go, so they are never the target.
         workers = [pid for pid in _children(grader.pid) if _cmdline(pid) == _cmdline(grader.pid)]
         for worker in filter(_children, workers):
@@ -299,7 +299,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_costs_nobody_their_grade(hostil
             except ProcessLookupError:  # it ended between the look and the kill: look again
                 continue
         time.sleep(0.05)
-    assert killed, "no worker started a student's process"
+    assert killed, "no grading worker started its sandbox"
     out, err = grader.communicate(timeout=300)
     assert grader.returncode == 0, err[-2000:]
     assert "a grading worker died 1 time(s)" in out and "failed: " not in out, out
