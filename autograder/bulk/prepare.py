@@ -9,10 +9,12 @@ Which cells run: every cell that can change a grade. A code cell is left out onl
 name it defines and either it is one of the instructor's demonstration cells (no nbgrader metadata, present
 verbatim in the release) or it comes after the notebook's last test cell and the student saved outputs for it (a
 capstone's experiments: nothing after the last test can change an autograded score, and the saved outputs are
-what the hand grader reads). A cell left out keeps the outputs the student saved, marked as such. Everything else
-the student wrote or changed, the locked cells and the test cells always run. ``run_all=True`` runs every cell.
+what the hand grader reads). Such a cell of the student's keeps the outputs saved for it, marked as such (a
+demonstration cell shows none). Everything else the student wrote or changed, the locked cells and the test
+cells always run. ``run_all=True`` runs every cell.
 """
 
+import collections
 import copy
 import hashlib
 import os
@@ -108,36 +110,69 @@ def _names(source):
     return bound, read
 
 
+MAX_OUTPUT_DEPTH = 32  # how deeply a saved output may nest (a plot's is 3 or 4): deeper ones are not kept
+
+
+def _depth(value):
+    """How deeply ``value`` (JSON: dicts and lists) nests, found without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth <= MAX_OUTPUT_DEPTH:
+                stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def saved_outputs(nb):
     """{cell id: {"outputs": [...], "execution_count": n}} of the code cells of a notebook as submitted, before
-    nbgrader clears their outputs: the cells with outputs nbformat accepts and an id no other cell has."""
-    ids = [cell.get("id") for cell in nb.cells]
-    saved = {}
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code" or not cell.get("outputs") or ids.count(cell.get("id")) != 1:
-            continue
-        try:
-            nbformat.validate(nbformat.v4.new_notebook(cells=[copy.deepcopy(cell)]))
-        except Exception:  # (outputs nbformat rejects: the cell runs, as every cell once did)
-            continue
-        saved[cell.id] = copy.deepcopy({"outputs": cell.outputs, "execution_count": cell.get("execution_count")})
-    return saved
+    nbgrader clears their outputs: the cells with outputs, an id no other cell has, and at most MAX_OUTPUT_DEPTH
+    levels of nesting. (Whether nbformat accepts them is checked once, for the cells kept: ``kept_outputs``.)"""
+    ids = collections.Counter(cell.get("id") for cell in nb.cells)
+    return {cell.id: copy.deepcopy({"outputs": cell.outputs, "execution_count": cell.get("execution_count")})
+            for cell in nb.cells if cell.get("cell_type") == "code" and cell.get("outputs") and cell.get("id")
+            and ids[cell.id] == 1 and _depth(cell.outputs) <= MAX_OUTPUT_DEPTH}
+
+
+MAX_KEPT_CELLS = 200  # cells after the last test shown as saved (a capstone has a handful; nbformat checks each)
+
+
+def kept_outputs(nb, kept, saved):
+    """{index: saved outputs} of the cells ``kept`` (``cells_to_run``), within the notebook's output budget; {} when
+    nbformat rejects any of them or there are more than MAX_KEPT_CELLS (then those cells run, as every cell once
+    did)."""
+    if len(kept) > MAX_KEPT_CELLS:
+        return {}
+    cells = [nbformat.from_dict({"cell_type": "code", "id": f"kept-{i}", "metadata": {}, "source": "",
+                                 **saved[nb.cells[i].id]}) for i in kept]
+    try:
+        nbformat.validate(nbformat.v4.new_notebook(cells=cells))
+    except Exception:
+        return {}
+    outputs = budget.Outputs()
+    return {i: {"outputs": outputs.keep(cell.outputs), "execution_count": cell.execution_count}
+            for i, cell in zip(kept, cells)}
 
 
 def cells_to_run(nb, release_nb, graded_functions, run_all=False, saved=()):
-    """A list of booleans, one per cell of ``nb``: run it or not (see the module docstring). ``saved``: the ids of
-    the cells the student saved outputs for (``saved_outputs``)."""
+    """(a list of booleans, one per cell of ``nb``: run it or not; the indices of the cells not run that show the
+    outputs the student saved), as the module docstring says. ``saved``: the ids of the cells the student saved
+    outputs for (``saved_outputs``)."""
     demo = {c.source for c in release_nb.cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
     last_test = max((i for i, cell in enumerate(nb.cells) if is_test_cell(cell)), default=-1)
-    run, skippable = [], {}
+    run, skippable, kept = [], {}, set()
     for i, cell in enumerate(nb.cells):
         keep = cell.cell_type == "code"
         demonstration = "nbgrader" not in cell.metadata and cell.source in demo
-        if keep and not run_all and (demonstration or (i > last_test and cell.get("id") in saved)):
+        shown = not demonstration and i > last_test and cell.get("id") in saved
+        if keep and not run_all and (demonstration or shown):
             names = _names(cell.source)
             if names is not None:
                 skippable[i] = names[0]
                 keep = False
+                if shown:
+                    kept.add(i)
         run.append(keep)
     # a skipped cell comes back when a cell that runs reads what it defines (to a fixed point)
     read = set(graded_functions)
@@ -153,8 +188,9 @@ def cells_to_run(nb, release_nb, graded_functions, run_all=False, saved=()):
                 run[i] = True
                 read |= _names(nb.cells[i].source)[1]
                 del skippable[i]
+                kept.discard(i)
                 changed = True
-    return run
+    return run, sorted(kept)
 
 
 # ------------------------------------------------------------------------------------------ the job
@@ -258,7 +294,7 @@ def read_submitted(path, name, assignment, student, db_url, config):
         return None, f"`{name}.ipynb` {too_large}: every question in it scores 0.", {}
     try:
         nb = nbformat.from_dict(budget.encodable(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)))
-        saved = saved_outputs(nb)
+        saved = saved_outputs(nb)  # (before nbgrader clears them)
         resources = {"nbgrader": {"notebook": name, "assignment": assignment, "student": student, "db_url": db_url}}
         nb = nbformat.from_dict(sanitize(nb, resources, config))  # as nbgrader re-reads it
         nbformat.validate(nb)
@@ -370,9 +406,10 @@ def build_job(course_root, assignment, student, db_url, fingerprint, run_all=Fal
             release_path = release_dir / f"{name}.ipynb"
             release_nb = nbformat.read(release_path, as_version=4) if release_path.exists() \
                 else nbformat.v4.new_notebook()
-            entry.run = cells_to_run(entry.notebook, release_nb, functions, run_all, saved)
-            entry.kept = {i: saved[cell.id] for i, (cell, run) in enumerate(zip(entry.notebook.cells, entry.run))
-                          if cell.cell_type == "code" and not run and cell.get("id") in saved}
+            entry.run, kept = cells_to_run(entry.notebook, release_nb, functions, run_all, saved)
+            entry.kept = kept_outputs(entry.notebook, kept, saved)
+            if kept and not entry.kept:  # saved outputs nbformat rejects: those cells run
+                entry.run, _ = cells_to_run(entry.notebook, release_nb, functions, run_all)
             entry.restored = _restored(entry.notebook)
     return job
 

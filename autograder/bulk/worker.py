@@ -17,7 +17,7 @@ from nbgrader.preprocessors import Execute, SaveAutoGrades
 
 from .. import secret
 from ..grading import is_test_cell, parse_test_cell
-from . import budget, feedback, kernel
+from . import feedback, kernel
 from .jobs import NotebookResult, Result
 from .prepare import nbgrader_list
 
@@ -26,12 +26,11 @@ SAVED_NOTE = "[the output the student saved: the grader did not run this cell ag
 
 
 def _keep_saved(nb, kept):
-    """Gives each cell the grader did not run the outputs the student saved for it (``prepare.cells_to_run``),
-    under a line that says so, within the output budget."""
-    outputs = budget.Outputs()
+    """Gives each cell the grader did not run the outputs the student saved for it (``prepare.kept_outputs``),
+    under a line that says so."""
     for i, saved in sorted(kept.items()):
-        note = {"output_type": "stream", "name": "stdout", "text": SAVED_NOTE}
-        nb.cells[i].outputs = [nbformat.from_dict(o) for o in outputs.keep([note] + list(saved["outputs"]))]
+        note = nbformat.v4.new_output("stream", name="stdout", text=SAVED_NOTE)
+        nb.cells[i].outputs = [note] + [nbformat.from_dict(o) for o in saved["outputs"]]
         nb.cells[i].execution_count = saved["execution_count"]
 
 

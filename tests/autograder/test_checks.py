@@ -254,6 +254,6 @@ def test_the_summary_counts_a_question_checked_with_its_hidden_checks_too(capsys
     Grader().with_hidden(123)("a1.predict", reference_namespace())
     capsys.readouterr()
     progress.summary("a1")
-    line = next(l for l in capsys.readouterr().out.splitlines() if "perceptron_predict" in l)
+    line = next(row for row in capsys.readouterr().out.splitlines() if "perceptron_predict" in row)
     assert "public checks passed" in line, line
     progress._RECORD.clear()

@@ -110,6 +110,20 @@ def _forged_outputs(nb, paths):
                             nbformat.v4.new_output("stream", name="stdout", text="FORGED: all checks passed\n")]
 
 
+def _saved_after_the_tests(source, *outputs):
+    """One more cell of the student's after the last test cell, saved with ``outputs``."""
+    def damage(nb, paths):
+        nb.cells.append(nbformat.v4.new_code_cell(source, outputs=list(outputs), execution_count=1))
+    return damage
+
+
+def _nested(depth):
+    value = "bottom"
+    for _ in range(depth):
+        value = {"deeper": value}
+    return value
+
+
 def _then(*steps):
     def damage(nb, paths):
         for step in steps:
@@ -238,6 +252,11 @@ CASES = {
     "x-patches-grade": (_then(_stubs, _prepend("perceptron_predict", TAMPER_GRADE)), "all-auto",
                         "not implemented yet"),
     "x-forged-outputs": (_forged_outputs, "all-auto", "were not run by the grader"),
+    "x-saved-widget": (_saved_after_the_tests("print('a widget')", nbformat.v4.new_output(
+        "display_data", {"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0}})),
+        [], "could not be rendered"),
+    "x-saved-deep-json": (_saved_after_the_tests("print('DEEP: run again')", nbformat.v4.new_output(
+        "display_data", {"application/json": _nested(300)})), [], "DEEP: run again"),
     "x-edits-test-cell": (_then(_replace("perceptron_predict", "def perceptron_predict(w, X):\n"
                                                                "    return np.where(X @ w[:-1] >= 0, 1, -1)\n"),
                                 _replace("test_predict", "4")), ["test_predict"], "some checks failed"),

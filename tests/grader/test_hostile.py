@@ -1,5 +1,6 @@
 """Bad and hostile submissions each cost their author the question they touch, and nobody anything else."""
 
+import json
 import sqlite3
 
 import nbformat
@@ -81,19 +82,16 @@ def test_a_tampering_notebook_shows_the_graders_score_not_its_own(hostile_class)
 
 def test_outputs_saved_in_the_notebook_never_reach_a_test_cell(hostile_class):
     """Every cell of x-forged-outputs was saved with full-marks outputs: test cells show the grader's report, and
-    only the cells the grader did not run (after the last test, the instructor's demonstrations) keep what was
-    saved, under the line that says so."""
+    only the student's own cell after the last test keeps what was saved, under the line that says so (the
+    instructor's demonstration cells, not run either, show nothing)."""
     from autograder.bulk.worker import SAVED_NOTE
     from autograder.grading import is_test_cell
 
     root, _, _, _ = hostile_class
     nb = nbformat.read(root / "autograded" / "x-forged-outputs" / "a1" / hostile.NB, as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        texts = [o.get("text", "") for o in cell.outputs]
-        if is_test_cell(cell) or "nbgrader" in cell.metadata:
-            assert "FORGED" not in "".join(texts), cell.metadata.nbgrader.get("grade_id")
-        elif "FORGED: all checks passed\n" in texts:
-            assert texts[0] == SAVED_NOTE
+    tests = [c for c in nb.cells if is_test_cell(c)]
+    assert tests and all("FORGED" not in o.get("text", "") and o.get("data", {}).get("text/plain") != "4"
+                         for c in tests for o in c.outputs)
+    forged = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "FORGED" in json.dumps(c.outputs)]
+    assert forged == [len(nb.cells) - 1], "only the student's own cell after the last test keeps what was saved"
     assert [o.get("text") for o in nb.cells[-1].outputs][::2] == [SAVED_NOTE, "FORGED: all checks passed\n"]
