@@ -256,8 +256,8 @@ def render(job, entry, result, config, late=None):
     except Exception as exc:  # an output nbconvert cannot render (a widget without its model, JSON nested too deep)
         return _page(entry.name, resources["nbgrader"]["score"], entry.max_score or 0,
                      f"This notebook's feedback page could not be rendered ({type(exc).__name__}; most often an "
-                     f"output nbconvert cannot show, such as a widget saved without its state) and is not shown; your scores are above and in "
-                     f"the gradebook. Ask your instructor for the graded notebook.")
+                     f"output nbconvert cannot show, such as a widget saved without its state) and is not shown; "
+                     f"your scores are above and in the gradebook. Ask your instructor for the graded notebook.")
     return body
 
 

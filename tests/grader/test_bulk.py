@@ -169,6 +169,7 @@ def test_saved_outputs_are_kept_only_when_nbformat_accepts_them_and_there_are_fe
         value["deeper"] = {}
         value = value["deeper"]
     assert deep.id not in prepare.saved_outputs(nbformat.v4.new_notebook(cells=[deep]))
-    many = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("stream", text="s")])
-                                           for _ in range(prepare.MAX_KEPT_CELLS + 1)])
+    many = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("stream", text="s")])
+        for _ in range(prepare.MAX_KEPT_CELLS + 1)])
     assert prepare.kept_outputs(many, list(range(len(many.cells))), prepare.saved_outputs(many)) == {}
